@@ -1,0 +1,581 @@
+"""WIT text -> `witgen.ast`. The only module where Lark objects exist.
+
+The LALR parser runs with the tree builder replaced by `_Builder`, whose
+callbacks turn each reduced rule straight into an AST node: no parse tree is
+built and nothing recurses, so deeply nested input cannot overflow the stack.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ast
+from .diagnostics import Diagnostic, Source, Span, WitError
+from .lexer import Tokens, WitLexer, vocabulary
+
+from ._resources import grammar_path
+
+GRAMMAR = grammar_path("wit.lark")
+
+# wit-parser's limits: deeper nesting is a mistake, and it keeps every later
+# stage's recursion bounded.
+MAX_TYPE_DEPTH = 100
+MAX_PACKAGE_DEPTH = 1
+
+
+@functools.lru_cache(maxsize=None)
+def _lark() -> Lark:
+    return Lark(
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer=WitLexer,
+        transformer=_Builder(),
+        maybe_placeholders=False,
+    )
+
+
+def parse_source(source: Source) -> ast.File:
+    """Parse one file's text, or raise `WitError`."""
+    lark = _lark()
+    tokens = Tokens(source, *_vocabulary())
+    handle = _CURRENT.set(tokens)
+    try:
+        file = lark.parse(tokens)  # type: ignore[arg-type]
+    except UnexpectedInput as error:
+        raise _syntax_error(tokens, error) from None
+    except _Abort as abort:
+        raise abort.error from None
+    finally:
+        _CURRENT.reset(handle)
+    assert isinstance(file, ast.File)
+    return file
+
+
+def parse_text(text: str, path: str = "<string>") -> ast.File:
+    return parse_source(Source(path, text))
+
+
+def parse_file(path: str | Path) -> ast.File:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise WitError([Diagnostic(f"{path}: not UTF-8 text ({error.reason})")]) from None
+    except OSError as error:
+        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
+    return parse_source(Source(str(path), text))
+
+
+@functools.lru_cache(maxsize=None)
+def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
+    return vocabulary(_lark().terminals)
+
+
+# ---- errors -----------------------------------------------------------
+
+_CURRENT: ContextVar[Tokens] = ContextVar("witgen_parser_tokens")
+
+
+class _Abort(Exception):
+    """Carries a WitError out of a builder callback through Lark."""
+
+    def __init__(self, error: WitError) -> None:
+        self.error = error
+
+
+def _describe(token_type: str, value: str | None = None) -> str:
+    tokens = _CURRENT.get()
+    if token_type == "$END":
+        return "eof"
+    if token_type == "ID":
+        return "an identifier"
+    if token_type == "VERSION":
+        return "a version"
+    if token_type == "INT":
+        return "an integer"
+    if token_type == "STRING":
+        return "a string"
+    for table, kind in ((tokens.keywords, "keyword"), (tokens.operators, None)):
+        for text, name in table.items():
+            if name == token_type:
+                return f"keyword `{text}`" if kind else f"'{text}'"
+    return token_type
+
+
+# Terminals that can start a type: when all of them are expected, say "a type".
+_TYPE_STARTS = {"BOOL", "STRING_TYPE", "LIST", "OPTION", "RESULT", "TUPLE", "BORROW"}
+
+
+def _expected(names: set[str]) -> str:
+    if _TYPE_STARTS <= names:
+        names = (names - _TYPE_STARTS) - set(_CURRENT.get().keywords.values())
+        names.discard("ID")
+        return _expected(names) + " or a type" if names else "a type"
+    described = sorted({_describe(n) for n in names})
+    if len(described) == 1:
+        return described[0]
+    if len(described) <= 4:
+        return ", ".join(described[:-1]) + " or " + described[-1]
+    return "one of " + ", ".join(described)
+
+
+def _syntax_error(tokens: Tokens, error: UnexpectedInput) -> WitError:
+    text = tokens.source.text
+    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        token = error.token
+        start = token.start_pos or 0
+        span = Span(tokens.source, start, token.end_pos or start + 1)
+        found = _describe(token.type)
+        message = f"expected {_expected(set(error.expected))}, found {found}"
+        return WitError.at(span, message, _hint(token, set(error.expected)))
+    if isinstance(error, (UnexpectedEOF, UnexpectedToken)):
+        end = len(text.rstrip())
+        span = Span(tokens.source, end, end + 1)
+        expected = set(getattr(error, "expected", ()) or ())
+        wanted = _expected(expected) if expected else "more input"
+        return WitError.at(span, f"expected {wanted}, found eof")
+    assert isinstance(error, UnexpectedCharacters)
+    pos = error.pos_in_stream or 0
+    return WitError.at(Span(tokens.source, pos, pos + 1), "unexpected character")
+
+
+def _hint(token: Token, expected: set[str]) -> str | None:
+    tokens = _CURRENT.get()
+    if token.type in tokens.keywords.values() and "ID" in expected:
+        return f"`{token.value}` is a keyword; write `%{token.value}` to use it as a name"
+    if token.value in ("function", "expected", "unit") and token.type == "ID":
+        return "this looks like legacy WIT (2022): see `witgen migrate`"
+    return None
+
+
+# ---- the builder ------------------------------------------------------
+
+
+class _Gates:
+    """The attributes before an item, and where the item starts."""
+
+    __slots__ = ("attrs", "start")
+
+    def __init__(self, attrs: ast.Attributes, start: int | None) -> None:
+        self.attrs = attrs
+        self.start = start
+
+
+def _span(token: Token) -> Span:
+    return Span(_CURRENT.get().source, token.start_pos or 0, token.end_pos or 0)
+
+
+def _start(gates: _Gates, keyword: Token) -> int:
+    return gates.start if gates.start is not None else keyword.start_pos or 0
+
+
+def _docs_at(offset: int) -> str | None:
+    comments = _CURRENT.get().comments_before.get(offset)
+    return _doc_text(comments) if comments else None
+
+
+def _doc_text(comments: Sequence[str]) -> str | None:
+    """Comments -> docs, exactly as wit-parser joins them."""
+    lines = []
+    for comment in comments:
+        body = comment[3:-2] if comment.startswith("/**") else comment.lstrip("/")
+        lines.append(body.rstrip())
+    # Remove the indentation all non-empty lines share, keep the rest.
+    indent = min((len(line) - len(line.lstrip()) for line in lines if line), default=0)
+    if indent:
+        prefix = " " * indent
+        lines = [line[indent:] if line.startswith(prefix) else line for line in lines]
+    contents = ""
+    for line in lines:
+        if not line:
+            contents += "\n"
+        for part in line.splitlines():
+            contents += part + "\n"
+    return contents.rstrip("\n") or None
+
+
+def _abort(span: Span, message: str, hint: str | None = None) -> _Abort:
+    return _Abort(WitError.at(span, message, hint))
+
+
+def _tokens(children: Sequence[Any], kind: str) -> list[Token]:
+    return [c for c in children if isinstance(c, Token) and c.type == kind]
+
+
+def _of(children: Sequence[Any], cls: type) -> list[Any]:
+    return [c for c in children if isinstance(c, cls)]
+
+
+_TYPE_NODES = (
+    ast.Primitive,
+    ast.Named,
+    ast.ListOf,
+    ast.FixedList,
+    ast.MapOf,
+    ast.OptionOf,
+    ast.ResultOf,
+    ast.TupleOf,
+    ast.Handle,
+    ast.FutureOf,
+    ast.StreamOf,
+)
+
+
+def _types(children: Sequence[Any]) -> list[ast.Type]:
+    return [c for c in children if isinstance(c, _TYPE_NODES)]
+
+
+class _Builder(Transformer):  # type: ignore[type-arg]
+    """One callback per grammar rule, each returning an AST node."""
+
+    # Nesting depth of each type node built, by id: checked as types are
+    # built so that `list<list<...>>` a thousand deep is a diagnostic.
+    def _typed(self, node: Any, children: Sequence[Any]) -> Any:
+        tokens = _CURRENT.get()
+        depths: dict[int, int] = tokens.__dict__.setdefault("type_depth", {})
+        depth = 1 + max((depths.get(id(c), 0) for c in _types(children)), default=0)
+        if depth > MAX_TYPE_DEPTH:
+            raise _abort(node.span, "type nesting too deep")
+        depths[id(node)] = depth
+        return node
+
+    # ---- files ----
+
+    def start(self, children: list[Any]) -> ast.File:
+        header = next(iter(_of(children, ast.PackageHeader)), None)
+        items = tuple(c for c in children if isinstance(c, (ast.TopLevelUse, ast.Interface, ast.World)))
+        nested = tuple(_of(children, ast.NestedPackage))
+        return ast.File(_CURRENT.get().source, header, items, nested)
+
+    def package_header(self, children: list[Any]) -> ast.PackageHeader:
+        gates, keyword, name = children[0], children[1], children[2]
+        start = _start(gates, keyword)
+        return ast.PackageHeader(name, _docs_at(start), gates.attrs, name.span)
+
+    def package_name(self, children: list[Any]) -> ast.PackageName:
+        ids = _tokens(children, "ID")
+        version = next((c for c in children if isinstance(c, tuple)), None)
+        end = version[1].end if version else ids[1].end_pos
+        span = Span(_CURRENT.get().source, ids[0].start_pos or 0, end or 0)
+        return ast.PackageName(ids[0].value, ids[1].value, version[0] if version else None, span)
+
+    def version(self, children: list[Any]) -> tuple[str, Span]:
+        return children[1].value, _span(children[1])
+
+    def nested_package(self, children: list[Any]) -> ast.NestedPackage:
+        gates, keyword, name = children[0], children[1], children[2]
+        inner = _of(children, ast.NestedPackage)
+        if inner:
+            raise _abort(inner[0].name.span, "nested packages must be placed at the top-level")
+        items = tuple(c for c in children if isinstance(c, (ast.TopLevelUse, ast.Interface, ast.World)))
+        start = _start(gates, keyword)
+        return ast.NestedPackage(name, items, _docs_at(start), gates.attrs, name.span)
+
+    def toplevel_use(self, children: list[Any]) -> ast.TopLevelUse:
+        gates, path = children[0], children[2]
+        alias = _tokens(children, "ID")
+        return ast.TopLevelUse(path, alias[0].value if alias else None, gates.attrs, path.span)
+
+    def local_path(self, children: list[Any]) -> ast.LocalPath:
+        return ast.LocalPath(children[0].value, _span(children[0]))
+
+    def foreign_path(self, children: list[Any]) -> ast.ForeignPath:
+        ids = _tokens(children, "ID")
+        version = next((c for c in children if isinstance(c, tuple)), None)
+        source = _CURRENT.get().source
+        package_end = ids[1].end_pos or 0
+        package = ast.PackageName(
+            ids[0].value,
+            ids[1].value,
+            version[0] if version else None,
+            Span(source, ids[0].start_pos or 0, package_end),
+        )
+        end = version[1].end if version else ids[2].end_pos
+        return ast.ForeignPath(package, ids[2].value, Span(source, ids[0].start_pos or 0, end or 0))
+
+    # ---- gates ----
+
+    def gates(self, children: list[Any]) -> _Gates:
+        if not children:
+            return _Gates((), None)
+        return _Gates(tuple(a for a, _ in children), children[0][1])
+
+    def gate(self, children: list[Any]) -> tuple[ast.Attribute, int]:
+        at, name = children[0], children[1]
+        args: list[tuple[Token | None, Token]] = children[3]
+        span = _span(name)
+        kind = name.value
+
+        def arg(key: str, value_type: str) -> Token:
+            if len(args) != 1 or args[0][0] is None or args[0][0].value != key:
+                raise _abort(span, f"`@{kind}` takes one argument, `{key} = ...`")
+            value = args[0][1]
+            if value.type != value_type:
+                wanted = "a version" if value_type == "VERSION" else "an identifier"
+                raise _abort(_span(value), f"expected {wanted}, found `{value.value}`")
+            return value
+
+        attribute: ast.Attribute
+        if kind == "since":
+            attribute = ast.Since(arg("version", "VERSION").value, span)
+        elif kind == "unstable":
+            attribute = ast.Unstable(arg("feature", "ID").value, span)
+        elif kind == "deprecated":
+            attribute = ast.Deprecated(arg("version", "VERSION").value, span)
+        elif kind == "external-id":
+            if len(args) != 1 or args[0][0] is not None:
+                raise _abort(span, '`@external-id` takes one string, `@external-id("...")`')
+            attribute = ast.ExternalId(args[0][1].value, span)
+        else:
+            raise _abort(
+                span,
+                f"unknown attribute `{kind}`",
+                "the attributes are `@since`, `@unstable`, `@deprecated` and `@external-id`",
+            )
+        return attribute, at.start_pos or 0
+
+    def gate_args(self, children: list[Any]) -> list[tuple[Token | None, Token]]:
+        return [c for c in children if isinstance(c, tuple)]
+
+    def gate_kv(self, children: list[Any]) -> tuple[Token | None, Token]:
+        return children[0], children[2]
+
+    def gate_str(self, children: list[Any]) -> tuple[Token | None, Token]:
+        return None, children[0]
+
+    # ---- interfaces ----
+
+    def interface(self, children: list[Any]) -> ast.Interface:
+        gates, keyword, name = children[0], children[1], children[2]
+        items = tuple(self._items(children[4:-1]))
+        start = _start(gates, keyword)
+        return ast.Interface(name.value, items, _docs_at(start), gates.attrs, _span(name))
+
+    @staticmethod
+    def _items(children: Sequence[Any]) -> list[Any]:
+        return [c for c in children if not isinstance(c, Token)]
+
+    def use(self, children: list[Any]) -> ast.Use:
+        gates, keyword, path, names = children[0], children[1], children[2], children[5]
+        start = _start(gates, keyword)
+        return ast.Use(path, tuple(names), _docs_at(start), gates.attrs, path.span)
+
+    def use_names(self, children: list[Any]) -> list[ast.UseName]:
+        return _of(children, ast.UseName)
+
+    def use_name(self, children: list[Any]) -> ast.UseName:
+        ids = _tokens(children, "ID")
+        alias = ids[1] if len(ids) > 1 else None
+        return ast.UseName(
+            ids[0].value,
+            alias.value if alias else None,
+            _span(ids[0]),
+            _span(alias) if alias else None,
+        )
+
+    def func_item(self, children: list[Any]) -> ast.Func:
+        gates, name, func = children[0], children[1], children[3]
+        start = _start(gates, name)
+        return ast.Func(name.value, func, _docs_at(start), gates.attrs, _span(name))
+
+    def func_type(self, children: list[Any]) -> ast.FuncType:
+        is_async = bool(_tokens(children, "ASYNC"))
+        params, result = children[-2], children[-1]
+        return ast.FuncType(tuple(params), result, is_async, _span(children[0]))
+
+    def params(self, children: list[Any]) -> list[ast.Field]:
+        return _of(children, ast.Field)
+
+    def param(self, children: list[Any]) -> ast.Field:
+        name, type_ = children[0], children[2]
+        return ast.Field(name.value, type_, _docs_at(name.start_pos or 0), _span(name))
+
+    def results(self, children: list[Any]) -> ast.Type | None:
+        types = _types(children)
+        return types[0] if types else None
+
+    # ---- worlds ----
+
+    def world(self, children: list[Any]) -> ast.World:
+        gates, keyword, name = children[0], children[1], children[2]
+        items = tuple(self._items(children[4:-1]))
+        start = _start(gates, keyword)
+        return ast.World(name.value, items, _docs_at(start), gates.attrs, _span(name))
+
+    def import_item(self, children: list[Any]) -> ast.Import:
+        gates, keyword, extern = children
+        start = _start(gates, keyword)
+        return ast.Import(extern, _docs_at(start), gates.attrs, extern.span)
+
+    def export_item(self, children: list[Any]) -> ast.Export:
+        gates, keyword, extern = children
+        start = _start(gates, keyword)
+        return ast.Export(extern, _docs_at(start), gates.attrs, extern.span)
+
+    def extern_func(self, children: list[Any]) -> ast.ExternFunc:
+        return ast.ExternFunc(children[0].value, children[2], _span(children[0]))
+
+    def extern_named_path(self, children: list[Any]) -> ast.ExternNamedPath:
+        return ast.ExternNamedPath(children[0].value, children[2], _span(children[0]))
+
+    def extern_path(self, children: list[Any]) -> ast.ExternPath:
+        return ast.ExternPath(children[0], children[0].span)
+
+    def extern_inline(self, children: list[Any]) -> ast.ExternInline:
+        items = tuple(self._items(children[4:-1]))
+        return ast.ExternInline(children[0].value, items, _span(children[0]))
+
+    def include(self, children: list[Any]) -> ast.Include:
+        gates, keyword, path = children[0], children[1], children[2]
+        names = next((c for c in children if isinstance(c, list)), [])
+        start = _start(gates, keyword)
+        return ast.Include(path, tuple(names), _docs_at(start), gates.attrs, path.span)
+
+    def include_names(self, children: list[Any]) -> list[ast.IncludeName]:
+        return _of(children, ast.IncludeName)
+
+    def include_name(self, children: list[Any]) -> ast.IncludeName:
+        return ast.IncludeName(children[0].value, children[2].value, _span(children[0]))
+
+    # ---- type definitions ----
+
+    def type_alias(self, children: list[Any]) -> ast.TypeAlias:
+        gates, keyword, name, _, type_ = children[:5]
+        start = _start(gates, keyword)
+        return ast.TypeAlias(name.value, type_, _docs_at(start), gates.attrs, _span(name))
+
+    def _named_body(self, children: list[Any], member: type) -> tuple[_Gates, str, tuple[Any, ...], str | None, Span]:
+        gates, keyword, name = children[0], children[1], children[2]
+        start = _start(gates, keyword)
+        members = tuple(_of(children, member))
+        return gates, name.value, members, _docs_at(start), _span(name)
+
+    def record(self, children: list[Any]) -> ast.Record:
+        gates, name, fields, docs, span = self._named_body(children, ast.Field)
+        return ast.Record(name, fields, docs, gates.attrs, span)
+
+    def field(self, children: list[Any]) -> ast.Field:
+        name = children[0]
+        return ast.Field(name.value, children[2], _docs_at(name.start_pos or 0), _span(name))
+
+    def flags(self, children: list[Any]) -> ast.Flags:
+        gates, name, flags, docs, span = self._named_body(children, ast.Flag)
+        return ast.Flags(name, flags, docs, gates.attrs, span)
+
+    def flag(self, children: list[Any]) -> ast.Flag:
+        name = children[0]
+        return ast.Flag(name.value, _docs_at(name.start_pos or 0), _span(name))
+
+    def variant(self, children: list[Any]) -> ast.Variant:
+        gates, name, cases, docs, span = self._named_body(children, ast.Case)
+        return ast.Variant(name, cases, docs, gates.attrs, span)
+
+    def case(self, children: list[Any]) -> ast.Case:
+        name = children[0]
+        types = _types(children)
+        payload = types[0] if types else None
+        return ast.Case(name.value, payload, _docs_at(name.start_pos or 0), _span(name))
+
+    def enum(self, children: list[Any]) -> ast.Enum:
+        gates, name, cases, docs, span = self._named_body(children, ast.EnumCase)
+        return ast.Enum(name, cases, docs, gates.attrs, span)
+
+    def enum_case(self, children: list[Any]) -> ast.EnumCase:
+        name = children[0]
+        return ast.EnumCase(name.value, _docs_at(name.start_pos or 0), _span(name))
+
+    def resource(self, children: list[Any]) -> ast.Resource:
+        gates, keyword, name = children[0], children[1], children[2]
+        functions = tuple(c for c in children if isinstance(c, (ast.Constructor, ast.Method)))
+        start = _start(gates, keyword)
+        return ast.Resource(name.value, functions, _docs_at(start), gates.attrs, _span(name))
+
+    def constructor(self, children: list[Any]) -> ast.Constructor:
+        gates, keyword, params, result = children[0], children[1], children[2], children[3]
+        start = _start(gates, keyword)
+        func = ast.FuncType(tuple(params), result, False, _span(keyword))
+        return ast.Constructor(func, _docs_at(start), gates.attrs, _span(keyword))
+
+    def method(self, children: list[Any]) -> ast.Method:
+        gates, name, func = children[0], children[1], children[3]
+        start = _start(gates, name)
+        return ast.Method(name.value, func, False, _docs_at(start), gates.attrs, _span(name))
+
+    def static_method(self, children: list[Any]) -> ast.Method:
+        gates, name, func = children[0], children[1], children[4]
+        start = _start(gates, name)
+        return ast.Method(name.value, func, True, _docs_at(start), gates.attrs, _span(name))
+
+    # ---- types ----
+
+    def primitive(self, children: list[Any]) -> ast.Primitive:
+        token = children[0]
+        return ast.Primitive(token.value, _span(token))
+
+    def named(self, children: list[Any]) -> ast.Named:
+        return ast.Named(children[0].value, _span(children[0]))
+
+    def _wrapped(self, children: list[Any], build: Callable[..., Any]) -> Any:
+        span = _span(children[0])
+        return self._typed(build(span, _types(children)), children)
+
+    def list(self, children: list[Any]) -> ast.ListOf:
+        return self._wrapped(children, lambda span, t: ast.ListOf(t[0], span))  # type: ignore[no-any-return]
+
+    def fixed_list(self, children: list[Any]) -> ast.FixedList:
+        size = _tokens(children, "INT")[0]
+        value = int(size.value)
+        if value == 0:
+            raise _abort(_span(size), "invalid fixed-length list size: the size must be at least 1")
+        if value > 0xFFFF_FFFF:
+            raise _abort(_span(size), "invalid fixed-length list size: too large")
+        return self._wrapped(  # type: ignore[no-any-return]
+            children, lambda span, t: ast.FixedList(t[0], value, span, _span(size))
+        )
+
+    def map(self, children: list[Any]) -> ast.MapOf:
+        return self._wrapped(children, lambda span, t: ast.MapOf(t[0], t[1], span))  # type: ignore[no-any-return]
+
+    def option(self, children: list[Any]) -> ast.OptionOf:
+        return self._wrapped(children, lambda span, t: ast.OptionOf(t[0], span))  # type: ignore[no-any-return]
+
+    def result_ok_err(self, children: list[Any]) -> ast.ResultOf:
+        return self._wrapped(children, lambda span, t: ast.ResultOf(t[0], t[1], span))  # type: ignore[no-any-return]
+
+    def result_err(self, children: list[Any]) -> ast.ResultOf:
+        return self._wrapped(children, lambda span, t: ast.ResultOf(None, t[0], span))  # type: ignore[no-any-return]
+
+    def result_ok(self, children: list[Any]) -> ast.ResultOf:
+        return self._wrapped(children, lambda span, t: ast.ResultOf(t[0], None, span))  # type: ignore[no-any-return]
+
+    def result_empty(self, children: list[Any]) -> ast.ResultOf:
+        return ast.ResultOf(None, None, _span(children[0]))
+
+    def tuple(self, children: list[Any]) -> ast.TupleOf:
+        return self._wrapped(children, lambda span, t: ast.TupleOf(tuple(t), span))  # type: ignore[no-any-return]
+
+    def own(self, children: list[Any]) -> ast.Handle:
+        name = children[2]
+        return ast.Handle("own", ast.Named(name.value, _span(name)), _span(children[0]))
+
+    def borrow(self, children: list[Any]) -> ast.Handle:
+        name = children[2]
+        return ast.Handle("borrow", ast.Named(name.value, _span(name)), _span(children[0]))
+
+    def future(self, children: list[Any]) -> ast.FutureOf:
+        return self._wrapped(children, lambda span, t: ast.FutureOf(t[0], span))  # type: ignore[no-any-return]
+
+    def future_empty(self, children: list[Any]) -> ast.FutureOf:
+        return ast.FutureOf(None, _span(children[0]))
+
+    def stream(self, children: list[Any]) -> ast.StreamOf:
+        return self._wrapped(children, lambda span, t: ast.StreamOf(t[0], span))  # type: ignore[no-any-return]
+
+    def stream_empty(self, children: list[Any]) -> ast.StreamOf:
+        return ast.StreamOf(None, _span(children[0]))
