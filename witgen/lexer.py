@@ -19,6 +19,8 @@ from lark.lexer import Lexer, PatternStr, TerminalDef
 
 from .diagnostics import Source, Span, WitError
 
+MAX_TYPE_DEPTH = 100
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _VERSION = re.compile(
     r"\d+\.\d+\.\d+"
@@ -79,6 +81,10 @@ class Tokens:
         pending: list[str] = []
         line = 1
         line_start = 0
+        # `<` only opens type arguments: counting them bounds type nesting
+        # (as wit-parser does) before any stage has to recurse into it.
+        angle_depth = 0
+        less, greater = operators["<"], operators[">"]
 
         forbidden = _FORBIDDEN.search(text)
         if forbidden:
@@ -155,6 +161,12 @@ class Tokens:
             else:
                 raise self.error(pos, pos + 1, f"unexpected character {ch!r}")
 
+            if angle_depth >= MAX_TYPE_DEPTH:
+                raise self.error(start, pos, "type nesting too deep")
+            if kind == less:
+                angle_depth += 1
+            elif kind == greater and angle_depth:
+                angle_depth -= 1
             if pending:
                 self.comments_before[start] = pending
                 pending = []

@@ -23,10 +23,8 @@ from ._resources import grammar_path
 
 GRAMMAR = grammar_path("wit.lark")
 
-# wit-parser's limits: deeper nesting is a mistake, and it keeps every later
-# stage's recursion bounded.
-MAX_TYPE_DEPTH = 100
-MAX_PACKAGE_DEPTH = 1
+# wit-parser's limit: deeper nesting is a mistake.
+MAX_PACKAGE_DEPTH = 100
 
 
 @functools.lru_cache(maxsize=None)
@@ -44,7 +42,7 @@ def parse_source(source: Source) -> ast.File:
     """Parse one file's text, or raise `WitError`."""
     lark = _lark()
     tokens = Tokens(source, *_vocabulary())
-    handle = _CURRENT.set(tokens)
+    handle = _CURRENT.set(_FileState(tokens))
     try:
         file = lark.parse(tokens)  # type: ignore[arg-type]
     except UnexpectedInput as error:
@@ -79,7 +77,23 @@ def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
 
 # ---- errors -----------------------------------------------------------
 
-_CURRENT: ContextVar[Tokens] = ContextVar("witgen_parser_tokens")
+class _FileState:
+    """What the builder needs while one file is parsed."""
+
+    def __init__(self, tokens: Tokens) -> None:
+        self.tokens = tokens
+        self.source = tokens.source
+        self.keywords = tokens.keywords
+        self.comments_before = tokens.comments_before
+        # Packages nested in a nested package: rejected once the file is read.
+        self.inner_packages: dict[int, list[ast.NestedPackage]] = {}
+
+
+_CURRENT: ContextVar[_FileState] = ContextVar("witgen_parser_state")
+
+
+def _current() -> _FileState:
+    return _CURRENT.get()
 
 
 class _Abort(Exception):
@@ -90,7 +104,7 @@ class _Abort(Exception):
 
 
 def _describe(token_type: str, value: str | None = None) -> str:
-    tokens = _CURRENT.get()
+    tokens = _current()
     if token_type == "$END":
         return "eof"
     if token_type == "ID":
@@ -101,7 +115,7 @@ def _describe(token_type: str, value: str | None = None) -> str:
         return "an integer"
     if token_type == "STRING":
         return "a string"
-    for table, kind in ((tokens.keywords, "keyword"), (tokens.operators, None)):
+    for table, kind in ((tokens.tokens.keywords, "keyword"), (tokens.tokens.operators, None)):
         for text, name in table.items():
             if name == token_type:
                 return f"keyword `{text}`" if kind else f"'{text}'"
@@ -114,7 +128,7 @@ _TYPE_STARTS = {"BOOL", "STRING_TYPE", "LIST", "OPTION", "RESULT", "TUPLE", "BOR
 
 def _expected(names: set[str]) -> str:
     if _TYPE_STARTS <= names:
-        names = (names - _TYPE_STARTS) - set(_CURRENT.get().keywords.values())
+        names = (names - _TYPE_STARTS) - set(_current().keywords.values())
         names.discard("ID")
         return _expected(names) + " or a type" if names else "a type"
     described = sorted({_describe(n) for n in names})
@@ -135,8 +149,7 @@ def _syntax_error(tokens: Tokens, error: UnexpectedInput) -> WitError:
         message = f"expected {_expected(set(error.expected))}, found {found}"
         return WitError.at(span, message, _hint(token, set(error.expected)))
     if isinstance(error, (UnexpectedEOF, UnexpectedToken)):
-        end = len(text.rstrip())
-        span = Span(tokens.source, end, end + 1)
+        span = Span(tokens.source, len(text), len(text))
         expected = set(getattr(error, "expected", ()) or ())
         wanted = _expected(expected) if expected else "more input"
         return WitError.at(span, f"expected {wanted}, found eof")
@@ -146,7 +159,7 @@ def _syntax_error(tokens: Tokens, error: UnexpectedInput) -> WitError:
 
 
 def _hint(token: Token, expected: set[str]) -> str | None:
-    tokens = _CURRENT.get()
+    tokens = _current()
     if token.type in tokens.keywords.values() and "ID" in expected:
         return f"`{token.value}` is a keyword; write `%{token.value}` to use it as a name"
     if token.value in ("function", "expected", "unit") and token.type == "ID":
@@ -168,7 +181,7 @@ class _Gates:
 
 
 def _span(token: Token) -> Span:
-    return Span(_CURRENT.get().source, token.start_pos or 0, token.end_pos or 0)
+    return Span(_current().source, token.start_pos or 0, token.end_pos or 0)
 
 
 def _start(gates: _Gates, keyword: Token) -> int:
@@ -176,7 +189,7 @@ def _start(gates: _Gates, keyword: Token) -> int:
 
 
 def _docs_at(offset: int) -> str | None:
-    comments = _CURRENT.get().comments_before.get(offset)
+    comments = _current().comments_before.get(offset)
     return _doc_text(comments) if comments else None
 
 
@@ -234,24 +247,32 @@ def _types(children: Sequence[Any]) -> list[ast.Type]:
 class _Builder(Transformer):  # type: ignore[type-arg]
     """One callback per grammar rule, each returning an AST node."""
 
-    # Nesting depth of each type node built, by id: checked as types are
-    # built so that `list<list<...>>` a thousand deep is a diagnostic.
-    def _typed(self, node: Any, children: Sequence[Any]) -> Any:
-        tokens = _CURRENT.get()
-        depths: dict[int, int] = tokens.__dict__.setdefault("type_depth", {})
-        depth = 1 + max((depths.get(id(c), 0) for c in _types(children)), default=0)
-        if depth > MAX_TYPE_DEPTH:
-            raise _abort(node.span, "type nesting too deep")
-        depths[id(node)] = depth
-        return node
-
     # ---- files ----
 
     def start(self, children: list[Any]) -> ast.File:
         header = next(iter(_of(children, ast.PackageHeader)), None)
         items = tuple(c for c in children if isinstance(c, (ast.TopLevelUse, ast.Interface, ast.World)))
         nested = tuple(_of(children, ast.NestedPackage))
-        return ast.File(_CURRENT.get().source, header, items, nested)
+        self._check_nesting(nested)
+        return ast.File(_current().source, header, items, nested)
+
+    @staticmethod
+    def _check_nesting(top_level: Sequence[ast.NestedPackage]) -> None:
+        inner = _current().inner_packages
+        for package in top_level:
+            if id(package) not in inner:
+                continue
+            # Depth first, as wit-parser reads them, to find one too deep.
+            stack = [(child, 2) for child in reversed(inner[id(package)])]
+            while stack:
+                child, depth = stack.pop()
+                if depth > MAX_PACKAGE_DEPTH:
+                    raise _abort(child.span, "package nesting too deep")
+                stack.extend((c, depth + 1) for c in reversed(inner.get(id(child), [])))
+            raise _abort(
+                inner[id(package)][0].name.span,
+                "nested packages must be placed at the top-level",
+            )
 
     def package_header(self, children: list[Any]) -> ast.PackageHeader:
         gates, keyword, name = children[0], children[1], children[2]
@@ -262,7 +283,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         ids = _tokens(children, "ID")
         version = next((c for c in children if isinstance(c, tuple)), None)
         end = version[1].end if version else ids[1].end_pos
-        span = Span(_CURRENT.get().source, ids[0].start_pos or 0, end or 0)
+        span = Span(_current().source, ids[0].start_pos or 0, end or 0)
         return ast.PackageName(ids[0].value, ids[1].value, version[0] if version else None, span)
 
     def version(self, children: list[Any]) -> tuple[str, Span]:
@@ -270,12 +291,13 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def nested_package(self, children: list[Any]) -> ast.NestedPackage:
         gates, keyword, name = children[0], children[1], children[2]
-        inner = _of(children, ast.NestedPackage)
-        if inner:
-            raise _abort(inner[0].name.span, "nested packages must be placed at the top-level")
         items = tuple(c for c in children if isinstance(c, (ast.TopLevelUse, ast.Interface, ast.World)))
         start = _start(gates, keyword)
-        return ast.NestedPackage(name, items, _docs_at(start), gates.attrs, name.span)
+        package = ast.NestedPackage(name, items, _docs_at(start), gates.attrs, name.span)
+        inner = _of(children, ast.NestedPackage)
+        if inner:
+            _current().inner_packages[id(package)] = inner
+        return package
 
     def toplevel_use(self, children: list[Any]) -> ast.TopLevelUse:
         gates, path = children[0], children[2]
@@ -288,7 +310,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def foreign_path(self, children: list[Any]) -> ast.ForeignPath:
         ids = _tokens(children, "ID")
         version = next((c for c in children if isinstance(c, tuple)), None)
-        source = _CURRENT.get().source
+        source = _current().source
         package_end = ids[1].end_pos or 0
         package = ast.PackageName(
             ids[0].value,
@@ -522,8 +544,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return ast.Named(children[0].value, _span(children[0]))
 
     def _wrapped(self, children: list[Any], build: Callable[..., Any]) -> Any:
-        span = _span(children[0])
-        return self._typed(build(span, _types(children)), children)
+        return build(_span(children[0]), _types(children))
 
     def list(self, children: list[Any]) -> ast.ListOf:
         return self._wrapped(children, lambda span, t: ast.ListOf(t[0], span))  # type: ignore[no-any-return]
