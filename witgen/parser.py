@@ -35,6 +35,9 @@ def _lark() -> Lark:
         lexer=WitLexer,
         transformer=_Builder(),
         maybe_placeholders=False,
+        # The parse table, keyed by a hash of the grammar and Lark's version
+        # in the temp dir: a cold start then takes milliseconds, not 150.
+        cache=True,
     )
 
 
@@ -44,7 +47,7 @@ def parse_source(source: Source) -> ast.File:
     tokens = Tokens(source, *_vocabulary())
     handle = _CURRENT.set(_FileState(tokens))
     try:
-        file = lark.parse(tokens)  # type: ignore[arg-type]
+        file = lark.parse(tokens)
     except UnexpectedInput as error:
         raise _syntax_error(tokens, error) from None
     except _Abort as abort:
@@ -546,7 +549,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def _wrapped(self, children: list[Any], build: Callable[..., Any]) -> Any:
         return build(_span(children[0]), _types(children))
 
-    def list(self, children: list[Any]) -> ast.ListOf:
+    def list_of(self, children: list[Any]) -> ast.ListOf:
         return self._wrapped(children, lambda span, t: ast.ListOf(t[0], span))  # type: ignore[no-any-return]
 
     def fixed_list(self, children: list[Any]) -> ast.FixedList:
@@ -560,10 +563,10 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             children, lambda span, t: ast.FixedList(t[0], value, span, _span(size))
         )
 
-    def map(self, children: list[Any]) -> ast.MapOf:
+    def map_of(self, children: list[Any]) -> ast.MapOf:
         return self._wrapped(children, lambda span, t: ast.MapOf(t[0], t[1], span))  # type: ignore[no-any-return]
 
-    def option(self, children: list[Any]) -> ast.OptionOf:
+    def option_of(self, children: list[Any]) -> ast.OptionOf:
         return self._wrapped(children, lambda span, t: ast.OptionOf(t[0], span))  # type: ignore[no-any-return]
 
     def result_ok_err(self, children: list[Any]) -> ast.ResultOf:
@@ -578,7 +581,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def result_empty(self, children: list[Any]) -> ast.ResultOf:
         return ast.ResultOf(None, None, _span(children[0]))
 
-    def tuple(self, children: list[Any]) -> ast.TupleOf:
+    def tuple_of(self, children: list[Any]) -> ast.TupleOf:
         return self._wrapped(children, lambda span, t: ast.TupleOf(tuple(t), span))  # type: ignore[no-any-return]
 
     def own(self, children: list[Any]) -> ast.Handle:
@@ -589,14 +592,14 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         name = children[2]
         return ast.Handle("borrow", ast.Named(name.value, _span(name)), _span(children[0]))
 
-    def future(self, children: list[Any]) -> ast.FutureOf:
+    def future_of(self, children: list[Any]) -> ast.FutureOf:
         return self._wrapped(children, lambda span, t: ast.FutureOf(t[0], span))  # type: ignore[no-any-return]
 
-    def future_empty(self, children: list[Any]) -> ast.FutureOf:
+    def future_of_empty(self, children: list[Any]) -> ast.FutureOf:
         return ast.FutureOf(None, _span(children[0]))
 
-    def stream(self, children: list[Any]) -> ast.StreamOf:
+    def stream_of(self, children: list[Any]) -> ast.StreamOf:
         return self._wrapped(children, lambda span, t: ast.StreamOf(t[0], span))  # type: ignore[no-any-return]
 
-    def stream_empty(self, children: list[Any]) -> ast.StreamOf:
+    def stream_of_empty(self, children: list[Any]) -> ast.StreamOf:
         return ast.StreamOf(None, _span(children[0]))
