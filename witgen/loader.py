@@ -1,0 +1,179 @@
+"""Paths on disk -> a resolved model: the front end's entry point.
+
+A path is a `.wit` file or a directory. A directory's `*.wit` files form
+one package; its `deps/` folder holds the packages it depends on, each a
+directory or a single file (as wit-parser's `Resolve::push_path` reads
+them). A file may also define further packages inline (`package a:b {}`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import ast
+from .diagnostics import Diagnostic, Source, WitError
+from .model import Resolve
+from .parser import parse_source
+from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
+
+__all__ = ["Loaded", "load", "load_many"]
+
+
+@dataclass
+class Loaded:
+    resolve: Resolve
+    # The packages the path itself defines: its own package first (what
+    # wit-parser's `push_path` returns), then packages nested in its files.
+    main: list[int]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def load(
+    path: str | Path,
+    *,
+    features: frozenset[str] = frozenset(),
+    all_features: bool = False,
+) -> Loaded:
+    """Parse and resolve `path` with its `deps/`, or raise `WitError`."""
+    loaded = load_many([path], features=features, all_features=all_features)
+    return loaded
+
+
+def load_many(
+    paths: Sequence[str | Path],
+    *,
+    features: frozenset[str] = frozenset(),
+    all_features: bool = False,
+) -> Loaded:
+    """Resolve several paths together: each may use the others' packages.
+
+    For the WASI folders, say, where each folder is one package and its
+    siblings are its dependencies. A dependency that several paths carry
+    in their `deps/` is read once.
+    """
+    reader = _Reader()
+    mains: list[list[UnresolvedPackage]] = []
+    deps: list[list[UnresolvedPackage]] = []
+    for path in paths:
+        main, path_deps = reader.read_path(Path(path))
+        mains.append(main)
+        deps += path_deps
+    defined = {pkg.name for group in mains for pkg in group}
+    unique_deps: list[list[UnresolvedPackage]] = []
+    for group in deps:
+        if any(pkg.name in defined for pkg in group):
+            continue
+        defined.update(pkg.name for pkg in group)
+        unique_deps.append(group)
+
+    resolve = Resolve()
+    ids = resolve_groups(resolve, mains + unique_deps, Features(features, all_features))
+    main_ids: list[int] = []
+    for group in ids[: len(mains)]:
+        # Groups list nested packages first and the file's own last.
+        main_ids += [group[-1], *group[:-1]]
+    return Loaded(resolve, main_ids, reader.warnings)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.warnings: list[Diagnostic] = []
+
+    def read_path(self, path: Path) -> tuple[list[UnresolvedPackage], list[list[UnresolvedPackage]]]:
+        if path.is_dir():
+            main = self.read_dir(path)
+            return main, self.read_deps(path / "deps")
+        if not path.exists():
+            raise WitError([Diagnostic(f"no such file or directory: {path}")])
+        return self.read_files([path]), []
+
+    def read_dir(self, path: Path) -> list[UnresolvedPackage]:
+        try:
+            files = [p for p in path.iterdir() if p.name.endswith(".wit") and not p.is_dir()]
+        except OSError as error:
+            raise WitError([Diagnostic(f"cannot read directory {path}: {error.strerror}")]) from None
+        return self.read_files(sorted(files, key=str))
+
+    def read_deps(self, path: Path) -> list[list[UnresolvedPackage]]:
+        if not path.exists():
+            return []
+        groups: list[list[UnresolvedPackage]] = []
+        for entry in sorted(path.iterdir(), key=lambda p: p.name):
+            if entry.is_dir():
+                groups.append(self.read_dir(entry))
+            elif entry.suffix == ".wit":
+                groups.append(self.read_files([entry]))
+            elif entry.suffix in (".wasm", ".wat"):
+                raise WitError(
+                    [
+                        Diagnostic(
+                            f"{entry}: WIT packages encoded as WebAssembly are not supported",
+                            hint="convert it to text with `wasm-tools component wit`",
+                        )
+                    ]
+                )
+        return groups
+
+    def read_files(self, files: Iterable[Path]) -> list[UnresolvedPackage]:
+        """One package from `files` (plus those nested in them), nested first."""
+        nested: list[UnresolvedPackage] = []
+        header: ast.PackageHeader | None = None
+        docs: str | None = None
+        items: list[tuple[ast.PackageItem, ...]] = []
+        for path in files:
+            file = self.parse(path)
+            for package in file.nested:
+                nested.append(resolve_package(PackageSource(package.name, package.docs, [package.items])))
+            if file.package is not None:
+                if header is not None and str(file.package.name) != str(header.name):
+                    raise WitError.at(
+                        file.package.span,
+                        f"package identifier `{file.package.name}` does not match previous package name "
+                        f"of `{header.name}`",
+                    )
+                header = file.package
+                if file.package.docs is not None:
+                    if docs is not None:
+                        raise WitError.at(file.package.span, "found doc comments on multiple 'package' items")
+                    docs = file.package.docs
+            items.append(file.items)
+        main = resolve_package(PackageSource(header.name if header else None, docs, items))
+        return [*nested, main]
+
+    def parse(self, path: Path) -> ast.File:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise WitError([Diagnostic(f"input file is not valid utf-8 [{path}]")]) from None
+        except OSError as error:
+            raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
+        source = Source(str(path), text)
+        try:
+            return parse_source(source)
+        except WitError as error:
+            legacy = _legacy_module()
+            if legacy is None or not legacy.looks_legacy(text):
+                raise
+            try:
+                file: ast.File = legacy.parse_legacy(source)
+            except WitError:
+                raise error from None
+            self.warnings.append(
+                Diagnostic(
+                    "this file uses the legacy (2022) WIT syntax",
+                    None,
+                    hint="`witgen migrate` rewrites it in today's syntax",
+                    severity="warning",
+                )
+            )
+            return file
+
+
+def _legacy_module():  # type: ignore[no-untyped-def]
+    try:
+        from . import legacy
+    except ImportError:
+        return None
+    return legacy

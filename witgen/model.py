@@ -1,0 +1,509 @@
+"""The resolved model: every name looked up, every package linked.
+
+Mirrors wit-parser's `Resolve`: arenas (plain lists) of `TypeDef`,
+`Interface`, `World` and `Package`, addressed by int ids. A type reference
+(`Type`) is either a primitive's name (`"u32"`, `"string"`, ...) or a
+`TypeId` into `Resolve.types`. Built by `witgen.resolve`, consumed by the
+code generators; nothing here knows about syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Literal, Union
+
+from .diagnostics import Span
+
+TypeId = int
+InterfaceId = int
+WorldId = int
+PackageId = int
+
+PRIMITIVES = frozenset(
+    {
+        "bool",
+        "s8",
+        "s16",
+        "s32",
+        "s64",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "f32",
+        "f64",
+        "char",
+        "string",
+        "error-context",
+    }
+)
+
+# A primitive's name, or the id of a `TypeDef`.
+Type = Union[str, TypeId]
+
+# ---- versions and names -------------------------------------------------
+
+_SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+)
+
+VersionKey = tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]
+
+
+def version_key(version: str) -> VersionKey:
+    """A sort key giving semver precedence (build metadata last, as `semver` does)."""
+    match = _SEMVER.match(version)
+    if match is None:
+        return (0, 0, 0, 1, ((1, 0, version),))
+    major, minor, patch, pre, build = match.groups()
+    # A release sorts after all of its pre-releases.
+    pre_parts = tuple(_ident_key(p) for p in pre.split(".")) if pre else ()
+    build_parts = tuple(_ident_key(p) for p in build.split(".")) if build else ()
+    return (int(major), int(minor), int(patch), 0 if pre else 1, pre_parts + ((2, 0, ""),) + build_parts)
+
+
+def _ident_key(ident: str) -> tuple[int, int, str]:
+    return (0, int(ident), "") if ident.isdigit() else (1, 0, ident)
+
+
+@dataclass(frozen=True)
+class PackageName:
+    namespace: str
+    name: str
+    version: str | None = None
+
+    def __str__(self) -> str:
+        base = f"{self.namespace}:{self.name}"
+        return f"{base}@{self.version}" if self.version is not None else base
+
+    def sort_key(self) -> tuple[str, str, bool, VersionKey | None]:
+        """wit-parser's order: namespace, name, then no version before any."""
+        version = version_key(self.version) if self.version is not None else None
+        return (self.namespace, self.name, version is not None, version)
+
+
+@dataclass(frozen=True)
+class Stability:
+    """`@since` / `@unstable` / `@deprecated`; `kind` "unknown" when absent."""
+
+    kind: Literal["unknown", "stable", "unstable"] = "unknown"
+    since: str | None = None
+    feature: str | None = None
+    deprecated: str | None = None
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.kind == "unknown"
+
+
+UNKNOWN = Stability()
+
+# ---- type definitions ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TypeOwner:
+    kind: Literal["interface", "world"]
+    id: int
+
+
+@dataclass
+class Field:
+    name: str
+    type: Type
+    docs: str | None = None
+    span: Span | None = None
+
+
+@dataclass
+class Flag:
+    name: str
+    docs: str | None = None
+    span: Span | None = None
+
+
+@dataclass
+class Case:
+    name: str
+    type: Type | None
+    docs: str | None = None
+    span: Span | None = None
+
+
+@dataclass
+class EnumCase:
+    name: str
+    docs: str | None = None
+    span: Span | None = None
+
+
+@dataclass
+class Alias:
+    """`type a = b;` (also every `use`d name: an alias of the original)."""
+
+    target: Type
+
+
+@dataclass
+class Record:
+    fields: list[Field]
+
+
+@dataclass
+class Flags:
+    flags: list[Flag]
+
+
+@dataclass
+class Variant:
+    cases: list[Case]
+
+
+@dataclass
+class Enum:
+    cases: list[EnumCase]
+
+
+@dataclass
+class Resource:
+    pass
+
+
+@dataclass
+class Handle:
+    kind: Literal["own", "borrow"]
+    resource: TypeId
+
+
+@dataclass
+class List:
+    element: Type
+
+
+@dataclass
+class FixedList:
+    element: Type
+    size: int
+
+
+@dataclass
+class Map:
+    key: Type
+    value: Type
+
+
+@dataclass
+class Option:
+    inner: Type
+
+
+@dataclass
+class Result:
+    ok: Type | None
+    err: Type | None
+
+
+@dataclass
+class Tuple:
+    types: list[Type]
+
+
+@dataclass
+class Future:
+    inner: Type | None
+
+
+@dataclass
+class Stream:
+    inner: Type | None
+
+
+@dataclass
+class Unknown:
+    """A type `use`d from another package, before that package is linked.
+
+    Only the resolver sees this; a finished `Resolve` never contains one.
+    """
+
+
+TypeDefKind = Union[
+    Alias,
+    Record,
+    Flags,
+    Variant,
+    Enum,
+    Resource,
+    Handle,
+    List,
+    FixedList,
+    Map,
+    Option,
+    Result,
+    Tuple,
+    Future,
+    Stream,
+    Unknown,
+]
+
+
+@dataclass
+class TypeDef:
+    name: str | None
+    kind: TypeDefKind
+    owner: TypeOwner | None
+    docs: str | None = None
+    stability: Stability = UNKNOWN
+    span: Span | None = None
+
+
+# ---- functions ------------------------------------------------------------
+
+FunctionKind = Literal[
+    "freestanding",
+    "async-freestanding",
+    "method",
+    "async-method",
+    "static",
+    "async-static",
+    "constructor",
+]
+
+
+@dataclass
+class Param:
+    name: str
+    type: Type
+    span: Span | None = None
+
+
+@dataclass
+class Function:
+    """A function; resource functions carry `resource` and a mangled name
+    (`[constructor]r`, `[method]r.m`, `[static]r.f`)."""
+
+    name: str
+    kind: FunctionKind
+    params: list[Param]
+    result: Type | None
+    resource: TypeId | None = None
+    docs: str | None = None
+    stability: Stability = UNKNOWN
+    span: Span | None = None
+
+    @property
+    def is_async(self) -> bool:
+        return self.kind.startswith("async-")
+
+    @property
+    def item_name(self) -> str:
+        """The name as written: `m` for `[method]r.m`, `r` for a constructor."""
+        if self.name.startswith("["):
+            rest = self.name.split("]", 1)[1]
+            return rest.split(".", 1)[1] if "." in rest else rest
+        return self.name
+
+
+# ---- interfaces, worlds, packages ---------------------------------------
+
+
+@dataclass
+class Interface:
+    name: str | None
+    types: dict[str, TypeId] = field(default_factory=dict)
+    functions: dict[str, Function] = field(default_factory=dict)
+    docs: str | None = None
+    stability: Stability = UNKNOWN
+    package: PackageId | None = None
+    span: Span | None = None
+    clone_of: InterfaceId | None = None
+
+
+# A world's import/export key: a plain name, or the id of an interface
+# imported or exported by its path.
+WorldKey = Union[str, InterfaceId]
+
+
+@dataclass
+class InterfaceItem:
+    id: InterfaceId
+    stability: Stability = UNKNOWN
+    docs: str | None = None
+    span: Span | None = None
+
+
+@dataclass
+class FunctionItem:
+    function: Function
+
+    @property
+    def span(self) -> Span | None:
+        return self.function.span
+
+
+@dataclass
+class TypeItem:
+    id: TypeId
+    span: Span | None = None
+
+
+WorldItem = Union[InterfaceItem, FunctionItem, TypeItem]
+
+
+@dataclass
+class World:
+    name: str
+    imports: dict[WorldKey, WorldItem] = field(default_factory=dict)
+    exports: dict[WorldKey, WorldItem] = field(default_factory=dict)
+    package: PackageId | None = None
+    docs: str | None = None
+    stability: Stability = UNKNOWN
+    span: Span | None = None
+
+
+@dataclass
+class Package:
+    name: PackageName
+    docs: str | None = None
+    interfaces: dict[str, InterfaceId] = field(default_factory=dict)
+    worlds: dict[str, WorldId] = field(default_factory=dict)
+
+
+# ---- the whole ------------------------------------------------------------
+
+
+@dataclass
+class Resolve:
+    types: list[TypeDef] = field(default_factory=list)
+    interfaces: list[Interface] = field(default_factory=list)
+    worlds: list[World] = field(default_factory=list)
+    packages: list[Package] = field(default_factory=list)
+    package_names: dict[PackageName, PackageId] = field(default_factory=dict)
+
+    # ---- lookups ----
+
+    def package_named(self, name: str) -> PackageId | None:
+        """`ns:pkg` or `ns:pkg@1.0.0`."""
+        for package_name, id in self.package_names.items():
+            if str(package_name) == name:
+                return id
+        return None
+
+    def interface_name(self, id: InterfaceId) -> str | None:
+        """`ns:pkg/iface@version`, or None for an inline interface."""
+        iface = self.interfaces[id]
+        if iface.name is None or iface.package is None:
+            return None
+        package = self.packages[iface.package].name
+        base = f"{package.namespace}:{package.name}/{iface.name}"
+        return f"{base}@{package.version}" if package.version is not None else base
+
+    def world_key_name(self, key: WorldKey) -> str:
+        """The name a world import/export goes by in a component."""
+        if isinstance(key, str):
+            return key
+        return self.interface_name(key) or "<anonymous interface>"
+
+    def unalias(self, ty: Type) -> Type:
+        """Follow `type a = b` aliases (and `use`s) to the defining type."""
+        while isinstance(ty, int):
+            kind = self.types[ty].kind
+            if not isinstance(kind, Alias):
+                break
+            ty = kind.target
+        return ty
+
+    def resource_of(self, ty: TypeId) -> TypeId | None:
+        """The resource `ty` names through aliases, if it names one."""
+        target = self.unalias(ty)
+        if isinstance(target, int) and isinstance(self.types[target].kind, Resource):
+            return target
+        return None
+
+    # ---- walking ----
+
+    def world_imports(self, world: WorldId) -> Iterator[tuple[WorldKey, WorldItem]]:
+        return iter(self.worlds[world].imports.items())
+
+    def world_exports(self, world: WorldId) -> Iterator[tuple[WorldKey, WorldItem]]:
+        return iter(self.worlds[world].exports.items())
+
+    def type_references(self, kind: TypeDefKind) -> Iterator[Type]:
+        """The types a definition refers to directly, in order."""
+        if isinstance(kind, Alias):
+            yield kind.target
+        elif isinstance(kind, Record):
+            yield from (f.type for f in kind.fields)
+        elif isinstance(kind, Variant):
+            yield from (c.type for c in kind.cases if c.type is not None)
+        elif isinstance(kind, Handle):
+            yield kind.resource
+        elif isinstance(kind, (List, FixedList)):
+            yield kind.element
+        elif isinstance(kind, Map):
+            yield kind.key
+            yield kind.value
+        elif isinstance(kind, Option):
+            yield kind.inner
+        elif isinstance(kind, Result):
+            if kind.ok is not None:
+                yield kind.ok
+            if kind.err is not None:
+                yield kind.err
+        elif isinstance(kind, Tuple):
+            yield from kind.types
+        elif isinstance(kind, (Future, Stream)):
+            if kind.inner is not None:
+                yield kind.inner
+
+    def topological_types(self, roots: list[TypeId] | None = None) -> list[TypeId]:
+        """Type ids with every type after those it refers to.
+
+        Stable: among types that do not depend on each other, arena order.
+        With `roots`, only those and what they reach.
+        """
+        start = list(range(len(self.types))) if roots is None else roots
+        seen: set[TypeId] = set()
+        order: list[TypeId] = []
+        for root in start:
+            if root in seen:
+                continue
+            seen.add(root)
+            # Iterative post-order: nesting can be deep.
+            stack: list[tuple[TypeId, Iterator[Type]]] = [(root, self.type_references(self.types[root].kind))]
+            while stack:
+                node, refs = stack[-1]
+                for ref in refs:
+                    if isinstance(ref, int) and ref not in seen:
+                        seen.add(ref)
+                        stack.append((ref, self.type_references(self.types[ref].kind)))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
+        return order
+
+    def type_interface_dep(self, id: TypeId) -> InterfaceId | None:
+        """For `use iface.{t}`: the interface the aliased type comes from."""
+        ty = self.types[id]
+        if not isinstance(ty.kind, Alias) or not isinstance(ty.kind.target, int):
+            return None
+        other = self.types[ty.kind.target].owner
+        if other is not None and other.kind == "interface" and other != ty.owner:
+            return other.id
+        return None
+
+    def interface_direct_deps(self, id: InterfaceId) -> Iterator[InterfaceId]:
+        """Interfaces whose types `id` uses, in order of first use."""
+        seen: set[InterfaceId] = set()
+        for ty in self.interfaces[id].types.values():
+            dep = self.type_interface_dep(ty)
+            if dep is not None and dep not in seen:
+                seen.add(dep)
+                yield dep
+
+    def topological_packages(self) -> list[PackageId]:
+        """Package ids with dependencies first (the arena is already so)."""
+        return list(range(len(self.packages)))

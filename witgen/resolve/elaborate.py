@@ -1,0 +1,290 @@
+"""Stage 3, per world: expand `include`s, then elaborate.
+
+Elaboration lists every interface an import or export needs (transitively,
+through `use`) as an import, in dependency order, and rejects a world whose
+exports would need an interface both imported and exported. Mirrors
+wit-parser's `resolve_include` and `elaborate_world`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import model as m
+from ..diagnostics import Span, WitError
+
+
+def _rename(original: str, old: str, new: str) -> str | None:
+    """`with { old as new }` applied to a world key, if it matches."""
+    if original == old:
+        return new
+    if "]" not in original:
+        return None
+    kind, rest = original.split("]", 1)
+    if "." in rest:
+        name, tail = rest.split(".", 1)
+        if name == old:
+            return f"{kind}]{new}.{tail}"
+        if rest == old:
+            return f"{kind}]{new}"
+        return None
+    if rest == old:
+        return f"{kind}]{new}"
+    return None
+
+
+def _stability_text(s: m.Stability) -> str:
+    if s.kind == "stable":
+        return f"Stable {{ since: {s.since}, deprecated: {s.deprecated} }}"
+    if s.kind == "unstable":
+        return f"Unstable {{ feature: {s.feature}, deprecated: {s.deprecated} }}"
+    return "Unknown"
+
+
+class _Cloner:
+    """Copies world-owned types (and inline interfaces) into another owner."""
+
+    def __init__(
+        self,
+        resolve: m.Resolve,
+        types: dict[int, int],
+        prev: m.TypeOwner,
+        new: m.TypeOwner,
+        package: int,
+    ) -> None:
+        self.resolve = resolve
+        self.types = types
+        self.prev = prev
+        self.new = new
+        self.package = package
+
+    def world_item(self, item: m.WorldItem) -> m.WorldItem:
+        if isinstance(item, m.TypeItem):
+            return m.TypeItem(self.type_id(item.id), item.span)
+        if isinstance(item, m.FunctionItem):
+            return m.FunctionItem(self.function(item.function))
+        if self.resolve.interfaces[item.id].name is not None:
+            return item
+        return replace(item, id=self.interface(item.id))
+
+    def type_id(self, id: int) -> int:
+        new_id = self.types.get(id)
+        if new_id is None:
+            new = self._type_def(replace(self.resolve.types[id]))
+            new_id = len(self.resolve.types)
+            self.resolve.types.append(new)
+            self.types[id] = new_id
+        return new_id
+
+    def _ty(self, ty: m.Type | None) -> m.Type | None:
+        return self.type_id(ty) if isinstance(ty, int) else ty
+
+    def _t(self, ty: m.Type) -> m.Type:
+        return self.type_id(ty) if isinstance(ty, int) else ty
+
+    def _type_def(self, td: m.TypeDef) -> m.TypeDef:
+        if td.owner is not None:
+            td.owner = self.new
+        kind = td.kind
+        t = self._t
+        if isinstance(kind, m.Alias):
+            target = kind.target
+            if isinstance(target, int):
+                if self.resolve.types[target].owner == self.prev:
+                    target = self.type_id(target)
+                else:
+                    target = self.types.get(target, target)
+            td.kind = m.Alias(target)
+        elif isinstance(kind, m.Handle):
+            td.kind = m.Handle(kind.kind, self.type_id(kind.resource))
+        elif isinstance(kind, m.Option):
+            td.kind = m.Option(t(kind.inner))
+        elif isinstance(kind, m.List):
+            td.kind = m.List(t(kind.element))
+        elif isinstance(kind, m.FixedList):
+            td.kind = m.FixedList(t(kind.element), kind.size)
+        elif isinstance(kind, m.Map):
+            td.kind = m.Map(t(kind.key), t(kind.value))
+        elif isinstance(kind, m.Tuple):
+            td.kind = m.Tuple([t(x) for x in kind.types])
+        elif isinstance(kind, m.Record):
+            td.kind = m.Record([replace(f, type=t(f.type)) for f in kind.fields])
+        elif isinstance(kind, m.Variant):
+            td.kind = m.Variant([replace(c, type=self._ty(c.type)) for c in kind.cases])
+        elif isinstance(kind, m.Result):
+            td.kind = m.Result(self._ty(kind.ok), self._ty(kind.err))
+        elif isinstance(kind, m.Future):
+            td.kind = m.Future(self._ty(kind.inner))
+        elif isinstance(kind, m.Stream):
+            td.kind = m.Stream(self._ty(kind.inner))
+        return td
+
+    def function(self, func: m.Function) -> m.Function:
+        return replace(
+            func,
+            resource=None if func.resource is None else self.type_id(func.resource),
+            params=[replace(p, type=self._t(p.type)) for p in func.params],
+            result=self._ty(func.result),
+        )
+
+    def interface(self, old: int) -> int:
+        source = self.resolve.interfaces[old]
+        next_id = len(self.resolve.interfaces)
+        inner = _Cloner(
+            self.resolve,
+            self.types,
+            m.TypeOwner("interface", old),
+            m.TypeOwner("interface", next_id),
+            self.package,
+        )
+        types = {name: inner.type_id(id) for name, id in source.types.items()}
+        functions = {name: inner.function(f) for name, f in source.functions.items()}
+        assert len(self.resolve.interfaces) == next_id
+        self.resolve.interfaces.append(
+            replace(source, types=types, functions=functions, package=self.package, clone_of=old)
+        )
+        return next_id
+
+
+def include_world(
+    resolve: m.Resolve,
+    world_id: int,
+    included_id: int,
+    names: list[tuple[str, str]],
+    span: Span,
+    package: int,
+) -> None:
+    """Copy the imports and exports of `included_id` into `world_id`."""
+    world = resolve.worlds[world_id]
+    included = resolve.worlds[included_id]
+    external = world.package != included.package
+    unmatched = list(names)
+    for key in [*included.imports, *included.exports]:
+        if isinstance(key, str):
+            unmatched = [(old, new) for old, new in unmatched if _rename(key, old, new) is None]
+    if unmatched:
+        raise WitError.at(
+            span,
+            f"no import or export kebab-name `{unmatched[0][0]}`. Note that an ID does not support renaming",
+        )
+    cloner = _Cloner(
+        resolve, {}, m.TypeOwner("world", included_id), m.TypeOwner("world", world_id), package
+    )
+    for items, dst, what in (
+        (dict(included.imports), world.imports, "import"),
+        (dict(included.exports), world.exports, "export"),
+    ):
+        for key, item in items.items():
+            if isinstance(key, str):
+                new_key = next((r for old, new in names if (r := _rename(key, old, new)) is not None), key)
+                new_item = cloner.world_item(item)
+                if isinstance(new_item, m.FunctionItem):
+                    new_item = m.FunctionItem(replace(new_item.function, name=new_key))
+                elif isinstance(new_item, m.TypeItem):
+                    resolve.types[new_item.id].name = new_key
+                if new_key in dst:
+                    raise WitError.at(span, f"{what} of `{new_key}` shadows previously {what}ed items")
+                dst[new_key] = new_item
+                continue
+            assert isinstance(item, m.InterfaceItem)
+            prev = dst.get(key)
+            if prev is None:
+                prev = dst[key] = replace(item)
+            assert isinstance(prev, m.InterfaceItem)
+            if external and item.stability.kind == "stable":
+                prev.stability = m.UNKNOWN
+            elif item.stability != prev.stability and not item.stability.is_unknown:
+                if prev.stability.is_unknown:
+                    prev.stability = item.stability
+                else:
+                    raise WitError.at(
+                        item.span,
+                        f"mismatch in stability from '{_stability_text(item.stability)}' "
+                        f"to '{_stability_text(prev.stability)}'",
+                    )
+
+
+def _sort_key(resolve: m.Resolve, item: m.WorldItem) -> int:
+    if isinstance(item, m.InterfaceItem):
+        return 0
+    if isinstance(item, m.TypeItem):
+        ty = resolve.types[item.id]
+        kind = ty.kind
+        if isinstance(kind, m.Alias) and isinstance(kind.target, int) and resolve.types[kind.target].owner != ty.owner:
+            return 1
+        return 2
+    return 3 if item.function.resource is None else 4
+
+
+def _sorted(resolve: m.Resolve, items: dict[m.WorldKey, m.WorldItem]) -> dict[m.WorldKey, m.WorldItem]:
+    return dict(sorted(items.items(), key=lambda kv: _sort_key(resolve, kv[1])))
+
+
+def _import_interface(
+    resolve: m.Resolve,
+    imports: dict[m.WorldKey, m.WorldItem],
+    key: m.WorldKey,
+    id: int,
+    stability: m.Stability,
+    docs: str | None,
+) -> None:
+    if key in imports:
+        return
+    for dep in resolve.interface_direct_deps(id):
+        _import_interface(resolve, imports, dep, dep, stability, None)
+    imports[key] = m.InterfaceItem(id, stability, docs, None)
+
+
+def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> None:
+    world = resolve.worlds[world_id]
+    imports: dict[m.WorldKey, m.WorldItem] = {}
+    for key, item in _sorted(resolve, world.imports).items():
+        if isinstance(item, m.InterfaceItem):
+            _import_interface(resolve, imports, key, item.id, item.stability, item.docs)
+            if isinstance(imports[key], m.InterfaceItem):
+                # Keep the span of the item as written.
+                imports[key] = replace(imports[key], span=item.span)  # type: ignore[type-var]
+        elif isinstance(item, m.FunctionItem):
+            imports[key] = item
+        else:
+            dep = resolve.type_interface_dep(item.id)
+            if dep is not None:
+                _import_interface(resolve, imports, dep, dep, resolve.types[item.id].stability, None)
+            imports[key] = item
+
+    exports: dict[m.WorldKey, m.WorldItem] = {}
+    export_interfaces: dict[m.WorldKey, m.InterfaceItem] = {}
+    for key, item in world.exports.items():
+        if isinstance(item, m.InterfaceItem):
+            export_interfaces[key] = item
+        else:
+            exports[key] = item
+
+    required: set[int] = set()
+
+    def add(key: m.WorldKey, item: m.InterfaceItem, add_export: bool) -> bool:
+        if key in exports:
+            return add_export
+        if not add_export and item.id in required:
+            return True
+        for dep in resolve.interface_direct_deps(item.id):
+            dep_item = m.InterfaceItem(dep, item.stability, None, None)
+            if not add(dep, dep_item, add_export and dep in export_interfaces):
+                return False
+        if add_export:
+            if item.id in required:
+                return False
+            exports[key] = item
+        else:
+            required.add(item.id)
+            if key not in imports:
+                imports[key] = item
+        return True
+
+    for key, item in export_interfaces.items():
+        if not add(key, item, True):
+            name = resolve.world_key_name(key)
+            raise WitError.at(span, f"interface `{name}` transitively depends on an interface in incompatible ways")
+
+    world.imports = _sorted(resolve, imports)
+    world.exports = exports

@@ -1,0 +1,164 @@
+"""The resolved model as wit-parser's JSON (`Resolve` through serde).
+
+The same schema as the `*.wit.json` expectations of wit-parser's test
+suite, so that the two can be compared.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import model as m
+
+Json = Any
+
+
+def to_json(resolve: m.Resolve) -> dict[str, Json]:
+    return {
+        "worlds": [_world(resolve, w) for w in resolve.worlds],
+        "interfaces": [_interface(i) for i in resolve.interfaces],
+        "types": [_typedef(t) for t in resolve.types],
+        "packages": [_package(p) for p in resolve.packages],
+    }
+
+
+def dumps(resolve: m.Resolve) -> str:
+    return json.dumps(to_json(resolve), indent=2) + "\n"
+
+
+def _docs(out: dict[str, Json], docs: str | None) -> None:
+    if docs is not None:
+        out["docs"] = {"contents": docs}
+
+
+def _stability(out: dict[str, Json], s: m.Stability) -> None:
+    if s.kind == "stable":
+        body: dict[str, Json] = {"since": s.since}
+        if s.deprecated is not None:
+            body["deprecated"] = s.deprecated
+        out["stability"] = {"stable": body}
+    elif s.kind == "unstable":
+        body = {"feature": s.feature}
+        if s.deprecated is not None:
+            body["deprecated"] = s.deprecated
+        out["stability"] = {"unstable": body}
+
+
+def _key(key: m.WorldKey) -> str:
+    return key if isinstance(key, str) else f"interface-{key}"
+
+
+def _item(resolve: m.Resolve, item: m.WorldItem) -> Json:
+    if isinstance(item, m.InterfaceItem):
+        body: dict[str, Json] = {"id": item.id}
+        _stability(body, item.stability)
+        _docs(body, item.docs)
+        return {"interface": body}
+    if isinstance(item, m.FunctionItem):
+        return {"function": _function(item.function)}
+    return {"type": item.id}
+
+
+def _world(resolve: m.Resolve, w: m.World) -> Json:
+    out: dict[str, Json] = {
+        "name": w.name,
+        "imports": {_key(k): _item(resolve, v) for k, v in w.imports.items()},
+        "exports": {_key(k): _item(resolve, v) for k, v in w.exports.items()},
+        "package": w.package,
+    }
+    _docs(out, w.docs)
+    _stability(out, w.stability)
+    return out
+
+
+def _interface(i: m.Interface) -> Json:
+    out: dict[str, Json] = {
+        "name": i.name,
+        "types": dict(i.types),
+        "functions": {name: _function(f) for name, f in i.functions.items()},
+    }
+    _docs(out, i.docs)
+    _stability(out, i.stability)
+    out["package"] = i.package
+    return out
+
+
+def _function(f: m.Function) -> Json:
+    kind: Json = f.kind if f.resource is None else {f.kind: f.resource}
+    out: dict[str, Json] = {
+        "name": f.name,
+        "kind": kind,
+        "params": [{"name": p.name, "type": p.type} for p in f.params],
+    }
+    if f.result is not None:
+        out["result"] = f.result
+    _docs(out, f.docs)
+    _stability(out, f.stability)
+    return out
+
+
+def _named(items: list[Any], payload: bool) -> list[Json]:
+    out = []
+    for x in items:
+        entry: dict[str, Json] = {"name": x.name}
+        if payload:
+            entry["type"] = x.type
+        _docs(entry, x.docs)
+        out.append(entry)
+    return out
+
+
+def _kind(kind: m.TypeDefKind) -> Json:
+    if isinstance(kind, m.Alias):
+        return {"type": kind.target}
+    if isinstance(kind, m.Record):
+        return {"record": {"fields": _named(kind.fields, True)}}
+    if isinstance(kind, m.Flags):
+        return {"flags": {"flags": _named(kind.flags, False)}}
+    if isinstance(kind, m.Variant):
+        return {"variant": {"cases": _named(kind.cases, True)}}
+    if isinstance(kind, m.Enum):
+        return {"enum": {"cases": _named(kind.cases, False)}}
+    if isinstance(kind, m.Resource):
+        return "resource"
+    if isinstance(kind, m.Handle):
+        return {"handle": {kind.kind: kind.resource}}
+    if isinstance(kind, m.List):
+        return {"list": kind.element}
+    if isinstance(kind, m.FixedList):
+        return {"fixed-length-list": [kind.element, kind.size]}
+    if isinstance(kind, m.Map):
+        return {"map": [kind.key, kind.value]}
+    if isinstance(kind, m.Option):
+        return {"option": kind.inner}
+    if isinstance(kind, m.Result):
+        return {"result": {"ok": kind.ok, "err": kind.err}}
+    if isinstance(kind, m.Tuple):
+        return {"tuple": {"types": list(kind.types)}}
+    if isinstance(kind, m.Future):
+        return {"future": kind.inner}
+    if isinstance(kind, m.Stream):
+        return {"stream": kind.inner}
+    return "unknown"
+
+
+def _owner(owner: m.TypeOwner | None) -> Json:
+    return None if owner is None else {owner.kind: owner.id}
+
+
+def _typedef(t: m.TypeDef) -> Json:
+    out: dict[str, Json] = {"name": t.name, "kind": _kind(t.kind), "owner": _owner(t.owner)}
+    _docs(out, t.docs)
+    _stability(out, t.stability)
+    return out
+
+
+def _package(p: m.Package) -> Json:
+    out: dict[str, Json] = {
+        "name": str(p.name),
+        "interfaces": dict(p.interfaces),
+        "worlds": dict(p.worlds),
+    }
+    _docs(out, p.docs)
+    return out
