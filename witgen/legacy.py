@@ -1,0 +1,832 @@
+"""Legacy WIT (2022) -> `witgen.ast`, and `witgen migrate`.
+
+Before packages, interfaces and worlds, a WIT document was one file whose
+items were the interface: what wit-bindgen's WIT.md and parser accepted
+from the rename to `*.wit` (Dec 2021) until the `world`/`interface` syntax
+(Nov 2022). Sources: wit-bindgen's `WIT.md` and `crates/parser` at
+f8d4e9c6 (June 2022), with the changes of the commits around it:
+
+- items one after another, no `;`: `use`, `type`, `record`, `flags`,
+  `variant`, `enum`, `union`, `resource` and `name: function(...)`;
+- `function` (until #232, June 2022), then `func`; `async` before either;
+- `expected<T, E>` (until #318, Sep 2022) with `_` for "no type" (until
+  #215, May 2022) or `unit` (from #204, April 2022); then
+  `result<T, E>` / `result<_, E>` / `result<T>` / `result`;
+- `float32` / `float64` (from #198, April 2022) as well as `f32` / `f64`;
+- `handle r`, resources with methods inside and `static` functions;
+- `tuple<...>`, `stream<T, E>` (#228), `future<T>` (#269);
+- `%name` (from #123, March 2022), and before it `"name"`;
+- only `///` and `/** */` comments are docs; other comments are not.
+
+How each becomes modern WIT:
+
+- The file becomes one interface named after the file's stem in
+  kebab-case (`cache.wit` -> `interface cache`). Its package is the
+  `package` argument (`ns:name` or `ns:name@version`; the CLI's
+  `--package`), or by default `legacy:<name>`, where `<name>` is the
+  kebab-case stem of the file given, or of the directory when a whole
+  directory is loaded. Every file loaded together shares that package.
+- `use { a, b as c } from other` -> `use other.{a, b as c};` and
+  `use * from other` -> `use other.{...}` naming everything `other.wit`
+  defines or itself `use`s, in its order (the 2022 semantics).
+- `expected` -> `result`; `unit` and `_` inside it -> no type; `unit` as a
+  result or a case payload -> none; `function` -> `func`;
+  `float32` -> `f32`; `handle r` -> `r` (an owned handle);
+  `stream<T, unit>` -> `stream<T>`.
+- `union u { t1, t2 }` -> `variant u { ... }` whose cases are named after
+  their types (`s32`, `list-u8`, `foo`), since modern cases need names.
+- Resources keep their methods; `static` functions stay `static`.
+
+What has no modern form is an error with a span: globals (`name: type`),
+nested `interface` blocks, named results, `unit` anywhere else, and a
+`stream` with an end type. `.wit.md` files are not read.
+
+API: `parse_legacy` for one file, `parse_legacy_files` for a file with the
+siblings it uses or a directory (one package), `migrate` for the CLI.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput
+
+from . import ast
+from ._resources import grammar_path
+from .diagnostics import Collector, Diagnostic, Source, Span, WitError
+from .lexer import Tokens, WitLexer, kebab_error, vocabulary
+
+GRAMMAR = grammar_path("wit_legacy.lark")
+
+DEFAULT_NAMESPACE = "legacy"
+
+# Given a sibling's name (`other` for `use ... from other`), its source, or
+# None when there is no such file.
+Siblings = Callable[[str], "Source | None"]
+
+
+# ---- recognising legacy text ------------------------------------------
+
+_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+_MODERN = re.compile(r"(?m)^\s*(?:@[a-z-]+\([^)]*\)\s*)*(?:package|interface|world)\b|;")
+_LEGACY = re.compile(
+    r":\s*(?:async\s+)?(?:static\s+)?function\s*\("
+    r"|\bexpected\s*<"
+    r"|\buse\s*(?:\*|\{)"
+    r"|\b(?:float32|float64|unit)\b"
+    r"|\bhandle\s+[%A-Za-z]"
+    r"|^\s*[%A-Za-z][\w-]*\s*:\s*(?:async\s+)?func\s*\(",
+    re.MULTILINE,
+)
+
+
+def looks_legacy(text: str) -> bool:
+    """Whether `text` reads as 2022 WIT rather than broken modern WIT.
+
+    For the loader, after a modern parse failed: legacy files have no
+    `package`, `interface`, `world` or `;`, and use words or forms that
+    modern WIT does not (`function`, `expected<`, `use * from`, `unit`, a
+    function at the top level)."""
+    code = _COMMENTS.sub(" ", text)
+    if _MODERN.search(code):
+        return False
+    return _LEGACY.search(code) is not None
+
+
+# ---- the public API ---------------------------------------------------
+
+
+def parse_legacy(
+    source: Source, package: str | None = None, siblings: Siblings | None = None
+) -> ast.File:
+    """One legacy file -> a file holding one interface named after it.
+
+    `siblings` finds the files that `use * from` names (by default, the
+    `.wit` files in the same directory as `source.path`)."""
+    session = _Session(siblings or _beside(Path(source.path)))
+    name = _package_name(package, Path(source.path).name, source)
+    return session.file(session.document(source), name)
+
+
+def parse_legacy_files(path: str | Path, package: str | None = None) -> list[ast.File]:
+    """A legacy file and every sibling it uses, transitively (the given file
+    first); or, for a directory, every `*.wit` file in it (sorted). All of
+    them are interfaces of the same package."""
+    path = Path(path)
+    if path.is_dir():
+        paths = sorted(p for p in path.glob("*.wit") if p.is_file())
+        if not paths:
+            raise WitError([Diagnostic(f"no `*.wit` files in {path}")])
+        session = _Session(_beside(paths[0]))
+        name = _package_name(package, path.resolve().name, None)
+        return [session.file(session.document(_read(p)), name) for p in paths]
+    session = _Session(_beside(path))
+    main = session.document(_read(path))
+    name = _package_name(package, path.name, None)
+    files = [session.file(main, name)]
+    seen = {main.name}
+    queue = [main]
+    while queue:
+        document = queue.pop(0)
+        for use in document.uses():
+            if use.source in seen:
+                continue
+            seen.add(use.source)
+            sibling = session.sibling(use.source, use.source_span, ())
+            files.append(session.file(sibling, name))
+            queue.append(sibling)
+    return files
+
+
+def migrate(path: Path, package: str | None = None) -> str:
+    """`witgen migrate`: the legacy file (with the siblings it uses) or
+    directory as one modern WIT file."""
+    from .printer import print_file
+
+    files = parse_legacy_files(path, package)
+    first = files[0]
+    items = tuple(item for file in files for item in file.items)
+    return print_file(ast.File(first.source, first.package, items, ()))
+
+
+# ---- files, names and packages ----------------------------------------
+
+
+def _read(path: Path) -> Source:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise WitError([Diagnostic(f"{path}: not UTF-8 text ({error.reason})")]) from None
+    except OSError as error:
+        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
+    return Source(str(path), text)
+
+
+def _beside(path: Path) -> Siblings:
+    directory = path.parent
+
+    def find(name: str) -> Source | None:
+        candidate = directory / f"{name}.wit"
+        return _read(candidate) if candidate.is_file() else None
+
+    return find
+
+
+def _kebab(stem: str) -> str:
+    """`cache`, `error_type`, `ErrorType`, `error type` -> kebab-case."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", stem)
+    return "-".join(w for w in re.split(r"[^A-Za-z0-9]+", words) if w).lower()
+
+
+def _file_name(file_name: str) -> str:
+    return file_name[: -len(".wit")] if file_name.endswith(".wit") else Path(file_name).stem
+
+
+def _interface_name(source: Source) -> str:
+    stem = _file_name(Path(source.path).name)
+    name = _kebab(stem)
+    problem = kebab_error(name)
+    if problem:
+        raise WitError.at(
+            Span(source, 0, 0),
+            f"cannot name an interface after the file `{Path(source.path).name}`: {problem}",
+            "rename the file to a kebab-case name such as `my-interface.wit`",
+        )
+    return name
+
+
+_PACKAGE = re.compile(r"([^:@]+):([^:@]+)(?:@(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?))?")
+
+
+def _package_name(package: str | None, file_name: str, source: Source | None) -> ast.PackageName:
+    span = Span(source or Source("<package>", ""), 0, 0)
+    if package is None:
+        name = _kebab(_file_name(file_name))
+        if kebab_error(name):
+            raise WitError(
+                [
+                    Diagnostic(
+                        f"cannot name a package after `{file_name}`",
+                        hint="pass a package name such as `--package my:pkg`",
+                    )
+                ]
+            )
+        return ast.PackageName(DEFAULT_NAMESPACE, name, None, span)
+    match = _PACKAGE.fullmatch(package)
+    problems = [kebab_error(part) for part in match.groups()[:2]] if match else []
+    if match is None or any(problems):
+        reason = next((p for p in problems if p), None)
+        raise WitError(
+            [
+                Diagnostic(
+                    f"invalid package name `{package}`" + (f": {reason}" if reason else ""),
+                    hint="a package is `namespace:name` or `namespace:name@1.2.3`, in kebab-case",
+                )
+            ]
+        )
+    return ast.PackageName(match.group(1), match.group(2), match.group(3), span)
+
+
+# ---- documents and `use` ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Use:
+    """`use { ... } from source` (`names`), or `use * from source` (None)."""
+
+    source: str
+    names: tuple[ast.UseName, ...] | None
+    docs: str | None
+    span: Span
+    source_span: Span
+
+
+Item = ast.TypeDef | ast.Func | _Use
+
+
+@dataclass(frozen=True)
+class _Document:
+    name: str
+    source: Source
+    items: tuple[Item, ...]
+
+    def uses(self) -> Iterator[_Use]:
+        return (item for item in self.items if isinstance(item, _Use))
+
+
+@dataclass
+class _Session:
+    """Legacy files parsed together, so that `use * from` can look inside
+    its sibling and each file is read once."""
+
+    siblings: Siblings
+    documents: dict[str, _Document] = field(default_factory=dict)
+    exported: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def document(self, source: Source) -> _Document:
+        name = _interface_name(source)
+        if name not in self.documents:
+            self.documents[name] = _Document(name, source, _parse(source))
+        return self.documents[name]
+
+    def sibling(self, name: str, span: Span, chain: tuple[str, ...]) -> _Document:
+        if name in self.documents:
+            return self.documents[name]
+        source = self.siblings(name)
+        if source is None:
+            raise WitError.at(
+                span,
+                f"cannot find `{name}.wit` beside this file",
+                "`use ... from x` reads `x.wit` from the same directory",
+            )
+        return self.document(source)
+
+    def exports(self, document: _Document, chain: tuple[str, ...]) -> tuple[str, ...]:
+        """Every name `document` defines or `use`s, in order."""
+        if document.name in self.exported:
+            return self.exported[document.name]
+        names: list[str] = []
+        for item in document.items:
+            if not isinstance(item, _Use):
+                names.append(item.name)
+            elif item.names is not None:
+                names.extend(n.alias or n.name for n in item.names)
+            else:
+                names.extend(self._star(item, chain + (document.name,)))
+        result = tuple(dict.fromkeys(names))
+        self.exported[document.name] = result
+        return result
+
+    def _star(self, use: _Use, chain: tuple[str, ...]) -> tuple[str, ...]:
+        if use.source in chain:
+            cycle = " -> ".join(chain[chain.index(use.source) :] + (use.source,))
+            raise WitError.at(use.source_span, f"files use each other in a cycle: {cycle}")
+        return self.exports(self.sibling(use.source, use.source_span, chain), chain)
+
+    def file(self, document: _Document, package: ast.PackageName) -> ast.File:
+        source = document.source
+        items: list[ast.InterfaceItem] = []
+        for item in document.items:
+            if not isinstance(item, _Use):
+                items.append(item)
+                continue
+            names = item.names
+            if names is None:
+                star = item.span
+                names = tuple(
+                    ast.UseName(n, None, star, None)
+                    for n in self._star(item, (document.name,))
+                )
+                if not names:
+                    continue
+            path = ast.LocalPath(item.source, item.source_span)
+            items.append(ast.Use(path, names, item.docs, (), item.span))
+        header = ast.PackageHeader(package, None, (), package.span)
+        start = Span(source, 0, 0)
+        interface = ast.Interface(document.name, tuple(items), None, (), start)
+        return ast.File(source, header, (interface,), ())
+
+
+# ---- parsing ------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _lark() -> Lark:
+    return Lark(
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer=WitLexer,
+        transformer=_Builder(),
+        maybe_placeholders=False,
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
+    return vocabulary(_lark().terminals)
+
+
+class _State:
+    """What the builder needs while one file is parsed."""
+
+    def __init__(self, tokens: Tokens, defined: set[str]) -> None:
+        self.tokens = tokens
+        self.defined = defined
+        self.problems = Collector()
+
+
+_STATE: ContextVar[_State] = ContextVar("witgen_legacy_state")
+
+
+class _Abort(Exception):
+    def __init__(self, error: WitError) -> None:
+        self.error = error
+
+
+class _Lexed:
+    """Tokens lexed ahead, so the builder knows which names the file
+    defines before it meets them (see `_soft`)."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+
+    def lex(self) -> Iterator[Token]:
+        return iter(self.tokens)
+
+
+_DEFINING = {"TYPE", "RECORD", "FLAGS", "VARIANT", "ENUM", "UNION", "RESOURCE"}
+
+
+def _defined_names(tokens: Sequence[Token]) -> set[str]:
+    """Names the file defines or imports by name, from its tokens."""
+    names: set[str] = set()
+    in_use = False
+    for previous, token in zip([None, *tokens], tokens):
+        kind = previous.type if previous is not None else None
+        if token.type in ("ID", "STRING"):
+            if kind in _DEFINING or (in_use and kind in ("LBRACE", "COMMA", "AS")):
+                names.add(token.value)
+        if token.type == "LBRACE":
+            in_use = kind == "USE"
+        elif token.type == "RBRACE":
+            in_use = False
+    return names
+
+
+def _parse(source: Source) -> tuple[Item, ...]:
+    if source.text.startswith("\ufeff"):
+        # 2022 skipped a byte-order mark; keep offsets by blanking it.
+        source = Source(source.path, " " + source.text[1:])
+    tokens = Tokens(source, *_vocabulary())
+    lexed = list(tokens.lex())
+    state = _State(tokens, _defined_names(lexed))
+    handle = _STATE.set(state)
+    try:
+        items = _lark().parse(_Lexed(lexed))
+    except UnexpectedInput as error:
+        raise _syntax_error(tokens, error) from None
+    except _Abort as abort:
+        raise abort.error from None
+    finally:
+        _STATE.reset(handle)
+    state.problems.raise_if_any()
+    assert isinstance(items, tuple)
+    return items
+
+
+def _syntax_error(tokens: Tokens, error: UnexpectedInput) -> WitError:
+    token = getattr(error, "token", None)
+    expected = set(getattr(error, "expected", ()) or ())
+    wanted = _expected(tokens, expected) if expected else "more input"
+    if token is None or token.type == "$END":
+        end = len(tokens.source.text.rstrip())
+        return WitError.at(Span(tokens.source, end, end + 1), f"expected {wanted}, found eof")
+    start = token.start_pos or 0
+    span = Span(tokens.source, start, token.end_pos or start + 1)
+    found = _describe(tokens, token.type)
+    hint = None
+    if token.type in tokens.keywords.values() and "ID" in expected:
+        hint = f"`{token.value}` is a keyword; write `%{token.value}` to use it as a name"
+    elif token.type in ("SEMICOLON",) or token.value in (";", "package", "interface", "world"):
+        hint = "this looks like modern WIT, not the legacy dialect"
+    return WitError.at(span, f"expected {wanted}, found {found}", hint)
+
+
+def _describe(tokens: Tokens, kind: str) -> str:
+    names = {"ID": "an identifier", "STRING": "a string", "INT": "an integer", "VERSION": "a version"}
+    if kind in names:
+        return names[kind]
+    for table, label in ((tokens.keywords, "keyword `{}`"), (tokens.operators, "'{}'")):
+        for text, name in table.items():
+            if name == kind:
+                return label.format(text)
+    return kind
+
+
+_TYPE_STARTS = {"BOOL", "STRING_TYPE", "LIST", "OPTION", "TUPLE", "HANDLE"}
+
+
+def _expected(tokens: Tokens, names: set[str]) -> str:
+    if _TYPE_STARTS <= names:
+        rest = {n for n in names if n not in tokens.keywords.values() and n not in ("ID", "STRING")}
+        return (_expected(tokens, rest) + " or a type") if rest else "a type"
+    described = sorted({_describe(tokens, n) for n in names - {"STRING"}})
+    if len(described) == 1:
+        return described[0]
+    if len(described) <= 4:
+        return ", ".join(described[:-1]) + " or " + described[-1]
+    return "one of " + ", ".join(described)
+
+
+# ---- the builder --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """`unit`, kept until its context says what it becomes."""
+
+    span: Span
+
+
+@dataclass(frozen=True)
+class _Hole:
+    """`_` inside `expected<...>`, `result<...>` or `stream<...>`."""
+
+    span: Span
+
+
+@dataclass(frozen=True)
+class _Value:
+    """`name: ...`: a function, or a method once inside a resource."""
+
+    name: Token
+    type: ast.FuncType | None  # None: a global, already reported
+    docs: str | None
+    static: bool = False
+
+
+_TYPES = (
+    ast.Primitive,
+    ast.Named,
+    ast.ListOf,
+    ast.OptionOf,
+    ast.ResultOf,
+    ast.TupleOf,
+    ast.FutureOf,
+    ast.StreamOf,
+    _Unit,
+    _Hole,
+)
+Ty = Any  # an ast.Type, or a _Unit / _Hole still to be placed
+
+
+def _span(token: Token) -> Span:
+    return Span(_STATE.get().tokens.source, token.start_pos or 0, token.end_pos or 0)
+
+
+def _error(span: Span, message: str, hint: str | None = None) -> None:
+    _STATE.get().problems.error(span, message, hint)
+
+
+def _docs(token: Token) -> str | None:
+    return _docs_at(token.start_pos or 0)
+
+
+def _docs_at(offset: int) -> str | None:
+    """Docs before the token at `offset`: its `///` and `/** */` comments,
+    as 2022 read them (other comments are notes, not docs)."""
+    comments = _STATE.get().tokens.comments_before.get(offset, [])
+    lines: list[str] = []
+    for comment in comments:
+        if comment.startswith("///"):
+            lines.append(comment.lstrip("/").strip())
+        elif comment.startswith("/**") and not comment.startswith("/**/"):
+            body = comment[3:-2].split("\n")
+            indent = min(
+                (len(line) - len(line.lstrip()) for line in body[1:] if line.strip()),
+                default=0,
+            )
+            lines.append(body[0].strip())
+            lines.extend(line[indent:].rstrip() for line in body[1:])
+    text = "\n".join(lines).strip("\n")
+    return text or None
+
+
+def _plain(type_: Ty, where: str) -> ast.Type:
+    """A type where neither `unit` nor `_` can stand."""
+    if isinstance(type_, _Unit):
+        _error(
+            type_.span,
+            f"`unit` has no modern equivalent {where}",
+            "modern WIT has no unit type: leave out a result, or use `_` in `result<_, E>`",
+        )
+        return ast.TupleOf((), type_.span)
+    if isinstance(type_, _Hole):
+        _error(type_.span, f"`_` cannot stand {where}")
+        return ast.TupleOf((), type_.span)
+    return type_  # type: ignore[no-any-return]
+
+
+def _optional(type_: Ty) -> ast.Type | None:
+    """A type where `unit` and `_` mean "none"."""
+    return None if isinstance(type_, (_Unit, _Hole)) else type_
+
+
+def _types(children: Sequence[Any]) -> list[Ty]:
+    return [c for c in children if isinstance(c, _TYPES)]
+
+
+# A union case is named after its type: `list<u8>` -> `list-u8`.
+def _case_name(type_: ast.Type) -> str:
+    from .printer import print_type
+
+    return "-".join(w for w in re.split(r"[^a-z0-9]+", print_type(type_).lower()) if w)
+
+
+class _Builder(Transformer):  # type: ignore[type-arg]
+    """One callback per grammar rule, each returning an AST node."""
+
+    def start(self, children: list[Any]) -> tuple[Item, ...]:
+        items: list[Item] = []
+        for child in children:
+            if isinstance(child, _Value):
+                if child.type is not None:
+                    name = child.name
+                    items.append(ast.Func(name.value, child.type, child.docs, (), _span(name)))
+            elif child is not None:
+                items.append(child)
+        return tuple(items)
+
+    def id(self, children: list[Any]) -> Token:
+        token: Token = children[0]
+        if token.type == "STRING":
+            problem = kebab_error(token.value)
+            if problem:
+                _error(_span(token), problem)
+            return Token("ID", token.value, start_pos=token.start_pos, end_pos=token.end_pos)
+        return token
+
+    # ---- use ----
+
+    def use_all(self, children: list[Any]) -> _Use:
+        keyword, star, source = children[0], children[1], children[3]
+        return _Use(source.value, None, _docs(keyword), _span(star), _span(source))
+
+    def use_names(self, children: list[Any]) -> _Use:
+        keyword, source = children[0], children[-1]
+        names = tuple(c for c in children if isinstance(c, ast.UseName))
+        return _Use(source.value, names, _docs(keyword), _span(source), _span(source))
+
+    def use_name(self, children: list[Any]) -> ast.UseName:
+        ids = [c for c in children if isinstance(c, Token) and c.type == "ID"]
+        alias = ids[1] if len(ids) > 1 else None
+        return ast.UseName(
+            ids[0].value,
+            alias.value if alias else None,
+            _span(ids[0]),
+            _span(alias) if alias else None,
+        )
+
+    # ---- type definitions ----
+
+    def type_alias(self, children: list[Any]) -> ast.TypeAlias:
+        keyword, name, type_ = children[0], children[1], children[3]
+        return ast.TypeAlias(
+            name.value, _plain(type_, "as a type alias"), _docs(keyword), (), _span(name)
+        )
+
+    def record(self, children: list[Any]) -> ast.Record:
+        keyword, name = children[0], children[1]
+        fields = tuple(c for c in children if isinstance(c, ast.Field))
+        return ast.Record(name.value, fields, _docs(keyword), (), _span(name))
+
+    def field(self, children: list[Any]) -> ast.Field:
+        name = children[0]
+        type_ = _plain(children[2], "as a record field")
+        return ast.Field(name.value, type_, _docs(name), _span(name))
+
+    def flags(self, children: list[Any]) -> ast.Flags:
+        keyword, name = children[0], children[1]
+        flags = tuple(c for c in children if isinstance(c, ast.Flag))
+        return ast.Flags(name.value, flags, _docs(keyword), (), _span(name))
+
+    def flag(self, children: list[Any]) -> ast.Flag:
+        name = children[0]
+        return ast.Flag(name.value, _docs(name), _span(name))
+
+    def variant(self, children: list[Any]) -> ast.Variant:
+        keyword, name = children[0], children[1]
+        cases = tuple(c for c in children if isinstance(c, ast.Case))
+        return ast.Variant(name.value, cases, _docs(keyword), (), _span(name))
+
+    def case(self, children: list[Any]) -> ast.Case:
+        name = children[0]
+        types = _types(children)
+        payload = _optional(types[0]) if types else None
+        if types and isinstance(types[0], _Hole):
+            _plain(types[0], "as a case payload")
+        return ast.Case(name.value, payload, _docs(name), _span(name))
+
+    def enum(self, children: list[Any]) -> ast.Enum:
+        keyword, name = children[0], children[1]
+        cases = tuple(c for c in children if isinstance(c, ast.EnumCase))
+        return ast.Enum(name.value, cases, _docs(keyword), (), _span(name))
+
+    def enum_case(self, children: list[Any]) -> ast.EnumCase:
+        name = children[0]
+        return ast.EnumCase(name.value, _docs(name), _span(name))
+
+    def union(self, children: list[Any]) -> ast.Variant:
+        keyword, name = children[0], children[1]
+        cases: list[ast.Case] = []
+        taken: set[str] = set()
+        for docs, type_ in (c for c in children if isinstance(c, tuple)):
+            base = _case_name(type_)
+            case_name, count = base, 1
+            while case_name in taken:
+                count += 1
+                case_name = f"{base}-{count}"
+            taken.add(case_name)
+            cases.append(ast.Case(case_name, type_, docs, type_.span))
+        return ast.Variant(name.value, tuple(cases), _docs(keyword), (), _span(name))
+
+    def union_case(self, children: list[Any]) -> tuple[str | None, ast.Type]:
+        type_ = children[0]
+        return _docs_at(type_.span.start), _plain(type_, "as a union case")
+
+    def resource(self, children: list[Any]) -> ast.Resource:
+        keyword, name = children[0], children[1]
+        functions: list[ast.ResourceFunc] = []
+        for value in (c for c in children if isinstance(c, _Value)):
+            if value.type is not None:
+                method = ast.Method(
+                    value.name.value, value.type, value.static, value.docs, (), _span(value.name)
+                )
+                functions.append(method)
+        return ast.Resource(name.value, tuple(functions), _docs(keyword), (), _span(name))
+
+    def resource_item(self, children: list[Any]) -> _Value:
+        value: _Value = children[-1]
+        if len(children) == 2:  # `static name: ...`: its docs are before `static`
+            return _Value(value.name, value.type, _docs(children[0]), static=True)
+        return value
+
+    def interface(self, children: list[Any]) -> None:
+        name = children[1]
+        _error(
+            _span(name),
+            "nested `interface` blocks are not supported",
+            "move its items into a file of their own and `use` them",
+        )
+
+    # ---- values ----
+
+    def function_value(self, children: list[Any]) -> _Value:
+        name = children[0]
+        return _Value(name, children[2], _docs(name))
+
+    def global_value(self, children: list[Any]) -> _Value:
+        name = children[0]
+        _error(
+            _span(name),
+            f"`{name.value}` is a global value, which the component model never had",
+            "make it a function, such as `" + name.value + ": func() -> ...`",
+        )
+        return _Value(name, None, None)
+
+    def function(self, children: list[Any]) -> ast.FuncType:
+        is_async = children[0].type == "ASYNC"
+        keyword = children[1] if is_async else children[0]
+        params, result = children[-2], children[-1]
+        return ast.FuncType(tuple(params), _optional(result), is_async, _span(keyword))
+
+    def function_soft(self, children: list[Any]) -> ast.FuncType:
+        keyword = children[1] if children[0].type == "ASYNC" else children[0]
+        if keyword.value != "func":
+            raise _Abort(
+                WitError.at(_span(keyword), f"expected `function`, `func` or a type, found `{keyword.value}`")
+            )
+        return self.function(children)
+
+    def params(self, children: list[Any]) -> list[ast.Field]:
+        return [c for c in children if isinstance(c, ast.Field)]
+
+    def param(self, children: list[Any]) -> ast.Field:
+        name = children[0]
+        # 2022 dropped the docs of parameters.
+        return ast.Field(name.value, _plain(children[2], "as a parameter"), None, _span(name))
+
+    def results(self, children: list[Any]) -> Ty:
+        types = _types(children)
+        return types[0] if types else None
+
+    def named_results(self, children: list[Any]) -> None:
+        params: list[ast.Field] = children[1]
+        if params:
+            _error(
+                params[0].span,
+                "named results are not supported by modern WIT",
+                "return a record or a tuple instead",
+            )
+        return None
+
+    # ---- types ----
+
+    def primitive(self, children: list[Any]) -> ast.Primitive:
+        token = children[0]
+        name = {"float32": "f32", "float64": "f64"}.get(token.value, token.value)
+        return ast.Primitive(name, _span(token))
+
+    def named(self, children: list[Any]) -> Ty:
+        token = children[0]
+        soft = _soft(token)
+        return soft if soft is not None else ast.Named(token.value, _span(token))
+
+    def handle(self, children: list[Any]) -> ast.Named:
+        name = children[1]
+        return ast.Named(name.value, _span(name))
+
+    def list_type(self, children: list[Any]) -> ast.ListOf:
+        return ast.ListOf(_plain(_types(children)[0], "in a list"), _span(children[0]))
+
+    def option_type(self, children: list[Any]) -> ast.OptionOf:
+        return ast.OptionOf(_plain(_types(children)[0], "in an option"), _span(children[0]))
+
+    def tuple_type(self, children: list[Any]) -> ast.TupleOf:
+        items = tuple(_plain(t, "in a tuple") for t in _types(children))
+        return ast.TupleOf(items, _span(children[0]))
+
+    def hole(self, children: list[Any]) -> _Hole:
+        return _Hole(_span(children[0]))
+
+    def generic(self, children: list[Any]) -> Ty:
+        name: Token = children[0]
+        args = _types(children)
+        span = _span(name)
+        kind = name.value
+        wanted = {"expected": (2,), "result": (1, 2), "stream": (1, 2), "future": (1,)}
+        if kind not in wanted:
+            raise _Abort(WitError.at(span, f"`{kind}` does not take type arguments"))
+        if len(args) not in wanted[kind]:
+            counts = " or ".join(str(n) for n in wanted[kind])
+            raise _Abort(WitError.at(span, f"`{kind}` takes {counts} type arguments, not {len(args)}"))
+        node: Ty
+        if kind in ("expected", "result"):
+            ok = _optional(args[0])
+            err = _optional(args[1]) if len(args) > 1 else None
+            node = ast.ResultOf(ok, err, span)
+        elif kind == "future":
+            node = ast.FutureOf(_optional(args[0]), span)
+        else:
+            end = args[1] if len(args) > 1 else None
+            if end is not None and not isinstance(end, (_Unit, _Hole)):
+                _error(
+                    end.span,
+                    "a stream's end type has no modern equivalent",
+                    "modern streams have no end value: return it separately",
+                )
+            node = ast.StreamOf(_optional(args[0]), span)
+        return node
+
+
+def _soft(token: Token) -> Ty | None:
+    """The words that were keywords in only part of 2022, unless the file
+    defines a type of that name."""
+    if token.value in _STATE.get().defined:
+        return None
+    span = _span(token)
+    if token.value == "unit":
+        return _Unit(span)
+    if token.value == "result":
+        return ast.ResultOf(None, None, span)
+    if token.value == "future":
+        return ast.FutureOf(None, span)
+    if token.value == "stream":
+        return ast.StreamOf(None, span)
+    return None
