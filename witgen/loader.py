@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import ast
-from .diagnostics import Diagnostic, Source, WitError
-from .model import Resolve
+from .diagnostics import Diagnostic, Source, Span, WitError
+from .model import PackageName, Resolve
 from .parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
 
@@ -55,21 +55,24 @@ def load_many(
     """
     reader = _Reader()
     mains: list[list[UnresolvedPackage]] = []
-    deps: list[list[UnresolvedPackage]] = []
-    for path in paths:
+    all_deps: list[tuple[int, list[UnresolvedPackage]]] = []
+    for index, path in enumerate(paths):
         main, path_deps = reader.read_path(Path(path))
         mains.append(main)
-        deps += path_deps
-    defined = {pkg.name for group in mains for pkg in group}
-    unique_deps: list[list[UnresolvedPackage]] = []
-    for group in deps:
-        if any(pkg.name in defined for pkg in group):
+        all_deps += [(index, group) for group in path_deps]
+    # A package that another path brings is shared, not a duplicate;
+    # duplicates among one path's own packages stay errors.
+    owner: dict[PackageName, int] = {pkg.name: i for i, group in enumerate(mains) for pkg in group}
+    deps: list[list[UnresolvedPackage]] = []
+    for index, group in all_deps:
+        if any(owner.get(pkg.name, index) != index for pkg in group):
             continue
-        defined.update(pkg.name for pkg in group)
-        unique_deps.append(group)
+        owner.update((pkg.name, index) for pkg in group)
+        deps.append(group)
+    groups = mains + deps
 
     resolve = Resolve()
-    ids = resolve_groups(resolve, mains + unique_deps, Features(features, all_features))
+    ids = resolve_groups(resolve, groups, Features(features, all_features))
     main_ids: list[int] = []
     for group in ids[: len(mains)]:
         # Groups list nested packages first and the file's own last.
@@ -136,7 +139,7 @@ class _Reader:
                 header = file.package
                 if file.package.docs is not None:
                     if docs is not None:
-                        raise WitError.at(file.package.span, "found doc comments on multiple 'package' items")
+                        raise WitError.at(_docs_span(file.package), "found doc comments on multiple 'package' items")
                     docs = file.package.docs
             items.append(file.items)
         main = resolve_package(PackageSource(header.name if header else None, docs, items))
@@ -163,12 +166,28 @@ class _Reader:
             self.warnings.append(
                 Diagnostic(
                     "this file uses the legacy (2022) WIT syntax",
-                    None,
+                    Span(source, 0, 0),
                     hint="`witgen migrate` rewrites it in today's syntax",
                     severity="warning",
                 )
             )
             return file
+
+
+def _docs_span(header: ast.PackageHeader) -> Span:
+    """Where the doc comment of `package ...;` starts (wit-parser points there)."""
+    source = header.span.source
+    keyword = source.text.rfind("package", 0, header.span.start)
+    start = keyword
+    line_start = source.text.rfind("\n", 0, keyword) + 1
+    while line_start > 0:
+        prev_start = source.text.rfind("\n", 0, line_start - 1) + 1
+        line = source.text[prev_start : line_start - 1].strip()
+        if not (line.startswith("///") or line.startswith("/**") or line.startswith("*") or line.endswith("*/")):
+            break
+        start = prev_start
+        line_start = prev_start
+    return Span(source, start, keyword)
 
 
 def _legacy_module():  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, Union
+from typing import Iterator, Literal, TypeVar, Union
 
 from .diagnostics import Span
 
@@ -38,6 +38,8 @@ PRIMITIVES = frozenset(
         "error-context",
     }
 )
+
+_V = TypeVar("_V")
 
 # A primitive's name, or the id of a `TypeDef`.
 Type = Union[str, TypeId]
@@ -83,6 +85,16 @@ class PackageName:
         """wit-parser's order: namespace, name, then no version before any."""
         version = version_key(self.version) if self.version is not None else None
         return (self.namespace, self.name, version is not None, version)
+
+
+def match_package(requested: PackageName, known: dict[PackageName, _V]) -> _V | None:
+    """`known[requested]`; failing that, a path written without a version
+    (`use a:b/i`) takes the one version of `a:b` there is, if unique."""
+    found = known.get(requested)
+    if found is not None or requested.version is not None:
+        return found
+    same = [v for k, v in known.items() if k.namespace == requested.namespace and k.name == requested.name]
+    return same[0] if len(same) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def resolve_groups(
                 here = pkg.name_span.location() if pkg.name_span else "?"
                 there = prev[0].name_span.location() if prev[0].name_span else "?"
                 raise WitError.at(
-                    pkg.name_span,
+                    None,
                     f"package `{pkg.name}` is defined in two different locations:\n  * {here}\n  * {there}",
                 )
             by_name[pkg.name] = (pkg, index)
@@ -80,7 +80,7 @@ def _visit(
         if dep in visiting:
             raise WitError.at(pkg.foreign_dep_spans[i], f"package `{dep}` creates a dependency cycle")
         visiting.add(dep)
-        found = by_name.get(dep)
+        found = m.match_package(dep, by_name)
         if found is not None:
             _visit(found[0], by_name, order, placed, visiting)
         visiting.discard(dep)

@@ -236,7 +236,7 @@ class Remap:
                 raise WitError.at(span, "type used in a handle must be a resource")
 
     def _package(self, name: m.PackageName, span: Span) -> int:
-        id = self.resolve.package_names.get(name)
+        id = m.match_package(name, self.resolve.package_names)
         if id is not None:
             return id
         known = sorted(self.resolve.package_names, key=m.PackageName.sort_key)
