@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Iterable, Sequence
 
 from . import ast
-from .diagnostics import Diagnostic, Source, Span, WitError
+from .diagnostics import Collector, Diagnostic, Source, Span, WitError
 from .model import PackageName, Resolve
 from .parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
@@ -60,6 +61,7 @@ def load_many(
         main, path_deps = reader.read_path(Path(path))
         mains.append(main)
         all_deps += [(index, group) for group in path_deps]
+    reader.errors.raise_if_any()
     # A package that another path brings is shared, not a duplicate;
     # duplicates among one path's own packages stay errors.
     owner: dict[PackageName, int] = {pkg.name: i for i, group in enumerate(mains) for pkg in group}
@@ -74,15 +76,18 @@ def load_many(
     resolve = Resolve()
     ids = resolve_groups(resolve, groups, Features(features, all_features))
     main_ids: list[int] = []
-    for group in ids[: len(mains)]:
+    for group_ids in ids[: len(mains)]:
         # Groups list nested packages first and the file's own last.
-        main_ids += [group[-1], *group[:-1]]
+        main_ids += [group_ids[-1], *group_ids[:-1]]
     return Loaded(resolve, main_ids, reader.warnings)
 
 
 class _Reader:
+    """Reads and resolves each package by itself, collecting errors across them."""
+
     def __init__(self) -> None:
         self.warnings: list[Diagnostic] = []
+        self.errors = Collector()
 
     def read_path(self, path: Path) -> tuple[list[UnresolvedPackage], list[list[UnresolvedPackage]]]:
         if path.is_dir():
@@ -109,40 +114,60 @@ class _Reader:
             elif entry.suffix == ".wit":
                 groups.append(self.read_files([entry]))
             elif entry.suffix in (".wasm", ".wat"):
-                raise WitError(
-                    [
-                        Diagnostic(
-                            f"{entry}: WIT packages encoded as WebAssembly are not supported",
-                            hint="convert it to text with `wasm-tools component wit`",
-                        )
-                    ]
+                self.errors.error(
+                    None,
+                    f"{entry}: WIT packages encoded as WebAssembly are not supported",
+                    "convert it to text with `wasm-tools component wit`",
                 )
         return groups
 
     def read_files(self, files: Iterable[Path]) -> list[UnresolvedPackage]:
-        """One package from `files` (plus those nested in them), nested first."""
+        """One package from `files` (plus those nested in them), nested first.
+
+        A package whose files have errors is left out (so that its other
+        mistakes are not buried under consequences); the errors are kept.
+        """
         nested: list[UnresolvedPackage] = []
         header: ast.PackageHeader | None = None
         docs: str | None = None
         items: list[tuple[ast.PackageItem, ...]] = []
+        broken = False
         for path in files:
-            file = self.parse(path)
+            try:
+                file = self.parse(path)
+            except WitError as error:
+                self.errors.extend(error)
+                broken = True
+                continue
             for package in file.nested:
-                nested.append(resolve_package(PackageSource(package.name, package.docs, [package.items])))
-            if file.package is not None:
-                if header is not None and str(file.package.name) != str(header.name):
-                    raise WitError.at(
-                        file.package.span,
-                        f"package identifier `{file.package.name}` does not match previous package name "
-                        f"of `{header.name}`",
-                    )
-                header = file.package
-                if file.package.docs is not None:
-                    if docs is not None:
-                        raise WitError.at(_docs_span(file.package), "found doc comments on multiple 'package' items")
-                    docs = file.package.docs
+                try:
+                    nested.append(resolve_package(PackageSource(package.name, package.docs, [package.items])))
+                except WitError as error:
+                    self.errors.extend(error)
+            try:
+                if file.package is not None:
+                    if header is not None and str(file.package.name) != str(header.name):
+                        raise WitError.at(
+                            file.package.span,
+                            f"package identifier `{file.package.name}` does not match previous package name "
+                            f"of `{header.name}`",
+                        )
+                    header = file.package
+                    if file.package.docs is not None:
+                        if docs is not None:
+                            raise WitError.at(_docs_span(file.package), "found doc comments on multiple 'package' items")
+                        docs = file.package.docs
+            except WitError as error:
+                self.errors.extend(error)
+                broken = True
             items.append(file.items)
-        main = resolve_package(PackageSource(header.name if header else None, docs, items))
+        if broken:
+            return nested
+        try:
+            main = resolve_package(PackageSource(header.name if header else None, docs, items))
+        except WitError as error:
+            self.errors.extend(error)
+            return nested
         return [*nested, main]
 
     def parse(self, path: Path) -> ast.File:
@@ -190,7 +215,8 @@ def _docs_span(header: ast.PackageHeader) -> Span:
     return Span(source, start, keyword)
 
 
-def _legacy_module():  # type: ignore[no-untyped-def]
+def _legacy_module() -> ModuleType | None:
+    """`witgen.legacy` if it is there (another stage, written separately)."""
     try:
         from . import legacy
     except ImportError:

@@ -227,12 +227,13 @@ def _import_interface(
     id: int,
     stability: m.Stability,
     docs: str | None,
+    span: Span | None = None,
 ) -> None:
     if key in imports:
         return
     for dep in resolve.interface_direct_deps(id):
         _import_interface(resolve, imports, dep, dep, stability, None)
-    imports[key] = m.InterfaceItem(id, stability, docs, None)
+    imports[key] = m.InterfaceItem(id, stability, docs, span)
 
 
 def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> None:
@@ -240,10 +241,7 @@ def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> Non
     imports: dict[m.WorldKey, m.WorldItem] = {}
     for key, item in _sorted(resolve, world.imports).items():
         if isinstance(item, m.InterfaceItem):
-            _import_interface(resolve, imports, key, item.id, item.stability, item.docs)
-            if isinstance(imports[key], m.InterfaceItem):
-                # Keep the span of the item as written.
-                imports[key] = replace(imports[key], span=item.span)  # type: ignore[type-var]
+            _import_interface(resolve, imports, key, item.id, item.stability, item.docs, item.span)
         elif isinstance(item, m.FunctionItem):
             imports[key] = item
         else:

@@ -434,8 +434,8 @@ class PackageResolver:
         for inc in world.items:
             if isinstance(inc, ast.Include):
                 stab = stability(inc.attrs)
-                item, name, span = self._resolve_path(inc.path)
-                target = self._world_of(item, name, span)
+                found, name, span = self._resolve_path(inc.path)
+                target = self._world_of(found, name, span)
                 self.pkg.includes.setdefault(world_id, []).append(
                     Include(stab, target, [(n.name, n.alias) for n in inc.names], span)
                 )
