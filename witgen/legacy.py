@@ -73,7 +73,7 @@ Siblings = Callable[[str], "Source | None"]
 
 # ---- recognising legacy text ------------------------------------------
 
-_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+_COMMENT_MARKS = re.compile(r"//|/\*|\*/|\n")
 _MODERN = re.compile(r"(?m)^\s*(?:@[a-z-]+\([^)]*\)\s*)*(?:package|interface|world)\b|;")
 _LEGACY = re.compile(
     r":\s*(?:async\s+)?(?:static\s+)?function\s*\("
@@ -81,9 +81,41 @@ _LEGACY = re.compile(
     r"|\buse\s*(?:\*|\{)"
     r"|\b(?:float32|float64|unit)\b"
     r"|\bhandle\s+[%A-Za-z]"
-    r"|^\s*[%A-Za-z][\w-]*\s*:\s*(?:async\s+)?func\s*\(",
+    r"|^\s*[%A-Za-z][\w-]*\s*:\s*(?:async\s+)?func\s*\("
+    # Definitions outside any interface: modern WIT has none.
+    r"|\A\s*(?:use|type|record|flags|variant|enum|union|resource)\s",
     re.MULTILINE,
 )
+
+
+def _without_comments(text: str) -> str:
+    """`text` with its comments (block comments nest) turned into spaces."""
+    out: list[str] = []
+    depth = 0
+    line_comment = False
+    pos = 0
+    for mark in _COMMENT_MARKS.finditer(text):
+        kind = mark.group()
+        if line_comment:
+            if kind == "\n":
+                line_comment = False
+                pos = mark.start()
+            continue
+        if kind == "//" and depth == 0:
+            out.append(text[pos : mark.start()])
+            line_comment = True
+        elif kind == "/*":
+            if depth == 0:
+                out.append(text[pos : mark.start()])
+            depth += 1
+        elif kind == "*/" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                out.append(" ")
+                pos = mark.end()
+    if depth == 0 and not line_comment:
+        out.append(text[pos:])
+    return "".join(out)
 
 
 def looks_legacy(text: str) -> bool:
@@ -92,8 +124,8 @@ def looks_legacy(text: str) -> bool:
     For the loader, after a modern parse failed: legacy files have no
     `package`, `interface`, `world` or `;`, and use words or forms that
     modern WIT does not (`function`, `expected<`, `use * from`, `unit`, a
-    function at the top level)."""
-    code = _COMMENTS.sub(" ", text)
+    function or a type definition at the top level)."""
+    code = _without_comments(text)
     if _MODERN.search(code):
         return False
     return _LEGACY.search(code) is not None
@@ -482,6 +514,12 @@ class _Hole:
 
 
 @dataclass(frozen=True)
+class _NamedResult:
+    name: Token
+    type: Ty
+
+
+@dataclass(frozen=True)
 class _Value:
     """`name: ...`: a function, or a method once inside a resource."""
 
@@ -682,6 +720,11 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def resource(self, children: list[Any]) -> ast.Resource:
         keyword, name = children[0], children[1]
+        if len(children) > 2 and isinstance(children[2], Token) and children[2].type == "IMPLEMENTS":
+            _error(
+                _span(children[2]),
+                "resource subtyping (`implements`) has no modern equivalent",
+            )
         functions: list[ast.ResourceFunc] = []
         for value in (c for c in children if isinstance(c, _Value)):
             if value.type is not None:
@@ -746,15 +789,27 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         types = _types(children)
         return types[0] if types else None
 
-    def named_results(self, children: list[Any]) -> None:
-        params: list[ast.Field] = children[1]
-        if params:
+    def named_result(self, children: list[Any]) -> _NamedResult:
+        return _NamedResult(children[0], children[2])
+
+    def result_list(self, children: list[Any]) -> Ty:
+        """`-> (a, b)` is `-> tuple<a, b>`, as 2022 rewrote it; names have
+        no modern place."""
+        results = [c for c in children if isinstance(c, (_NamedResult, *_TYPES))]
+        named = [r for r in results if isinstance(r, _NamedResult)]
+        if named:
             _error(
-                params[0].span,
+                _span(named[0].name),
                 "named results are not supported by modern WIT",
-                "return a record or a tuple instead",
+                "return a tuple or a record instead",
             )
-        return None
+            return None
+        if not results:
+            return None
+        if len(results) == 1:
+            return results[0]
+        items = tuple(_plain(t, "in a result list") for t in results)
+        return ast.TupleOf(items, items[0].span)
 
     # ---- types ----
 
@@ -791,6 +846,9 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         span = _span(name)
         kind = name.value
         wanted = {"expected": (2,), "result": (1, 2), "stream": (1, 2), "future": (1,)}
+        if kind in ("push-buffer", "pull-buffer"):
+            _error(span, f"`{kind}` has no modern equivalent", "use `list<...>`")
+            return ast.ListOf(_plain(args[0], "in a buffer"), span)
         if kind not in wanted:
             raise _Abort(WitError.at(span, f"`{kind}` does not take type arguments"))
         if len(args) not in wanted[kind]:
