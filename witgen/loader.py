@@ -133,8 +133,10 @@ class _Reader:
         items: list[tuple[ast.PackageItem, ...]] = []
         broken = False
         for path in files:
+            # Legacy files have no `package`: they join the one at hand.
+            package = str(header.name) if header is not None else None
             try:
-                file = self.parse(path)
+                file = self.parse(path, package)
             except WitError as error:
                 self.errors.extend(error)
                 broken = True
@@ -170,7 +172,7 @@ class _Reader:
             return nested
         return [*nested, main]
 
-    def parse(self, path: Path) -> ast.File:
+    def parse(self, path: Path, package: str | None = None) -> ast.File:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -185,7 +187,7 @@ class _Reader:
             if legacy is None or not legacy.looks_legacy(text):
                 raise
             try:
-                file: ast.File = legacy.parse_legacy(source)
+                file: ast.File = legacy.parse_legacy(source, package)
             except WitError:
                 raise error from None
             self.warnings.append(
