@@ -134,16 +134,16 @@ class _Reader:
         broken = False
         for path in files:
             # Legacy files have no `package`: they join the one at hand.
-            package = str(header.name) if header is not None else None
+            joining = str(header.name) if header is not None else None
             try:
-                file = self.parse(path, package)
+                file = self.parse(path, joining)
             except WitError as error:
                 self.errors.extend(error)
                 broken = True
                 continue
-            for package in file.nested:
+            for inner in file.nested:
                 try:
-                    nested.append(resolve_package(PackageSource(package.name, package.docs, [package.items])))
+                    nested.append(resolve_package(PackageSource(inner.name, inner.docs, [inner.items])))
                 except WitError as error:
                     self.errors.extend(error)
             try:
