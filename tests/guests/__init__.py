@@ -1,0 +1,1 @@
+"""Guest components for witgen's end-to-end tests; see build.py."""

@@ -1,0 +1,1 @@
+from .plugin import engine, guest, wasi_linker, wasi_store  # noqa: F401
