@@ -47,6 +47,7 @@ siblings it uses or a directory (one package), `migrate` for the CLI.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from contextvars import ContextVar
@@ -436,7 +437,10 @@ def _parse(source: Source) -> tuple[Item, ...]:
         # 2022 skipped a byte-order mark; keep offsets by blanking it.
         source = Source(source.path, " " + source.text[1:])
     tokens = Tokens(source, *_vocabulary())
-    lexed = list(tokens.lex())
+    try:
+        lexed = list(tokens.lex())
+    except WitError as error:
+        raise _hinted(error) from None
     state = _State(tokens, _defined_names(lexed))
     handle = _STATE.set(state)
     try:
@@ -465,9 +469,21 @@ def _syntax_error(tokens: Tokens, error: UnexpectedInput) -> WitError:
     hint = None
     if token.type in tokens.keywords.values() and "ID" in expected:
         hint = f"`{token.value}` is a keyword; write `%{token.value}` to use it as a name"
-    elif token.type in ("SEMICOLON",) or token.value in (";", "package", "interface", "world"):
-        hint = "this looks like modern WIT, not the legacy dialect"
+    elif token.value in ("package", "world"):
+        hint = _MODERN_HINT
     return WitError.at(span, f"expected {wanted}, found {found}", hint)
+
+
+_MODERN_HINT = "this looks like modern WIT, not the legacy dialect"
+
+
+def _hinted(error: WitError) -> WitError:
+    """Legacy has no `;`, `@`, `.` or `/`: finding one, say so."""
+    first = error.diagnostics[0]
+    span = first.span
+    if span is not None and first.hint is None and span.source.text[span.start : span.start + 1] in ";@./":
+        return WitError([dataclasses.replace(first, hint=_MODERN_HINT), *error.diagnostics[1:]])
+    return error
 
 
 def _describe(tokens: Tokens, kind: str) -> str:
