@@ -269,6 +269,7 @@ class TypeDef:
     docs: str | None = None
     stability: Stability = UNKNOWN
     span: Span | None = None
+    external_id: str | None = None
 
 
 # ---- functions ------------------------------------------------------------
@@ -304,6 +305,7 @@ class Function:
     docs: str | None = None
     stability: Stability = UNKNOWN
     span: Span | None = None
+    external_id: str | None = None
 
     @property
     def is_async(self) -> bool:
@@ -344,6 +346,7 @@ class InterfaceItem:
     stability: Stability = UNKNOWN
     docs: str | None = None
     span: Span | None = None
+    external_id: str | None = None
 
 
 @dataclass

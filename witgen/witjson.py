@@ -45,6 +45,11 @@ def _stability(out: dict[str, Json], s: m.Stability) -> None:
         out["stability"] = {"unstable": body}
 
 
+def _external_id(out: dict[str, Json], external_id: str | None) -> None:
+    if external_id is not None:
+        out["external_id"] = external_id
+
+
 def _key(key: m.WorldKey) -> str:
     return key if isinstance(key, str) else f"interface-{key}"
 
@@ -53,6 +58,7 @@ def _item(resolve: m.Resolve, item: m.WorldItem) -> Json:
     if isinstance(item, m.InterfaceItem):
         body: dict[str, Json] = {"id": item.id}
         _stability(body, item.stability)
+        _external_id(body, item.external_id)
         _docs(body, item.docs)
         return {"interface": body}
     if isinstance(item, m.FunctionItem):
@@ -81,6 +87,8 @@ def _interface(i: m.Interface) -> Json:
     _docs(out, i.docs)
     _stability(out, i.stability)
     out["package"] = i.package
+    if i.clone_of is not None:
+        out["clone_of"] = i.clone_of
     return out
 
 
@@ -95,6 +103,7 @@ def _function(f: m.Function) -> Json:
         out["result"] = f.result
     _docs(out, f.docs)
     _stability(out, f.stability)
+    _external_id(out, f.external_id)
     return out
 
 
@@ -151,6 +160,7 @@ def _typedef(t: m.TypeDef) -> Json:
     out: dict[str, Json] = {"name": t.name, "kind": _kind(t.kind), "owner": _owner(t.owner)}
     _docs(out, t.docs)
     _stability(out, t.stability)
+    _external_id(out, t.external_id)
     return out
 
 

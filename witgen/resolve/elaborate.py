@@ -228,12 +228,13 @@ def _import_interface(
     stability: m.Stability,
     docs: str | None,
     span: Span | None = None,
+    external_id: str | None = None,
 ) -> None:
     if key in imports:
         return
     for dep in resolve.interface_direct_deps(id):
         _import_interface(resolve, imports, dep, dep, stability, None)
-    imports[key] = m.InterfaceItem(id, stability, docs, span)
+    imports[key] = m.InterfaceItem(id, stability, docs, span, external_id)
 
 
 def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> None:
@@ -241,7 +242,7 @@ def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> Non
     imports: dict[m.WorldKey, m.WorldItem] = {}
     for key, item in _sorted(resolve, world.imports).items():
         if isinstance(item, m.InterfaceItem):
-            _import_interface(resolve, imports, key, item.id, item.stability, item.docs, item.span)
+            _import_interface(resolve, imports, key, item.id, item.stability, item.docs, item.span, item.external_id)
         elif isinstance(item, m.FunctionItem):
             imports[key] = item
         else:
@@ -266,7 +267,7 @@ def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> Non
         if not add_export and item.id in required:
             return True
         for dep in resolve.interface_direct_deps(item.id):
-            dep_item = m.InterfaceItem(dep, item.stability, None, None)
+            dep_item = m.InterfaceItem(dep, item.stability, None, None, item.external_id)
             if not add(dep, dep_item, add_export and dep in export_interfaces):
                 return False
         if add_export:

@@ -64,7 +64,6 @@ class PackageSource:
     name: ast.PackageName | None
     docs: str | None
     files: list[tuple[ast.PackageItem, ...]]
-    docs_span: Span | None = None
 
 
 FUNCTION = "function"
@@ -118,17 +117,6 @@ def _package_name(name: ast.PackageName) -> m.PackageName:
     return m.PackageName(name.namespace, name.name, name.version)
 
 
-def _path_name(path: ast.UsePath) -> str:
-    return path.name
-
-
-def _path_span(path: ast.UsePath) -> Span:
-    return path.span
-
-
-_NOT_FOUND = "{kind} `{name}` does not exist"
-
-
 def stability(attrs: ast.Attributes) -> m.Stability:
     since: ast.Since | None = None
     deprecated: ast.Deprecated | None = None
@@ -160,13 +148,14 @@ def stability(attrs: ast.Attributes) -> m.Stability:
     return m.UNKNOWN
 
 
-def _external_id_check(attrs: ast.Attributes) -> None:
-    seen = False
+def external_id(attrs: ast.Attributes) -> str | None:
+    found: str | None = None
     for attr in attrs:
         if isinstance(attr, ast.ExternalId):
-            if seen:
+            if found is not None:
                 raise WitError.at(attr.span, "cannot specify @external-id twice")
-            seen = True
+            found = attr.id
+    return found
 
 
 _MAP_KEYS = frozenset({"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"})
@@ -378,7 +367,7 @@ class PackageResolver:
                 if use.names is None:
                     continue
                 stab = stability(use.attrs)
-                _external_id_check(use.attrs)
+                ext = external_id(use.attrs)
                 item, name, span = self._resolve_path(use.path)
                 iface = self._iface_of(item, name, span)
                 if iface not in self.foreign_interfaces:
@@ -389,7 +378,7 @@ class PackageResolver:
                         continue
                     owner = m.TypeOwner("interface", iface)
                     id = self._alloc_type(
-                        m.TypeDef(use_name.name, m.Unknown(), owner, stability=stab, span=use_name.span)
+                        m.TypeDef(use_name.name, m.Unknown(), owner, stability=stab, span=use_name.span, external_id=ext)
                     )
                     while len(self.pkg.unknown_type_spans) < id:
                         self.pkg.unknown_type_spans.append(use_name.span)
@@ -491,13 +480,14 @@ class PackageResolver:
             id = self._alloc_interface(extern.span)
             self._resolve_interface(id, extern.items, docs, attrs)
             self.type_lookup = saved
-            return m.InterfaceItem(id, self.pkg.interfaces[id].stability, None, extern.span)
+            return m.InterfaceItem(id, self.pkg.interfaces[id].stability, None, extern.span, external_id(attrs))
         if isinstance(extern, (ast.ExternPath, ast.ExternNamedPath)):
             stab = stability(attrs)
-            _external_id_check(attrs)
+            ext = external_id(attrs)
             item, name, span = self._resolve_path(extern.path)
             id = self._iface_of(item, name, span)
-            return m.InterfaceItem(id, stab, docs, extern.span if isinstance(extern, ast.ExternNamedPath) else span)
+            item_span = extern.span if isinstance(extern, ast.ExternNamedPath) else span
+            return m.InterfaceItem(id, stab, docs, item_span, ext)
         kind: m.FunctionKind = "async-freestanding" if extern.type.is_async else "freestanding"
         return m.FunctionItem(self._function(docs, attrs, extern.name, extern.span, extern.type, kind, None))
 
@@ -557,9 +547,9 @@ class PackageResolver:
             if td is None:
                 continue
             stab = stability(td.attrs)
-            _external_id_check(td.attrs)
+            ext = external_id(td.attrs)
             kind = self._typedef_kind(td, stab)
-            id = self._alloc_type(m.TypeDef(td.name, kind, owner, td.docs, stab, td.span))
+            id = self._alloc_type(m.TypeDef(td.name, kind, owner, td.docs, stab, td.span, ext))
             self._define(td.name, td.span, id)
 
     def _define(self, name: str, span: Span, value: int | str) -> None:
@@ -571,7 +561,7 @@ class PackageResolver:
         item, name, span = self._resolve_path(use.path)
         source = self._iface_of(item, name, span)
         stab = stability(use.attrs)
-        _external_id_check(use.attrs)
+        ext = external_id(use.attrs)
         for n in use.names:
             found = self.interface_types[source].get(n.name)
             if found is None:
@@ -580,7 +570,7 @@ class PackageResolver:
             if isinstance(value, str):
                 raise WitError.at(n.span, f"cannot import {value} `{n.name}`")
             local = n.alias or n.name
-            id = self._alloc_type(m.TypeDef(local, m.Alias(value), owner, None, stab, n.span))
+            id = self._alloc_type(m.TypeDef(local, m.Alias(value), owner, None, stab, n.span, ext))
             self._define(local, n.alias_span or n.span, id)
 
     def _type_name(self, named: ast.Named) -> int:
@@ -764,7 +754,7 @@ class PackageResolver:
         resource: int | None,
     ) -> m.Function:
         stab = stability(attrs)
-        _external_id_check(attrs)
+        ext = external_id(attrs)
         params: list[m.Param] = []
         if kind in ("method", "async-method"):
             assert resource is not None
@@ -780,7 +770,7 @@ class PackageResolver:
             result = resource if func.result is None else self._constructor_result(resource, func.result)
         else:
             result = self._opt_type(func.result, m.UNKNOWN)
-        return m.Function(name, kind, params, result, resource, docs, stab, span)
+        return m.Function(name, kind, params, result, resource, docs, stab, span, ext)
 
     def _constructor_result(self, resource: int, result_ast: ast.Type) -> m.Type:
         result = self._type(result_ast, m.UNKNOWN)
