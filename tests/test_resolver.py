@@ -501,3 +501,16 @@ def test_errors_render_with_a_location(tmp_path: Path) -> None:
         load_text(tmp_path, "package a:b;\ninterface i {\n  f: func() -> nope;\n}\n")
     rendered = caught.value.render()
     assert "main.wit:3:" in rendered and "^^^^" in rendered
+
+
+def test_select_world_by_plain_or_qualified_name(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, "package a:b@1.0.0;\nworld one {}\nworld two {}\n")
+    resolve, main = loaded.resolve, loaded.main
+    worlds = resolve.packages[main[0]].worlds
+    assert resolve.select_world(main, "two") == worlds["two"]
+    assert resolve.select_world(main, "a:b/one") == worlds["one"]
+    assert resolve.select_world(main, "a:b/one@1.0.0") == worlds["one"]
+    with pytest.raises(LookupError):
+        resolve.select_world(main)
+    with pytest.raises(LookupError):
+        resolve.select_world(main, "three")

@@ -415,6 +415,36 @@ class Resolve:
         base = f"{package.namespace}:{package.name}/{iface.name}"
         return f"{base}@{package.version}" if package.version is not None else base
 
+    def select_world(self, main: list[PackageId], name: str | None = None) -> WorldId:
+        """The world `name` names (`w`, `ns:pkg/w`, `ns:pkg/w@1.0.0`).
+
+        A bare `w` is looked up in the `main` packages; no name at all means
+        the only world of the first main package. Raises `LookupError`.
+        """
+        if name is not None and "/" in name:
+            package_text, world = name.rsplit("/", 1)
+            version = None
+            if "@" in world:
+                world, version = world.split("@", 1)
+            namespace, _, package_name = package_text.partition(":")
+            package = match_package(PackageName(namespace, package_name, version), self.package_names)
+            if package is None:
+                raise LookupError(f"no package `{package_text}`")
+            candidates = [package]
+        else:
+            world = name or ""
+            candidates = main[:1] if name is None else list(main)
+        for package in candidates:
+            worlds = self.packages[package].worlds
+            if name is None:
+                if len(worlds) == 1:
+                    return next(iter(worlds.values()))
+                listed = ", ".join(f"`{w}`" for w in worlds) or "none"
+                raise LookupError(f"package `{self.packages[package].name}` has several worlds or none ({listed}): name one")
+            if world in worlds:
+                return worlds[world]
+        raise LookupError(f"no world `{name}`")
+
     def world_key_name(self, key: WorldKey) -> str:
         """The name a world import/export goes by in a component."""
         if isinstance(key, str):
