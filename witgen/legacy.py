@@ -143,8 +143,8 @@ def parse_legacy(
     `siblings` finds the files that `use * from` names (by default, the
     `.wit` files in the same directory as `source.path`)."""
     session = _Session(siblings or _beside(Path(source.path)))
-    name = _package_name(package, Path(source.path).name, source)
-    return session.file(session.document(source), name)
+    document = session.document(source)
+    return session.file(document, _package_name(package, Path(source.path).name, source))
 
 
 def parse_legacy_files(path: str | Path, package: str | None = None) -> list[ast.File]:
@@ -157,11 +157,12 @@ def parse_legacy_files(path: str | Path, package: str | None = None) -> list[ast
         if not paths:
             raise WitError([Diagnostic(f"no `*.wit` files in {path}")])
         session = _Session(_beside(paths[0]))
-        name = _package_name(package, path.resolve().name, None)
-        return [session.file(session.document(_read(p)), name) for p in paths]
+        documents = [session.document(_read(p)) for p in paths]
+        name = _package_name(package, path.resolve().name, documents[0].source)
+        return [session.file(document, name) for document in documents]
     session = _Session(_beside(path))
     main = session.document(_read(path))
-    name = _package_name(package, path.name, None)
+    name = _package_name(package, path.name, main.source)
     files = [session.file(main, name)]
     seen = {main.name}
     queue = [main]
@@ -171,7 +172,7 @@ def parse_legacy_files(path: str | Path, package: str | None = None) -> list[ast
             if use.source in seen:
                 continue
             seen.add(use.source)
-            sibling = session.sibling(use.source, use.source_span, ())
+            sibling = session.sibling(use.source, use.source_span)
             files.append(session.file(sibling, name))
             queue.append(sibling)
     return files
@@ -237,8 +238,9 @@ def _interface_name(source: Source) -> str:
 _PACKAGE = re.compile(r"([^:@]+):([^:@]+)(?:@(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?))?")
 
 
-def _package_name(package: str | None, file_name: str, source: Source | None) -> ast.PackageName:
-    span = Span(source or Source("<package>", ""), 0, 0)
+def _package_name(package: str | None, file_name: str, source: Source) -> ast.PackageName:
+    """`package`, or the default named after a file or a directory."""
+    span = Span(source, 0, 0)
     if package is None:
         name = _kebab(_file_name(file_name))
         if kebab_error(name):
@@ -308,7 +310,7 @@ class _Session:
             self.documents[name] = _Document(name, source, _parse(source))
         return self.documents[name]
 
-    def sibling(self, name: str, span: Span, chain: tuple[str, ...]) -> _Document:
+    def sibling(self, name: str, span: Span) -> _Document:
         if name in self.documents:
             return self.documents[name]
         source = self.siblings(name)
@@ -340,7 +342,7 @@ class _Session:
         if use.source in chain:
             cycle = " -> ".join(chain[chain.index(use.source) :] + (use.source,))
             raise WitError.at(use.source_span, f"files use each other in a cycle: {cycle}")
-        return self.exports(self.sibling(use.source, use.source_span, chain), chain)
+        return self.exports(self.sibling(use.source, use.source_span), chain)
 
     def file(self, document: _Document, package: ast.PackageName) -> ast.File:
         source = document.source
@@ -377,6 +379,7 @@ def _lark() -> Lark:
         lexer=WitLexer,
         transformer=_Builder(),
         maybe_placeholders=False,
+        cache=True,
     )
 
 
@@ -702,9 +705,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def case(self, children: list[Any]) -> ast.Case:
         name = children[0]
         types = _types(children)
-        payload = _optional(types[0]) if types else None
-        if types and isinstance(types[0], _Hole):
-            _plain(types[0], "as a case payload")
+        payload = _optional(types[0]) if types else None  # `c(unit)` is `c`
         return ast.Case(name.value, payload, _docs(name), _span(name))
 
     def enum(self, children: list[Any]) -> ast.Enum:
