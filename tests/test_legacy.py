@@ -162,6 +162,12 @@ def _model(resolve: Any) -> str:
     return repr(shape(resolve))
 
 
+def test_migrating_modern_wit_says_so() -> None:
+    with pytest.raises(WitError) as caught:
+        migrate(FIXTURES / "adder.wit")
+    assert caught.value.diagnostics[0].message.endswith("is modern WIT already: nothing to migrate")
+
+
 # ---- the modern fixtures ----------------------------------------------
 
 

@@ -181,8 +181,19 @@ def parse_legacy_files(path: str | Path, package: str | None = None) -> list[ast
 def migrate(path: Path, package: str | None = None) -> str:
     """`witgen migrate`: the legacy file (with the siblings it uses) or
     directory as one modern WIT file."""
+    from .parser import parse_source
     from .printer import print_file
 
+    path = Path(path)
+    if path.is_file():
+        source = _read(path)
+        if not looks_legacy(source.text):
+            try:
+                parse_source(source)
+            except WitError:
+                pass  # not modern either: the legacy parser says why
+            else:
+                raise WitError([Diagnostic(f"{path} is modern WIT already: nothing to migrate")])
     files = parse_legacy_files(path, package)
     first = files[0]
     items = tuple(item for file in files for item in file.items)
