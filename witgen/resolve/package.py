@@ -380,8 +380,7 @@ class PackageResolver:
                     id = self._alloc_type(
                         m.TypeDef(use_name.name, m.Unknown(), owner, stability=stab, span=use_name.span, external_id=ext)
                     )
-                    while len(self.pkg.unknown_type_spans) < id:
-                        self.pkg.unknown_type_spans.append(use_name.span)
+                    # Unknown types are the first in the arena: ids index this list.
                     self.pkg.unknown_type_spans.append(use_name.span)
                     lookup[use_name.name] = (id, use_name.span)
                     self.pkg.interfaces[iface].types[use_name.name] = id
