@@ -80,7 +80,7 @@ __all__ = [
     "F32", "F64", "CHAR", "STRING", "BYTES", "List", "Tuple", "Record",
     "Enum", "Flags", "Option", "ResultOf", "Variant", "Own", "Borrow",
     "HostResource", "GuestResource", "GuestOwn", "GuestBorrow",
-    "InstanceState", "ExportFunc", "host_func", "host_getter",
+    "InstanceState", "ExportSpec", "ExportFunc", "host_func", "host_getter",
     "add_host_resource", "register_store", "store_state",
 ]
 
@@ -210,6 +210,9 @@ class StoreState:
     def __init__(self, store: Optional[Store]) -> None:
         self.handles = HandleTable()
         self._store = weakref.ref(store) if store is not None else None
+        #: Set by the first trap. wasmtime 49 then refuses every component
+        #: call in the store, new instances included.
+        self.poisoned: Optional[str] = None
 
     @property
     def store(self) -> Optional[Store]:
@@ -232,6 +235,10 @@ def register_store(store: Store) -> StoreState:
     ``instantiate``). Needed before host functions that project the host
     from the store run, when the component was instantiated another way."""
     key = _store_key(store)
+    known = _STORES.get(key)
+    if known is not None and known.store is store:
+        return known
+    # Absent, or left by a dead store at the same address: start afresh.
     state = StoreState(store)
     _STORES[key] = state
     weakref.finalize(store, _forget_store, key, state)
@@ -943,24 +950,36 @@ class InstanceState:
         self.store = store
         self.instance = instance
         self.world = world
-        known = _STORES.get(_store_key(store))
-        # An entry for another (dead) store at the same address is stale.
-        self.state = known if known is not None and known.store is store else register_store(store)
+        self.state = register_store(store)
         self.context = Context(store, self.state, self)
-        self.poisoned: Optional[str] = None
         self._after_call: list[Callable[[], Any]] = []
+        self._bound: dict[ExportSpec, ExportFunc] = {}
+
+    def bind(self, spec: ExportSpec) -> ExportFunc:
+        """The callable for ``spec`` in this instance (created once)."""
+        func = self._bound.get(spec)
+        if func is None:
+            func = self._bound[spec] = ExportFunc(
+                self, spec.interface, spec.name, spec.params, spec.result, spec.raises
+            )
+        return func
+
+    @property
+    def poisoned(self) -> Optional[str]:
+        return self.state.poisoned
 
     def _check(self) -> None:
-        if self.poisoned is not None:
+        if self.state.poisoned is not None:
             raise InstancePoisonedError(
-                f"this {self.world} instance trapped earlier ({self.poisoned}) and cannot be "
-                "called again; create a new instance (instantiate again, in the same or a new store)"
+                f"this {self.world} instance cannot be called: its store trapped earlier "
+                f"({self.state.poisoned}). Create a new Store and instantiate the component again; "
+                "wasmtime refuses further calls into any instance of a store after a trap"
             )
 
     def _trapped(self, what: str, error: BaseException) -> BaseException:
-        """Mark the instance poisoned; return the exception to raise."""
-        if self.poisoned is None:
-            self.poisoned = f"in {what}"
+        """Mark the store poisoned; return the exception to raise."""
+        if self.state.poisoned is None:
+            self.state.poisoned = f"in {what}"
         if isinstance(error, Trap):
             return error
         if not isinstance(error, Exception):  # KeyboardInterrupt etc.
@@ -973,6 +992,19 @@ class InstanceState:
             trap = Trap(f"{what} failed: {type(error).__name__}: {error}")
         trap.__cause__ = error
         return trap
+
+
+@dataclass(frozen=True, eq=False)
+class ExportSpec:
+    """A component export as the generator describes it, at module level;
+    `InstanceState.bind` turns it into an `ExportFunc` per instance. Used
+    for resource methods, whose proxies reach their instance at call time."""
+
+    interface: Optional[str]
+    name: str
+    params: Sequence[tuple[str, Codec]]
+    result: Optional[Codec]
+    raises: bool = False
 
 
 class ExportFunc:
@@ -1043,7 +1075,7 @@ class ExportFunc:
 
     def __call__(self, *args: Any) -> Any:
         owner = self._owner
-        if owner.poisoned is not None:
+        if owner.state.poisoned is not None:
             owner._check()
         func = self._func or self._bind()
         cx = owner.context
@@ -1080,7 +1112,7 @@ class ExportFunc:
                 for (_, codec), value in zip(self._params, raw_args):
                     slot = args[n]
                     slot.kind = codec.kind
-                    setattr(slot.of, codec.field, value)
+                    setattr(slot.of, codec.field, ord(value) if codec.kind == _CHAR_KIND else value)
                     n += 1
                 n = 0  # nothing to free
                 count = len(raw_args)

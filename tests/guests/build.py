@@ -90,6 +90,8 @@ GUESTS: dict[str, Guest] = {
         Guest("kv-store", "kv-database", _wit("kv-store", "wit")),
         Guest("cache", "cache-user", _wit("cache", "cache.wit")),
         Guest("coverage", "coverage", _wit("coverage", "wit")),
+        # Component-model text: no WIT, no app, no WASI.
+        Guest("host-resource", "", HERE / "host-resource" / "host-resource.wat"),
     ]
 }
 
