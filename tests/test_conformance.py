@@ -9,6 +9,8 @@ Cases are discovered from `../shared/corpus` (adding a file adds a case):
   the line of the `.wit.result` for at least 90% of them;
 - the WASI releases resolve, each folder a package with its siblings as
   dependencies, fast enough;
+- broken variants of the corpus files (a line dropped, a word swapped) are
+  accepted or rejected with a `WitError`, never another exception;
 - every file of wit-bindgen's codegen corpus resolves. Its `//@ async` and
   `//@ error-context` header directives configure the bindings generators,
   not the WIT, so they do not matter here.
@@ -27,7 +29,7 @@ from typing import Any
 import pytest
 
 from witgen.diagnostics import WitError
-from witgen.loader import load, load_many
+from witgen.loader import load, load_many, load_text
 from witgen.witjson import to_json
 
 SHARED = Path(__file__).parents[1].parent / "shared"
@@ -168,3 +170,37 @@ def test_codegen_input_resolves(name: str) -> None:
     loaded = load(path)
     assert loaded.main
     assert loaded.resolve.packages[loaded.main[0]].worlds or loaded.resolve.packages[loaded.main[0]].interfaces
+
+
+def _single_file_cases() -> list[str]:
+    if not UI.is_dir():
+        return []
+    return sorted(p.name for p in [*UI.glob("*.wit"), *PARSE_FAIL.glob("*.wit")] if p.is_file())
+
+
+_SWAPS = [
+    ("borrow", "own"),
+    ("own<", "borrow<"),
+    ("u32", "r"),
+    ("interface", "world"),
+    ("import", "export"),
+    ("active", "inactive"),
+]
+
+
+def _variants(lines: list[str]) -> Any:
+    for i, line in enumerate(lines):
+        yield lines[:i] + lines[i + 1 :]
+        for old, new in _SWAPS:
+            if old in line:
+                yield lines[:i] + [line.replace(old, new, 1)] + lines[i + 1 :]
+
+
+@pytest.mark.parametrize("name", _single_file_cases())
+def test_broken_variants_fail_only_with_wit_error(name: str) -> None:
+    path = UI / name if (UI / name).is_file() else PARSE_FAIL / name
+    for variant in _variants(path.read_text().splitlines()):
+        try:
+            load_text("\n".join(variant), str(path), features=frozenset({"active"}))
+        except WitError:
+            pass

@@ -14,7 +14,7 @@ import pytest
 
 from witgen import model as m
 from witgen.diagnostics import WitError
-from witgen.loader import Loaded, load, load_many
+from witgen.loader import Loaded, load, load_many, load_text
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -25,13 +25,13 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def load_text(tmp_path: Path, text: str, **kwargs: object) -> Loaded:
+def load_wit(tmp_path: Path, text: str, **kwargs: object) -> Loaded:
     return load(write(tmp_path, {"main.wit": text}) / "main.wit", **kwargs)  # type: ignore[arg-type]
 
 
 def error_of(tmp_path: Path, text: str, **kwargs: object) -> tuple[str, int | None]:
     with pytest.raises(WitError) as caught:
-        load_text(tmp_path, text, **kwargs)
+        load_wit(tmp_path, text, **kwargs)
     diagnostic = caught.value.diagnostics[0]
     return diagnostic.message, diagnostic.span.line if diagnostic.span else None
 
@@ -50,7 +50,7 @@ def world(loaded: Loaded, name: str) -> m.World:
 
 
 def test_resources_desugar_to_mangled_functions(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:b;
@@ -90,7 +90,7 @@ def test_resources_desugar_to_mangled_functions(tmp_path: Path) -> None:
 
 
 def test_types_keep_docs_owner_and_structure(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:b;
@@ -120,7 +120,7 @@ def test_types_keep_docs_owner_and_structure(tmp_path: Path) -> None:
 
 
 def test_unalias_follows_uses_and_aliases(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:b;
@@ -145,7 +145,7 @@ def test_unalias_follows_uses_and_aliases(tmp_path: Path) -> None:
 
 
 def test_topological_types_put_dependencies_first(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:b;
@@ -171,7 +171,7 @@ def test_topological_types_put_dependencies_first(tmp_path: Path) -> None:
 
 
 def test_world_elaboration_imports_what_exports_use(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:b;
@@ -195,7 +195,7 @@ def test_world_elaboration_imports_what_exports_use(tmp_path: Path) -> None:
 
 
 def test_named_interface_import_uses_the_label_as_key(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:b;
@@ -213,7 +213,7 @@ def test_named_interface_import_uses_the_label_as_key(tmp_path: Path) -> None:
 
 
 def test_include_with_renames(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:b;
@@ -239,7 +239,7 @@ def test_include_with_renames(tmp_path: Path) -> None:
 
 
 def test_world_use_and_type_imports(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:b;
@@ -300,7 +300,7 @@ def test_a_path_without_version_takes_the_only_version(tmp_path: Path) -> None:
 
 
 def test_nested_packages_in_one_file(tmp_path: Path) -> None:
-    loaded = load_text(
+    loaded = load_wit(
         tmp_path,
         """
         package a:main;
@@ -342,11 +342,11 @@ interface i {
 
 
 def test_unstable_items_are_gone_unless_enabled(tmp_path: Path) -> None:
-    default = interface(load_text(tmp_path, GATED), "i")
+    default = interface(load_wit(tmp_path, GATED), "i")
     assert list(default.functions) == ["stable"] and not default.types
-    enabled = load_text(tmp_path, GATED, features=frozenset({"shiny"}))
+    enabled = load_wit(tmp_path, GATED, features=frozenset({"shiny"}))
     assert list(interface(enabled, "i").functions) == ["stable", "shiny"]
-    everything = load_text(tmp_path, GATED, all_features=True)
+    everything = load_wit(tmp_path, GATED, all_features=True)
     shiny = interface(everything, "i").functions["shiny"]
     assert shiny.stability == m.Stability("unstable", feature="shiny")
     assert interface(everything, "i").functions["stable"].stability == m.Stability("stable", since="1.0.0")
@@ -472,7 +472,7 @@ def test_type_cycle_through_a_record_is_rejected(tmp_path: Path) -> None:
 
 def test_old_float_names_get_a_hint(tmp_path: Path) -> None:
     with pytest.raises(WitError) as caught:
-        load_text(tmp_path, "package a:b;\ninterface i {\n  type f = float32;\n}\n")
+        load_wit(tmp_path, "package a:b;\ninterface i {\n  type f = float32;\n}\n")
     assert caught.value.diagnostics[0].hint is not None
     assert "`f32`" in caught.value.diagnostics[0].hint
 
@@ -498,13 +498,13 @@ def test_a_missing_path_is_a_wit_error(tmp_path: Path) -> None:
 
 def test_errors_render_with_a_location(tmp_path: Path) -> None:
     with pytest.raises(WitError) as caught:
-        load_text(tmp_path, "package a:b;\ninterface i {\n  f: func() -> nope;\n}\n")
+        load_wit(tmp_path, "package a:b;\ninterface i {\n  f: func() -> nope;\n}\n")
     rendered = caught.value.render()
     assert "main.wit:3:" in rendered and "^^^^" in rendered
 
 
 def test_select_world_by_plain_or_qualified_name(tmp_path: Path) -> None:
-    loaded = load_text(tmp_path, "package a:b@1.0.0;\nworld one {}\nworld two {}\n")
+    loaded = load_wit(tmp_path, "package a:b@1.0.0;\nworld one {}\nworld two {}\n")
     resolve, main = loaded.resolve, loaded.main
     worlds = resolve.packages[main[0]].worlds
     assert resolve.select_world(main, "two") == worlds["two"]
@@ -514,3 +514,12 @@ def test_select_world_by_plain_or_qualified_name(tmp_path: Path) -> None:
         resolve.select_world(main)
     with pytest.raises(LookupError):
         resolve.select_world(main, "three")
+
+
+def test_load_text_resolves_one_file_without_dependencies() -> None:
+    loaded = load_text("package a:b;\nworld w { import f: func(); }\n", "inline.wit")
+    assert str(loaded.resolve.packages[loaded.main[0]].name) == "a:b"
+    with pytest.raises(WitError) as caught:
+        load_text("package a:b;\nworld w { import c:d/e; }\n", "inline.wit")
+    span = caught.value.diagnostics[0].span
+    assert span is not None and span.path == "inline.wit" and span.line == 2

@@ -19,7 +19,7 @@ from .model import PackageName, Resolve
 from .parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
 
-__all__ = ["Loaded", "load", "load_many"]
+__all__ = ["Loaded", "load", "load_many", "load_text"]
 
 
 @dataclass
@@ -82,6 +82,22 @@ def load_many(
     return Loaded(resolve, main_ids, reader.warnings)
 
 
+def load_text(
+    text: str,
+    path: str = "<string>",
+    *,
+    features: frozenset[str] = frozenset(),
+    all_features: bool = False,
+) -> Loaded:
+    """Resolve one file's `text` (no dependencies); `path` names it in errors."""
+    reader = _Reader()
+    group = reader.read_sources([Source(path, text)])
+    reader.errors.raise_if_any()
+    resolve = Resolve()
+    (ids,) = resolve_groups(resolve, [group], Features(features, all_features))
+    return Loaded(resolve, [ids[-1], *ids[:-1]], reader.warnings)
+
+
 class _Reader:
     """Reads and resolves each package by itself, collecting errors across them."""
 
@@ -122,7 +138,17 @@ class _Reader:
         return groups
 
     def read_files(self, files: Iterable[Path]) -> list[UnresolvedPackage]:
-        """One package from `files` (plus those nested in them), nested first.
+        sources: list[Source] = []
+        for path in files:
+            try:
+                sources.append(_read(path))
+            except WitError as error:
+                self.errors.extend(error)
+                return []
+        return self.read_sources(sources)
+
+    def read_sources(self, sources: Iterable[Source]) -> list[UnresolvedPackage]:
+        """One package from `sources` (plus those nested in them), nested first.
 
         A package whose files have errors is left out (so that its other
         mistakes are not buried under consequences); the errors are kept.
@@ -132,11 +158,11 @@ class _Reader:
         docs: str | None = None
         items: list[tuple[ast.PackageItem, ...]] = []
         broken = False
-        for path in files:
+        for source in sources:
             # Legacy files have no `package`: they join the one at hand.
             joining = str(header.name) if header is not None else None
             try:
-                file = self.parse(path, joining)
+                file = self.parse(source, joining)
             except WitError as error:
                 self.errors.extend(error)
                 broken = True
@@ -172,14 +198,8 @@ class _Reader:
             return nested
         return [*nested, main]
 
-    def parse(self, path: Path, package: str | None = None) -> ast.File:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise WitError([Diagnostic(f"input file is not valid utf-8 [{path}]")]) from None
-        except OSError as error:
-            raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
-        source = Source(str(path), text)
+    def parse(self, source: Source, package: str | None = None) -> ast.File:
+        text = source.text
         try:
             return parse_source(source)
         except WitError as error:
@@ -199,6 +219,16 @@ class _Reader:
                 )
             )
             return file
+
+
+def _read(path: Path) -> Source:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise WitError([Diagnostic(f"input file is not valid utf-8 [{path}]")]) from None
+    except OSError as error:
+        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
+    return Source(str(path), text)
 
 
 def _docs_span(header: ast.PackageHeader) -> Span:
