@@ -523,3 +523,20 @@ def test_load_text_resolves_one_file_without_dependencies() -> None:
         load_text("package a:b;\nworld w { import c:d/e; }\n", "inline.wit")
     span = caught.value.diagnostics[0].span
     assert span is not None and span.path == "inline.wit" and span.line == 2
+
+
+def test_independent_mistakes_in_one_package_are_reported_together(tmp_path: Path) -> None:
+    with pytest.raises(WitError) as caught:
+        load_wit(
+            tmp_path,
+            """
+            package a:b;
+            interface one { f: func() -> nope; }
+            interface two { type t = also-nope; }
+            interface three { use one.{x}; }
+            world w { import one; import g: func() -> missing; }
+            """,
+        )
+    found = [(d.message, d.span.line if d.span else None) for d in caught.value.diagnostics]
+    # `three` and `w` use `one`, so what they would say is left unsaid.
+    assert found == [("name `nope` does not exist", 2), ("type `also-nope` does not exist", 3)]

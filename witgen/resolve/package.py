@@ -10,11 +10,12 @@ the arenas, types of kind `Unknown`) for `link` to connect.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, Sequence, Union
+from functools import partial
+from typing import Callable, Iterator, Literal, Sequence, Union
 
 from .. import ast
 from .. import model as m
-from ..diagnostics import Span, WitError
+from ..diagnostics import Collector, Span, WitError
 from .toposort import Deps, toposort
 
 ItemKind = Literal["interface", "world"]
@@ -245,15 +246,45 @@ class PackageResolver:
                     iface_ast[self.ast_items[i][item.name].id] = (item, i)
                 elif isinstance(item, ast.World):
                     world_ast[self.ast_items[i][item.name].id] = (item, i)
+        # An interface or world with a mistake is reported and skipped, with
+        # everything that uses it (whose errors would only be echoes).
+        errors = Collector()
+        failed: set[AstItem] = set()
         for id in iface_order:
             iface, i = iface_ast[id]
             self.cur = i
-            self._resolve_interface(id, iface.items, iface.docs, iface.attrs)
+            run = partial(self._resolve_interface, id, iface.items, iface.docs, iface.attrs)
+            self._guarded(AstItem("interface", id), _paths((iface,)), errors, failed, run)
         for id in world_order:
             world, i = world_ast[id]
             self.cur = i
-            self._resolve_world(id, world)
+            self._guarded(AstItem("world", id), _paths((world,)), errors, failed, partial(self._resolve_world, id, world))
+        errors.raise_if_any()
         return self.pkg
+
+    def _guarded(
+        self,
+        item: AstItem,
+        paths: Iterator[_PathUse],
+        errors: Collector,
+        failed: set[AstItem],
+        run: Callable[[], None],
+    ) -> None:
+        if failed:
+            for use in paths:
+                try:
+                    used = self._resolve_path(use.path)[0]
+                except WitError:
+                    continue
+                if used in failed:
+                    failed.add(item)
+                    return
+        try:
+            run()
+        except WitError as error:
+            errors.extend(error)
+            failed.add(item)
+            self.type_lookup = {}
 
     def _populate_foreign_deps(self, files: list[tuple[ast.PackageItem, ...]]) -> None:
         for items in files:
