@@ -241,6 +241,9 @@ def test_function_forms() -> None:
         d: function() -> (u32, string)
         e: function() -> (u32)
         f: function() -> ()
+        g: func() -> (a: u32, b: string,)
+        h: function() -> a: u32
+        i: function() -> (a: u32, string)
     """
     printed = print_file(_parse(text))
     assert "  a: func();\n" in printed
@@ -249,6 +252,10 @@ def test_function_forms() -> None:
     assert "  d: func() -> tuple<u32, string>;\n" in printed
     assert "  e: func() -> u32;\n" in printed
     assert "  f: func();\n" in printed
+    # Named results (early and late 2022) pass through the ABI as a tuple.
+    assert "  g: func() -> tuple<u32, string>;\n" in printed
+    assert "  h: func() -> u32;\n" in printed
+    assert "  i: func() -> tuple<u32, string>;\n" in printed
 
 
 def test_words_that_were_keywords_for_part_of_2022_are_names() -> None:
@@ -257,6 +264,54 @@ def test_words_that_were_keywords_for_part_of_2022_are_names() -> None:
     # A type the file defines wins over the word's later meaning.
     alias = _item("type t = stream\nrecord stream { x: u32 }")
     assert alias.type == ast.Named("stream", alias.type.span)
+
+
+def test_float_words_name_types_the_file_defines() -> None:
+    alias, flags, func = _interface(
+        _parse("type t = f32\nflags f32 { a }\nf: function(f64: f64) -> float32")
+    ).items
+    assert isinstance(alias, ast.TypeAlias) and isinstance(func, ast.Func)
+    assert alias.type == ast.Named("f32", alias.type.span)
+    assert func.type.result is not None
+    assert [print_type(func.type.params[0].type), print_type(func.type.result)] == ["f64", "f32"]
+    assert "  flags %f32 {\n" in print_file(_parse("flags f32 { a }"))
+
+
+def test_handle_is_a_keyword_only_before_a_name() -> None:
+    text = """
+        type handle = u32
+        type t = handle r
+        f: function(handle: handle) -> handle r
+        g: function() -> handle
+        h: function(a: handle r, b: handle)
+        resource r implements q
+    """
+    with pytest.raises(WitError) as caught:
+        _parse(text)
+    ((message, line, _),) = [_where(caught.value, i) for i in range(len(caught.value.diagnostics))]
+    assert (message, line) == ("resource subtyping (`implements`) has no modern equivalent", 7)
+    printed = print_file(_parse(text.replace(" implements q", "")))
+    assert "  type t = r;\n" in printed
+    assert "  f: func(handle: handle) -> r;\n" in printed
+    assert "  g: func() -> handle;\n" in printed
+    assert "  h: func(a: r, b: handle);\n" in printed
+
+
+def test_markdown_files(tmp_path: Path) -> None:
+    (tmp_path / "base.wit.md").write_text(
+        "# Base\n\nProse with `code`.\n\n```wit\n/// A number.\ntype n = u32\n```\n\n"
+        "```rust\nfn main() {}\n```\n\n~~~~ wit\nrecord r { x: n }\n~~~~\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "main.wit").write_text("use * from base\nf: function(r: r) -> n\n", encoding="utf-8")
+    text = migrate(tmp_path / "main.wit")
+    assert "interface base {\n  /// A number.\n  type n = u32;\n\n  record r {\n" in text
+    assert "  use base.{n, r};\n" in text
+    (tmp_path / "bad.wit.md").write_text("# Bad\n\n```wit\ntype t = unit\n```\n", encoding="utf-8")
+    with pytest.raises(WitError) as caught:
+        migrate(tmp_path / "bad.wit.md")
+    assert _where(caught.value)[1:] == (4, 10)
+    assert "bad.wit.md" in caught.value.render()
 
 
 def test_union_becomes_a_variant_with_cases_named_after_types() -> None:
@@ -361,8 +416,6 @@ def test_star_cycle() -> None:
     ("text", "message", "line", "column"),
     [
         ("x: u32", "`x` is a global value, which the component model never had", 1, 1),
-        ("f: function() -> (a: u32)", "named results are not supported by modern WIT", 1, 19),
-        ("f: function() -> a: u32", "named results are not supported by modern WIT", 1, 18),
         ("type t = unit", "`unit` has no modern equivalent as a type alias", 1, 10),
         ("type t = list<unit>", "`unit` has no modern equivalent in a list", 1, 15),
         ("f: function(a: unit)", "`unit` has no modern equivalent as a parameter", 1, 16),
@@ -374,6 +427,8 @@ def test_star_cycle() -> None:
         ("type t = foo<u8>", "`foo` does not take type arguments", 1, 10),
         ("type t = expected<u8>", "`expected` takes 2 type arguments, not 1", 1, 10),
         ("f: fn()", "expected `function`, `func` or a type, found `fn`", 1, 4),
+        ("record r {}\nr: function(x: r)", "`r` names both a type and a function", 2, 1),
+        ("use { r } from x\nr: function()", "`r` names both a type and a function", 2, 1),
         ('type t = "Bad-Name"', "identifier `Bad-Name` mixes cases in `Bad`: each part of a kebab-case name is all lowercase or all uppercase", 1, 10),
     ],
 )

@@ -1,48 +1,61 @@
 """Legacy WIT (2022) -> `witgen.ast`, and `witgen migrate`.
 
 Before packages, interfaces and worlds, a WIT document was one file whose
-items were the interface: what wit-bindgen's WIT.md and parser accepted
-from the rename to `*.wit` (Dec 2021) until the `world`/`interface` syntax
-(Nov 2022). Sources: wit-bindgen's `WIT.md` and `crates/parser` at
-f8d4e9c6 (June 2022), with the changes of the commits around it:
+items made up one interface: the dialect of wit-bindgen's `WIT.md` and
+`crates/parser` from the rename to `*.wit` (Dec 2021) until `world` and
+`interface` arrived (#413, Nov 2022). Read from that history (commits
+8f5fffd9 Jan, f8d4e9c6 June, 65197620 Sep 2022 and the ones named here):
 
-- items one after another, no `;`: `use`, `type`, `record`, `flags`,
-  `variant`, `enum`, `union`, `resource` and `name: function(...)`;
-- `function` (until #232, June 2022), then `func`; `async` before either;
-- `expected<T, E>` (until #318, Sep 2022) with `_` for "no type" (until
-  #215, May 2022) or `unit` (from #204, April 2022); then
-  `result<T, E>` / `result<_, E>` / `result<T>` / `result`;
-- `float32` / `float64` (from #198, April 2022) as well as `f32` / `f64`;
-- `handle r`, resources with methods inside and `static` functions;
-- `tuple<...>`, `stream<T, E>` (#228), `future<T>` (#269);
-- `%name` (from #123, March 2022), and before it `"name"`;
-- only `///` and `/** */` comments are docs; other comments are not.
+- items one after another, without `;`: `use`, `type`, `record`,
+  `flags`, `variant`, `enum`, `union`, `resource`, `name: function(...)`;
+- `use * from other` and `use { a, b as c } from other`, `other` being
+  `other.wit` (else `other.wit.md`) in the same directory;
+- `function` until #232 (June 2022), `func` after; `async` before either;
+- one result type, or a list of results, named or not: `-> (u32, u32)`,
+  `-> a: u32`, `-> (a: u32, b: string)` (until April, again from Sep);
+- `expected<T, E>` until #318 (Sep 2022), with `_` for "no type" until
+  #215 (May) and `unit` from #204 (April); then `result<T, E>`,
+  `result<_, E>`, `result<T>` and `result`;
+- `f32` / `f64`, then `float32` / `float64` from #198 (April);
+- `handle r` (until #343, Oct 2022), resources with functions inside,
+  `static`, and `resource a implements b` (#280, July);
+- `tuple<...>`, `option<T>`, `list<T>`, `stream<T, E>` (#228),
+  `future<T>` (#269), and early in the year `push-buffer<T>`;
+- names: kebab-case, `%name` from #123 (March), `"name"` before it;
+- `///` and `/** */` comments are docs, other comments are not;
+- `.wit.md` files: markdown whose ```wit blocks hold the WIT.
+
+Words that were keywords for only part of 2022 (`func`, `result`,
+`stream`, `future`, `unit`, `expected`, the float names, `handle`,
+`implements`) are read by position, so files of any month parse.
 
 How each becomes modern WIT:
 
-- The file becomes one interface named after the file's stem in
-  kebab-case (`cache.wit` -> `interface cache`). Its package is the
-  `package` argument (`ns:name` or `ns:name@version`; the CLI's
-  `--package`), or by default `legacy:<name>`, where `<name>` is the
-  kebab-case stem of the file given, or of the directory when a whole
-  directory is loaded. Every file loaded together shares that package.
-- `use { a, b as c } from other` -> `use other.{a, b as c};` and
-  `use * from other` -> `use other.{...}` naming everything `other.wit`
-  defines or itself `use`s, in its order (the 2022 semantics).
-- `expected` -> `result`; `unit` and `_` inside it -> no type; `unit` as a
-  result or a case payload -> none; `function` -> `func`;
-  `float32` -> `f32`; `handle r` -> `r` (an owned handle);
+- A file becomes one interface named after its stem in kebab-case
+  (`cache.wit` -> `interface cache`). Its package is the `package`
+  argument (`ns:name` or `ns:name@1.2.3`: the CLI's `--package`), else
+  `legacy:<name>` with `<name>` the kebab-case stem of the file given, or
+  the name of the directory given. Files loaded together share it.
+- `use { a, b as c } from other` -> `use other.{a, b as c};`;
+  `use * from other` -> `use other.{...}` listing what `other` defines or
+  itself `use`s, in its order (the names 2022 brought in).
+- `function` -> `func`; `expected` -> `result`, where `_` and `unit` are
+  "no type"; `unit` as a result or a case payload -> none; a list of
+  results -> `tuple<...>` (the same ABI; names have no modern place);
+  `float32` -> `f32`; `handle r` -> `r`, an owned handle;
   `stream<T, unit>` -> `stream<T>`.
-- `union u { t1, t2 }` -> `variant u { ... }` whose cases are named after
-  their types (`s32`, `list-u8`, `foo`), since modern cases need names.
-- Resources keep their methods; `static` functions stay `static`.
+- `union u { s32, list<u8> }` -> `variant u { s32(s32), list-u8(list<u8>) }`:
+  cases are named after their types, `-2`, `-3` for repeats.
+- Resources keep their functions; `static` ones stay `static`.
 
-What has no modern form is an error with a span: globals (`name: type`),
-nested `interface` blocks, named results, `unit` anywhere else, and a
-`stream` with an end type. `.wit.md` files are not read.
+What has no modern form is a diagnostic with a span, all of a file's
+reported together: globals (`name: type`), nested `interface` blocks,
+`unit` elsewhere, a stream's end type, `push-buffer` / `pull-buffer`,
+`implements`, and a function named like a type (2022 kept the two apart).
 
-API: `parse_legacy` for one file, `parse_legacy_files` for a file with the
-siblings it uses or a directory (one package), `migrate` for the CLI.
+API: `looks_legacy` (for the loader, after a modern parse fails),
+`parse_legacy` (one file), `parse_legacy_files` (a file with the
+siblings it uses, or a directory: one package), `migrate` (the CLI).
 """
 
 from __future__ import annotations
@@ -53,7 +66,7 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Literal, Sequence
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
@@ -153,9 +166,9 @@ def parse_legacy_files(path: str | Path, package: str | None = None) -> list[ast
     them are interfaces of the same package."""
     path = Path(path)
     if path.is_dir():
-        paths = sorted(p for p in path.glob("*.wit") if p.is_file())
+        paths = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(_SUFFIXES))
         if not paths:
-            raise WitError([Diagnostic(f"no `*.wit` files in {path}")])
+            raise WitError([Diagnostic(f"no `*.wit` or `*.wit.md` files in {path}")])
         session = _Session(_beside(paths[0]))
         documents = [session.document(_read(p)) for p in paths]
         name = _package_name(package, path.resolve().name, documents[0].source)
@@ -217,8 +230,11 @@ def _beside(path: Path) -> Siblings:
     directory = path.parent
 
     def find(name: str) -> Source | None:
-        candidate = directory / f"{name}.wit"
-        return _read(candidate) if candidate.is_file() else None
+        for suffix in _SUFFIXES:
+            candidate = directory / f"{name}{suffix}"
+            if candidate.is_file():
+                return _read(candidate)
+        return None
 
     return find
 
@@ -229,8 +245,15 @@ def _kebab(stem: str) -> str:
     return "-".join(w for w in re.split(r"[^A-Za-z0-9]+", words) if w).lower()
 
 
+# 2022 read `x.wit`, else `x.wit.md`: markdown whose ```wit blocks are WIT.
+_SUFFIXES = (".wit", ".wit.md")
+
+
 def _file_name(file_name: str) -> str:
-    return file_name[: -len(".wit")] if file_name.endswith(".wit") else Path(file_name).stem
+    for suffix in _SUFFIXES:
+        if file_name.endswith(suffix):
+            return file_name[: -len(suffix)]
+    return Path(file_name).stem
 
 
 def _interface_name(source: Source) -> str:
@@ -427,6 +450,24 @@ class _Lexed:
         return iter(self.tokens)
 
 
+_CONTEXTUAL = {"handle": "HANDLE", "implements": "IMPLEMENTS"}
+
+
+def _contextual_keywords(tokens: list[Token]) -> list[Token]:
+    """`handle x` and `implements x` are keywords before a name that is not
+    followed by `:`; otherwise (`type handle = ...`, `handle: u32`) names,
+    as `handle` became in October 2022."""
+    out = list(tokens)
+    for index, token in enumerate(tokens[:-1]):
+        if token.type != "ID" or token.value not in _CONTEXTUAL:
+            continue
+        following = tokens[index + 1]
+        after = tokens[index + 2] if index + 2 < len(tokens) else None
+        if following.type in ("ID", "STRING") and (after is None or after.type != "COLON"):
+            out[index] = Token.new_borrow_pos(_CONTEXTUAL[token.value], token.value, token)
+    return out
+
+
 _DEFINING = {"TYPE", "RECORD", "FLAGS", "VARIANT", "ENUM", "UNION", "RESOURCE"}
 
 
@@ -446,7 +487,32 @@ def _defined_names(tokens: Sequence[Token]) -> set[str]:
     return names
 
 
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*")
+
+
+def _wit_in_markdown(text: str) -> str:
+    """The ```wit blocks of a markdown text, everything else blanked so
+    that offsets, and so diagnostics, stay those of the markdown."""
+    out: list[str] = []
+    fence: str | None = None  # the fence of the open ```wit block
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        match = _FENCE.fullmatch(body)
+        if fence is None:
+            if match and match.group(2) == "wit":
+                fence = match.group(1)
+        elif match and body.strip() and set(body.strip()) == {fence[0]} and len(body.strip()) >= len(fence):
+            fence = None
+        else:
+            out.append(line)
+            continue
+        out.append(re.sub(r"[^\r\n]", " ", line))
+    return "".join(out)
+
+
 def _parse(source: Source) -> tuple[Item, ...]:
+    if source.path.endswith(".md"):
+        source = Source(source.path, _wit_in_markdown(source.text))
     if source.text.startswith("\ufeff"):
         # 2022 skipped a byte-order mark; keep offsets by blanking it.
         source = Source(source.path, " " + source.text[1:])
@@ -455,6 +521,7 @@ def _parse(source: Source) -> tuple[Item, ...]:
         lexed = list(tokens.lex())
     except WitError as error:
         raise _hinted(error) from None
+    lexed = _contextual_keywords(lexed)
     state = _State(tokens, _defined_names(lexed))
     handle = _STATE.set(state)
     try:
@@ -501,7 +568,15 @@ def _hinted(error: WitError) -> WitError:
 
 
 def _describe(tokens: Tokens, kind: str) -> str:
-    names = {"ID": "an identifier", "STRING": "a string", "INT": "an integer", "VERSION": "a version"}
+    names = {
+        "$END": "eof",
+        "HANDLE": "keyword `handle`",
+        "IMPLEMENTS": "keyword `implements`",
+        "ID": "an identifier",
+        "STRING": "a string",
+        "INT": "an integer",
+        "VERSION": "a version",
+    }
     if kind in names:
         return names[kind]
     for table, label in ((tokens.keywords, "keyword `{}`"), (tokens.operators, "'{}'")):
@@ -541,12 +616,6 @@ class _Hole:
     """`_` inside `expected<...>`, `result<...>` or `stream<...>`."""
 
     span: Span
-
-
-@dataclass(frozen=True)
-class _NamedResult:
-    name: Token
-    type: Ty
 
 
 @dataclass(frozen=True)
@@ -630,6 +699,23 @@ def _types(children: Sequence[Any]) -> list[Ty]:
     return [c for c in children if isinstance(c, _TYPES)]
 
 
+def _check_one_namespace(items: Sequence[Item]) -> None:
+    """2022 kept functions and types apart; a modern interface does not."""
+    types: set[str] = set()
+    for item in items:
+        if isinstance(item, _Use):
+            types.update(n.alias or n.name for n in item.names or ())
+        elif not isinstance(item, ast.Func):
+            types.add(item.name)
+    for item in items:
+        if isinstance(item, ast.Func) and item.name in types:
+            _error(
+                item.span,
+                f"`{item.name}` names both a type and a function",
+                "a modern interface has one namespace for both: rename one of them",
+            )
+
+
 # A union case is named after its type: `list<u8>` -> `list-u8`.
 def _case_name(type_: ast.Type) -> str:
     from .printer import print_type
@@ -649,6 +735,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                     items.append(ast.Func(name.value, child.type, child.docs, (), _span(name)))
             elif child is not None:
                 items.append(child)
+        _check_one_namespace(items)
         return tuple(items)
 
     def id(self, children: list[Any]) -> Token:
@@ -817,25 +904,18 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         types = _types(children)
         return types[0] if types else None
 
-    def named_result(self, children: list[Any]) -> _NamedResult:
-        return _NamedResult(children[0], children[2])
+    def named_result(self, children: list[Any]) -> Ty:
+        return children[2]
 
     def result_list(self, children: list[Any]) -> Ty:
-        """`-> (a, b)` is `-> tuple<a, b>`, as 2022 rewrote it; names have
-        no modern place."""
-        results = [c for c in children if isinstance(c, (_NamedResult, *_TYPES))]
-        named = [r for r in results if isinstance(r, _NamedResult)]
-        if named:
-            _error(
-                _span(named[0].name),
-                "named results are not supported by modern WIT",
-                "return a tuple or a record instead",
-            )
-            return None
-        if not results:
-            return None
+        """`-> (a: u32, b: string)` -> `-> tuple<u32, string>`: the canonical
+        ABI passes both alike, and 2022 itself rewrote unnamed lists so.
+        Modern WIT has no place for the names."""
+        results = _types(children)
         if len(results) == 1:
             return results[0]
+        if not results:
+            return None
         items = tuple(_plain(t, "in a result list") for t in results)
         return ast.TupleOf(items, items[0].span)
 
@@ -843,8 +923,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def primitive(self, children: list[Any]) -> ast.Primitive:
         token = children[0]
-        name = {"float32": "f32", "float64": "f64"}.get(token.value, token.value)
-        return ast.Primitive(name, _span(token))
+        return ast.Primitive(token.value, _span(token))
 
     def named(self, children: list[Any]) -> Ty:
         token = children[0]
@@ -901,12 +980,23 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return node
 
 
+# `f32` and `f64` until April 2022, `float32` and `float64` after.
+_FLOATS: dict[str, Literal["f32", "f64"]] = {
+    "f32": "f32",
+    "f64": "f64",
+    "float32": "f32",
+    "float64": "f64",
+}
+
+
 def _soft(token: Token) -> Ty | None:
     """The words that were keywords in only part of 2022, unless the file
     defines a type of that name."""
     if token.value in _STATE.get().defined:
         return None
     span = _span(token)
+    if token.value in _FLOATS:
+        return ast.Primitive(_FLOATS[token.value], span)
     if token.value == "unit":
         return _Unit(span)
     if token.value == "result":
