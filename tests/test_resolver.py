@@ -233,7 +233,9 @@ def test_include_with_renames(tmp_path: Path) -> None:
     timer = full.imports["timer"]
     assert isinstance(timer, m.TypeItem)
     assert loaded.resolve.types[timer.id].name == "timer"
-    assert loaded.resolve.types[timer.id].owner == m.TypeOwner("world", loaded.resolve.packages[loaded.main[0]].worlds["full"])
+    assert loaded.resolve.types[timer.id].owner == m.TypeOwner(
+        "world", loaded.resolve.packages[loaded.main[0]].worlds["full"]
+    )
     tock = full.imports["tock"]
     assert isinstance(tock, m.FunctionItem) and tock.function.name == "tock"
 
@@ -379,7 +381,10 @@ def test_since_a_later_version_is_an_error(tmp_path: Path) -> None:
         }
         """,
     )
-    assert message == "feature gate cannot reference unreleased version 2.0.0 of package [a:b@1.0.0] (current version 1.0.0)"
+    assert (
+        message
+        == "feature gate cannot reference unreleased version 2.0.0 of package [a:b@1.0.0] (current version 1.0.0)"
+    )
     assert line == 4
 
 
@@ -456,9 +461,7 @@ def test_since_a_later_version_is_an_error(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_errors_carry_wit_parsers_message_and_line(
-    tmp_path: Path, text: str, message: str, line: int | None
-) -> None:
+def test_errors_carry_wit_parsers_message_and_line(tmp_path: Path, text: str, message: str, line: int | None) -> None:
     assert error_of(tmp_path, text) == (message, line)
 
 

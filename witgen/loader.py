@@ -183,7 +183,9 @@ class _Reader:
                     header = file.package
                     if file.package.docs is not None:
                         if docs is not None:
-                            raise WitError.at(_docs_span(file.package), "found doc comments on multiple 'package' items")
+                            raise WitError.at(
+                                _docs_span(file.package), "found doc comments on multiple 'package' items"
+                            )
                         docs = file.package.docs
             except WitError as error:
                 self.errors.extend(error)

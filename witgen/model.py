@@ -440,7 +440,9 @@ class Resolve:
                 if len(worlds) == 1:
                     return next(iter(worlds.values()))
                 listed = ", ".join(f"`{w}`" for w in worlds) or "none"
-                raise LookupError(f"package `{self.packages[package].name}` has several worlds or none ({listed}): name one")
+                raise LookupError(
+                    f"package `{self.packages[package].name}` has several worlds or none ({listed}): name one"
+                )
             if world in worlds:
                 return worlds[world]
         raise LookupError(f"no world `{name}`")

@@ -167,9 +167,7 @@ def include_world(
             span,
             f"no import or export kebab-name `{unmatched[0][0]}`. Note that an ID does not support renaming",
         )
-    cloner = _Cloner(
-        resolve, {}, m.TypeOwner("world", included_id), m.TypeOwner("world", world_id), package
-    )
+    cloner = _Cloner(resolve, {}, m.TypeOwner("world", included_id), m.TypeOwner("world", world_id), package)
     for items, dst, what in (
         (dict(included.imports), world.imports, "import"),
         (dict(included.exports), world.exports, "export"),

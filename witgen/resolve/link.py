@@ -23,9 +23,7 @@ class Features:
     all: bool = False
 
 
-def include_stability(
-    resolve: m.Resolve, features: Features, stab: m.Stability, pkg: int, span: Span | None
-) -> bool:
+def include_stability(resolve: m.Resolve, features: Features, stab: m.Stability, pkg: int, span: Span | None) -> bool:
     """Whether an item with `stab` exists in package `pkg` (errors for bad `@since`)."""
     if stab.kind == "unknown":
         return True
@@ -119,7 +117,9 @@ class Remap:
                 continue
             owner = resolve.types[id].owner
             if owner is not None and owner.kind == "interface":
-                resolve.types[id].owner = m.TypeOwner("interface", self._map_owner(self.interfaces, owner.id, "interface", resolve.types[id].span))
+                resolve.types[id].owner = m.TypeOwner(
+                    "interface", self._map_owner(self.interfaces, owner.id, "interface", resolve.types[id].span)
+                )
 
         for local, world in enumerate(unresolved.worlds[foreign_worlds:], foreign_worlds):
             if not self._included(world.stability, pkg, world.span):
@@ -135,7 +135,9 @@ class Remap:
                 continue
             owner = resolve.types[id].owner
             if owner is not None and owner.kind == "world":
-                resolve.types[id].owner = m.TypeOwner("world", self._map_owner(self.worlds, owner.id, "world", resolve.types[id].span))
+                resolve.types[id].owner = m.TypeOwner(
+                    "world", self._map_owner(self.worlds, owner.id, "world", resolve.types[id].span)
+                )
 
         for local, world in enumerate(unresolved.worlds[foreign_worlds:], foreign_worlds):
             world_id = self.worlds[local]

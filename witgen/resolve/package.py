@@ -258,7 +258,9 @@ class PackageResolver:
         for id in world_order:
             world, i = world_ast[id]
             self.cur = i
-            self._guarded(AstItem("world", id), _paths((world,)), errors, failed, partial(self._resolve_world, id, world))
+            self._guarded(
+                AstItem("world", id), _paths((world,)), errors, failed, partial(self._resolve_world, id, world)
+            )
         errors.raise_if_any()
         return self.pkg
 
@@ -409,7 +411,9 @@ class PackageResolver:
                         continue
                     owner = m.TypeOwner("interface", iface)
                     id = self._alloc_type(
-                        m.TypeDef(use_name.name, m.Unknown(), owner, stability=stab, span=use_name.span, external_id=ext)
+                        m.TypeDef(
+                            use_name.name, m.Unknown(), owner, stability=stab, span=use_name.span, external_id=ext
+                        )
                     )
                     # Unknown types are the first in the arena: ids index this list.
                     self.pkg.unknown_type_spans.append(use_name.span)
@@ -495,9 +499,7 @@ class PackageResolver:
                 what = (
                     "interface"
                     if isinstance(prev, m.InterfaceItem)
-                    else "func"
-                    if isinstance(prev, m.FunctionItem)
-                    else "type"
+                    else "func" if isinstance(prev, m.FunctionItem) else "type"
                 )
                 raise WitError.at(extern.span, f"{desc} `{key}` conflicts with prior {what} of same name")
             dst[key] = world_item
@@ -789,7 +791,9 @@ class PackageResolver:
         if kind in ("method", "async-method"):
             assert resource is not None
             handle = m.Handle("borrow", resource)
-            params.append(m.Param("self", self._anon(handle, self._find_stability(handle, m.UNKNOWN), func.span), func.span))
+            params.append(
+                m.Param("self", self._anon(handle, self._find_stability(handle, m.UNKNOWN), func.span), func.span)
+            )
         for p in func.params:
             if any(q.name == p.name for q in params):
                 raise WitError.at(p.span, f"param `{p.name}` is defined more than once")
