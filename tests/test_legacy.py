@@ -18,7 +18,10 @@ from witgen.printer import print_file, print_type, shape
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 LEGACY_DIR = FIXTURES / "legacy"
-LEGACY_FILES = [FIXTURES / "cache.wit", *sorted(LEGACY_DIR.glob("*.wit"))]
+LEGACY_FILES = [
+    FIXTURES / "cache.wit",
+    *sorted(p for p in LEGACY_DIR.iterdir() if p.name.endswith((".wit", ".wit.md"))),
+]
 MODERN_FIXTURES = [FIXTURES / "adder.wit", FIXTURES / "interfaced-adder.wit", FIXTURES / "kv-store"]
 CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -62,8 +65,9 @@ def _where(error: WitError, index: int = 0) -> tuple[str, int, int]:
 def test_fixture_parses_to_one_interface(path: Path) -> None:
     file = parse_legacy(Source(str(path), path.read_text(encoding="utf-8")))
     assert file.package is not None
-    assert str(file.package.name) == f"legacy:{path.stem}"
-    assert _interface(file).name == path.stem
+    stem = path.name.split(".")[0]
+    assert str(file.package.name) == f"legacy:{stem}"
+    assert _interface(file).name == stem
     assert looks_legacy(path.read_text(encoding="utf-8"))
 
 
@@ -112,7 +116,7 @@ def test_a_file_brings_the_siblings_it_uses() -> None:
 
 def test_a_directory_is_one_package() -> None:
     files = parse_legacy_files(LEGACY_DIR, "my:old@1.0.0")
-    assert [_interface(f).name for f in files] == sorted(p.stem for p in LEGACY_DIR.glob("*.wit"))
+    assert [_interface(f).name for f in files] == [p.name.split(".")[0] for p in LEGACY_FILES[1:]]
     assert {str(f.package.name) for f in files if f.package} == {"my:old@1.0.0"}
 
 
