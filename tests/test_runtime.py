@@ -116,18 +116,18 @@ def add_kvdb_to_linker(linker: Linker, host: Union[Kvdb, Callable[[Store], Kvdb]
     with linker.root() as root:
         with root.add_instance("example:kv-store/kvdb") as li:
             _rt.add_host_resource(li, "connection", _CONNECTION)
-            li.add_func("[constructor]connection", _rt.host_func(
+            _rt.add_func(li, "[constructor]connection", _rt.host_func(
                 f"{q}#[constructor]connection", get, lambda h: h.Connection(), (), _OWN_CONNECTION))
-            li.add_func("[method]connection.get", _rt.host_func(
+            _rt.add_func(li, "[method]connection.get", _rt.host_func(
                 f"{q}#[method]connection.get", get, lambda h, self, key: self.get(key),
                 (("self", _BORROW_CONNECTION), ("key", _rt.STRING)), _OPTION_STRING))
-            li.add_func("[method]connection.set", _rt.host_func(
+            _rt.add_func(li, "[method]connection.set", _rt.host_func(
                 f"{q}#[method]connection.set", get, lambda h, self, key, value: self.set(key, value),
                 (("self", _BORROW_CONNECTION), ("key", _rt.STRING), ("value", _rt.STRING)), None))
-            li.add_func("[method]connection.remove", _rt.host_func(
+            _rt.add_func(li, "[method]connection.remove", _rt.host_func(
                 f"{q}#[method]connection.remove", get, lambda h, self, key: self.remove(key),
                 (("self", _BORROW_CONNECTION), ("key", _rt.STRING)), _OPTION_STRING))
-            li.add_func("[method]connection.clear", _rt.host_func(
+            _rt.add_func(li, "[method]connection.clear", _rt.host_func(
                 f"{q}#[method]connection.clear", get, lambda h, self: self.clear(),
                 (("self", _BORROW_CONNECTION),), None))
 
@@ -135,7 +135,7 @@ def add_kvdb_to_linker(linker: Linker, host: Union[Kvdb, Callable[[Store], Kvdb]
 def add_kv_database_to_linker(linker: Linker, host: Union[KvDatabaseImports, Callable[[Store], KvDatabaseImports]]) -> None:
     get = _rt.host_getter(host, ("log",))
     with linker.root() as root:
-        root.add_func("log", _rt.host_func("log", get, lambda h, msg: h.log(msg), (("msg", _rt.STRING),), None))
+        _rt.add_func(root, "log", _rt.host_func("log", get, lambda h, msg: h.log(msg), (("msg", _rt.STRING),), None))
 
 
 class KvDatabase:
@@ -219,14 +219,14 @@ def add_cache_to_linker(linker: Linker, host: Any) -> None:
     get = _rt.host_getter(host, ("set", "get", "delete"))
     with linker.root() as root:
         with root.add_instance(q) as li:
-            li.add_func("set", _rt.host_func(
+            _rt.add_func(li, "set", _rt.host_func(
                 f"{q}#set", get, lambda h, key, value, ttl: h.set(key, value, ttl),
                 (("key", _rt.STRING), ("value", _rt.BYTES), ("ttl", _rt.Option(_rt.U32))),
                 _rt.ResultOf(None, _CACHE_ERROR), raises=True))
-            li.add_func("get", _rt.host_func(
+            _rt.add_func(li, "get", _rt.host_func(
                 f"{q}#get", get, lambda h, key: h.get(key), (("key", _rt.STRING),),
                 _rt.ResultOf(_rt.BYTES, _CACHE_ERROR), raises=True))
-            li.add_func("delete", _rt.host_func(
+            _rt.add_func(li, "delete", _rt.host_func(
                 f"{q}#delete", get, lambda h, key: h.delete(key), (("key", _rt.STRING),),
                 _rt.ResultOf(None, _CACHE_ERROR), raises=True))
 
@@ -562,22 +562,22 @@ def add_host_echo_to_linker(linker: Linker, host: Any) -> None:
     get = _rt.host_getter(host, ("Bowl", "weigh_both"))
     borrow, own = _rt.Borrow(_BOWL), _rt.Own(_BOWL)
     with linker.root() as root:
-        root.add_func("host-double", _rt.host_func(
+        _rt.add_func(root, "host-double", _rt.host_func(
             "host-double", get, lambda h, x: h.host_double(x), (("x", _rt.U32),), _rt.U32))
         with root.add_instance(_HOST_ECHO) as li:
             for name, (params, result, raises) in ECHO.items():
                 py = _py(name)
-                li.add_func(name, _rt.host_func(
+                _rt.add_func(li, name, _rt.host_func(
                     f"{_HOST_ECHO}#{name}", get,
                     (lambda py: lambda h, *a: getattr(h, py)(*a))(py), params, result, raises))
             _rt.add_host_resource(li, "bowl", _BOWL)
-            li.add_func("[constructor]bowl", _rt.host_func(
+            _rt.add_func(li, "[constructor]bowl", _rt.host_func(
                 "bowl", get, lambda h, g: h.Bowl(g), (("grams", _rt.U32),), own))
-            li.add_func("[method]bowl.weigh", _rt.host_func(
+            _rt.add_func(li, "[method]bowl.weigh", _rt.host_func(
                 "bowl.weigh", get, lambda h, s: s.weigh(), (("self", borrow),), _rt.U32))
-            li.add_func("[static]bowl.merge", _rt.host_func(
+            _rt.add_func(li, "[static]bowl.merge", _rt.host_func(
                 "bowl.merge", get, lambda h, a, b: h.Bowl.merge(a, b), (("a", borrow), ("b", borrow)), own))
-            li.add_func("weigh-both", _rt.host_func(
+            _rt.add_func(li, "weigh-both", _rt.host_func(
                 "weigh-both", get, lambda h, a, b: h.weigh_both(a, b), (("a", borrow), ("b", borrow)), _rt.U32))
 
 
@@ -817,9 +817,9 @@ def _host_resource_world(engine: Engine, guest: Any, host: Any) -> tuple[Any, St
     with linker.root() as root:
         with root.add_instance("ns:pkg/r") as li:
             _rt.add_host_resource(li, "bowl", res)
-            li.add_func("[constructor]bowl", _rt.host_func("bowl", get, lambda h, n: h.Bowl(n), (("n", _rt.U32),), own))
-            li.add_func("[method]bowl.weigh", _rt.host_func("weigh", get, lambda h, s: s.weigh(), (("self", borrow),), _rt.U32))
-            li.add_func("[static]bowl.merge", _rt.host_func(
+            _rt.add_func(li, "[constructor]bowl", _rt.host_func("bowl", get, lambda h, n: h.Bowl(n), (("n", _rt.U32),), own))
+            _rt.add_func(li, "[method]bowl.weigh", _rt.host_func("weigh", get, lambda h, s: s.weigh(), (("self", borrow),), _rt.U32))
+            _rt.add_func(li, "[static]bowl.merge", _rt.host_func(
                 "merge", get, lambda h, a, b: h.Bowl.merge(a, b), (("a", borrow), ("b", borrow)), own))
     store = Store(engine)
     state = _rt.InstanceState(store, linker.instantiate(store, guest("host-resource")), "host-resource")
