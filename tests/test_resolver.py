@@ -543,3 +543,24 @@ def test_independent_mistakes_in_one_package_are_reported_together(tmp_path: Pat
     found = [(d.message, d.span.line if d.span else None) for d in caught.value.diagnostics]
     # `three` and `w` use `one`, so what they would say is left unsaid.
     assert found == [("name `nope` does not exist", 2), ("type `also-nope` does not exist", 3)]
+
+
+def test_legacy_files_load_with_a_warning(tmp_path: Path) -> None:
+    pytest.importorskip("witgen.legacy")
+    root = write(
+        tmp_path,
+        {
+            "types.wit": "record point { x: u32, y: u32 }\n",
+            "api.wit": "use { point } from types\nmove: function(p: point) -> point\n",
+        },
+    )
+    loaded = load(root)
+    package = loaded.resolve.packages[loaded.main[0]]
+    assert set(package.interfaces) == {"types", "api"}
+    assert [w.severity for w in loaded.warnings] == ["warning", "warning"]
+    assert all("legacy" in w.message for w in loaded.warnings)
+
+
+def test_broken_modern_wit_is_not_mistaken_for_legacy(tmp_path: Path) -> None:
+    message, line = error_of(tmp_path, "package a:b;\ninterface i {\n  f: func(\n}\n")
+    assert line == 4
