@@ -564,3 +564,11 @@ def test_legacy_files_load_with_a_warning(tmp_path: Path) -> None:
 def test_broken_modern_wit_is_not_mistaken_for_legacy(tmp_path: Path) -> None:
     message, line = error_of(tmp_path, "package a:b;\ninterface i {\n  f: func(\n}\n")
     assert line == 4
+
+
+def test_an_unknown_name_gets_a_did_you_mean_hint(tmp_path: Path) -> None:
+    with pytest.raises(WitError) as caught:
+        load_wit(tmp_path, "package a:b;\ninterface i {\n  record food { x: u8 }\n  get: func() -> foo;\n}\n")
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.message == "name `foo` does not exist"
+    assert diagnostic.hint == "did you mean `food`?"

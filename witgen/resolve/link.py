@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .. import model as m
-from ..diagnostics import Span, WitError
+from ..diagnostics import Span, WitError, did_you_mean
 from .elaborate import elaborate_world, include_world
 from .package import UnresolvedPackage
 
@@ -197,7 +197,9 @@ class Remap:
             id = resolve.packages[other].interfaces.get(item_name)
             if id is None:
                 raise WitError.at(
-                    iface.span, f"interface '{item_name}' not found in package '{resolve.packages[other].name}'"
+                    iface.span,
+                    f"interface '{item_name}' not found in package '{resolve.packages[other].name}'",
+                    did_you_mean(item_name, resolve.packages[other].interfaces),
                 )
             self.interfaces.append(id)
 
@@ -213,7 +215,9 @@ class Remap:
             wid = resolve.packages[other].worlds.get(item_name)
             if wid is None:
                 raise WitError.at(
-                    world.span, f"world '{item_name}' not found in package '{resolve.packages[other].name}'"
+                    world.span,
+                    f"world '{item_name}' not found in package '{resolve.packages[other].name}'",
+                    did_you_mean(item_name, resolve.packages[other].worlds),
                 )
             self.worlds.append(wid)
 
@@ -227,7 +231,11 @@ class Remap:
             iface_id = self.map_interface(ty.owner.id, None)
             type_id = resolve.interfaces[iface_id].types.get(ty.name)
             if type_id is None:
-                raise WitError.at(unresolved.unknown_type_spans[local], f"type `{ty.name}` not defined in interface")
+                raise WitError.at(
+                    unresolved.unknown_type_spans[local],
+                    f"type `{ty.name}` not defined in interface",
+                    did_you_mean(ty.name, resolve.interfaces[iface_id].types),
+                )
             self.types.append(type_id)
 
         for local_id, span in unresolved.required_resource_types:

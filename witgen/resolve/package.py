@@ -15,7 +15,7 @@ from typing import Callable, Iterator, Literal, Sequence, Union
 
 from .. import ast
 from .. import model as m
-from ..diagnostics import Collector, Span, WitError
+from ..diagnostics import Collector, Span, WitError, did_you_mean
 from .toposort import Deps, toposort
 
 ItemKind = Literal["interface", "world"]
@@ -353,7 +353,11 @@ class PackageResolver:
                 elif used.name in package_items:
                     order[use.owner].append((used.name, used.span))
                 else:
-                    raise WitError.at(used.span, f"interface or world `{used.name}` does not exist")
+                    raise WitError.at(
+                        used.span,
+                        f"interface or world `{used.name}` does not exist",
+                        did_you_mean(used.name, [*file_ns, *package_items]),
+                    )
 
         sorted_names = toposort("interface or world", order)
         ids: dict[str, AstItem] = {}
@@ -383,7 +387,11 @@ class PackageResolver:
                     if isinstance(path, ast.LocalPath):
                         found = ids.get(path.name)
                         if found is None:
-                            raise WitError.at(path.span, f"interface or world `{path.name}` does not exist")
+                            raise WitError.at(
+                                path.span,
+                                f"interface or world `{path.name}` does not exist",
+                                did_you_mean(path.name, ids),
+                            )
                         scope[name] = found
                     else:
                         scope[name] = self.pkg.foreign_deps[_package_name(path.package)][path.name].item
@@ -426,7 +434,10 @@ class PackageResolver:
         if isinstance(path, ast.LocalPath):
             item = self.ast_items[self.cur].get(path.name) or self.package_items.get(path.name)
             if item is None:
-                raise WitError.at(path.span, f"interface or world `{path.name}` does not exist")
+                scope = [*self.ast_items[self.cur], *self.package_items]
+                raise WitError.at(
+                    path.span, f"interface or world `{path.name}` does not exist", did_you_mean(path.name, scope)
+                )
             return item, path.name, path.span
         dep = self.pkg.foreign_deps[_package_name(path.package)][path.name]
         return dep.item, path.name, _foreign_name_span(path)
@@ -597,7 +608,9 @@ class PackageResolver:
         for n in use.names:
             found = self.interface_types[source].get(n.name)
             if found is None:
-                raise WitError.at(n.span, f"name `{n.name}` does not exist")
+                known = self.interface_types[source]
+                types = [name for name, (value, _) in known.items() if isinstance(value, int)]
+                raise WitError.at(n.span, f"name `{n.name}` does not exist", did_you_mean(n.name, types))
             value = found[0]
             if isinstance(value, str):
                 raise WitError.at(n.span, f"cannot import {value} `{n.name}`")
@@ -608,7 +621,8 @@ class PackageResolver:
     def _type_name(self, named: ast.Named) -> int:
         found = self.type_lookup.get(named.name)
         if found is None:
-            raise WitError.at(named.span, f"name `{named.name}` does not exist")
+            types = [name for name, (value, _) in self.type_lookup.items() if isinstance(value, int)]
+            raise WitError.at(named.span, f"name `{named.name}` does not exist", did_you_mean(named.name, types))
         if isinstance(found[0], str):
             raise WitError.at(named.span, f"cannot use {found[0]} `{named.name}` as a type")
         return found[0]

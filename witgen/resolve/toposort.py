@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 
-from ..diagnostics import Span, WitError
+from ..diagnostics import Span, WitError, did_you_mean
 
 # node name -> the names it depends on, each with the span that mentions it
 Deps = dict[str, list[tuple[str, Span]]]
@@ -25,7 +25,7 @@ def toposort(kind: str, deps: Deps) -> list[str]:
         for name, span in edges:
             j = index.get(name)
             if j is None:
-                raise WitError.at(span, f"{kind} `{name}` does not exist")
+                raise WitError.at(span, f"{kind} `{name}` does not exist", did_you_mean(name, names))
             reverse[j].append(i)
 
     heap = [i for i in range(len(names)) if remaining[i] == 0]
