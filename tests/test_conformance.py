@@ -18,6 +18,7 @@ Cases are discovered from `../shared/corpus` (adding a file adds a case):
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -62,6 +63,7 @@ def _fail_cases() -> list[str]:
     return sorted(s for s in stems if _case_path(PARSE_FAIL, s).exists())
 
 
+@functools.cache
 def _comparator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("witjson_tool", SHARED / "tools" / "witjson.py")
     assert spec is not None and spec.loader is not None
