@@ -39,7 +39,7 @@ Err, Ok, Some = _rt.Err, _rt.Ok, _rt.Some
 
 
 class Adder:
-    """World ``example:adder/adder``."""
+    """World ``wasi-mindmap:adder/adder``."""
 
     def __init__(self, store: Store, instance: Instance) -> None:
         self._instance = _rt.InstanceState(store, instance, "adder")
@@ -58,9 +58,9 @@ class Adder:
 
 
 class AddExports:
-    """Exported interface ``example:interfaced-adder/add``."""
+    """Exported interface ``wasi-mindmap:interfaced-adder/add``."""
 
-    _IFACE = "example:interfaced-adder/add"
+    _IFACE = "wasi-mindmap:interfaced-adder/add"
 
     def __init__(self, instance: Any) -> None:
         self._add = _rt.ExportFunc(instance, self._IFACE, "add", (("a", _rt.S32), ("b", _rt.S32)), _rt.S32)
@@ -80,7 +80,7 @@ class InterfacedAdder:
 
 
 # ==========================================================================
-# Bindings for world `kv-database`
+# Bindings for world `kv-store`
 
 
 class Connection(Protocol):
@@ -93,28 +93,28 @@ class Connection(Protocol):
 
 
 class Kvdb(Protocol):
-    """Imported interface ``example:kv-store/kvdb``."""
+    """Imported interface ``wasi-mindmap:kv-store/kvdb``."""
 
     Connection: Callable[[], Connection]
 
 
 class KvDatabaseImports(Protocol):
-    """World-level imports of ``kv-database``."""
+    """World-level imports of ``kv-store``."""
 
     def log(self, msg: str) -> None: ...
 
 
-_CONNECTION = _rt.HostResource("example:kv-store/kvdb/connection")
+_CONNECTION = _rt.HostResource("wasi-mindmap:kv-store/kvdb/connection")
 _OWN_CONNECTION = _rt.Own(_CONNECTION)
 _BORROW_CONNECTION = _rt.Borrow(_CONNECTION)
 _OPTION_STRING = _rt.Option(_rt.STRING)
 
 
 def add_kvdb_to_linker(linker: Linker, host: Union[Kvdb, Callable[[Store], Kvdb]]) -> None:
-    q = "example:kv-store/kvdb"
+    q = "wasi-mindmap:kv-store/kvdb"
     get = _rt.host_getter(host, ("Connection",))
     with linker.root() as root:
-        with root.add_instance("example:kv-store/kvdb") as li:
+        with root.add_instance("wasi-mindmap:kv-store/kvdb") as li:
             _rt.add_host_resource(li, "connection", _CONNECTION)
             _rt.add_func(li, "[constructor]connection", _rt.host_func(
                 f"{q}#[constructor]connection", get, lambda h: h.Connection(), (), _OWN_CONNECTION))
@@ -140,7 +140,7 @@ def add_kv_database_to_linker(linker: Linker, host: Union[KvDatabaseImports, Cal
 
 class KvDatabase:
     def __init__(self, store: Store, instance: Instance) -> None:
-        self._instance = _rt.InstanceState(store, instance, "kv-database")
+        self._instance = _rt.InstanceState(store, instance, "kv-store")
         self._replace_value = _rt.ExportFunc(
             self._instance, None, "replace-value", (("key", _rt.STRING), ("value", _rt.STRING)), _OPTION_STRING)
 

@@ -69,27 +69,19 @@ class Guest:
         return self.folder / f"{self.name}.wat"
 
 
-def _wit(name: str, local: str, fixture: str | None = None) -> Path:
-    """The guest's WIT: the shared fixture when it exists, else our own copy."""
-    if fixture is not None:
-        shared = REPO / "fixtures" / fixture
-        if shared.exists():
-            return shared
-    return HERE / name / local
-
+FIXTURES = REPO / "fixtures"
 
 GUESTS: dict[str, Guest] = {
     g.name: g
     for g in [
-        Guest("adder", "adder", _wit("adder", "adder.wit")),
-        Guest(
-            "interfaced-adder",
-            "interfaced-adder",
-            _wit("interfaced-adder", "interfaced-adder.wit"),
-        ),
-        Guest("kv-store", "kv-database", _wit("kv-store", "wit")),
-        Guest("cache", "cache-user", _wit("cache", "cache.wit")),
-        Guest("coverage", "coverage", _wit("coverage", "wit")),
+        # The repository's shared fixtures, where they are modern WIT.
+        Guest("adder", "adder", FIXTURES / "adder.wit"),
+        Guest("interfaced-adder", "interfaced-adder", FIXTURES / "interfaced-adder.wit"),
+        Guest("kv-store", "kv-store", FIXTURES / "kv-store"),
+        # fixtures/cache.wit is the 2022 syntax (`function`, `expected`);
+        # this is the same interface in today's WIT.
+        Guest("cache", "cache-user", HERE / "cache" / "cache.wit"),
+        Guest("coverage", "coverage", HERE / "coverage" / "wit"),
         # Component-model text: no WIT, no app, no WASI.
         Guest("host-resource", "", HERE / "host-resource" / "host-resource.wat"),
     ]
