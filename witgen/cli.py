@@ -1,6 +1,6 @@
 """The `witgen` command line. Exit status: 0 ok, 1 rejected input, 2 usage.
 
-    witgen check PATH...            resolve, print diagnostics
+    witgen check PATH...            resolve together, print diagnostics
     witgen parse --json PATH        the resolved packages as wit-parser JSON
     witgen migrate FILE             legacy (2022) WIT -> modern WIT
 """
@@ -101,18 +101,13 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .loader import load
+    """The paths are one package set: each may depend on the others' packages
+    (e.g. `witgen check wasi/*`, whose folders are each other's deps)."""
+    from .loader import load_many
 
-    status = OK
-    for path in args.paths:
-        try:
-            loaded = load(path, features=_features(args), all_features=args.all_features)
-        except WitError as error:
-            _print_diagnostics(error.diagnostics)
-            status = REJECTED
-            continue
-        _print_diagnostics(loaded.warnings)
-    return status
+    loaded = load_many(args.paths, features=_features(args), all_features=args.all_features)
+    _print_diagnostics(loaded.warnings)
+    return OK
 
 
 def _parse(args: argparse.Namespace) -> int:
