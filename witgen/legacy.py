@@ -744,7 +744,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             problem = kebab_error(token.value)
             if problem:
                 _error(_span(token), problem)
-            return Token("ID", token.value, start_pos=token.start_pos, end_pos=token.end_pos)
+            return Token.new_borrow_pos("ID", token.value, token)
         return token
 
     # ---- use ----
