@@ -82,7 +82,7 @@ __all__ = [
     "Enum", "Flags", "Option", "ResultOf", "Variant", "Own", "Borrow",
     "HostResource", "GuestResource", "GuestOwn", "GuestBorrow",
     "InstanceState", "ExportSpec", "ExportFunc", "HostFunc", "host_func", "add_func", "host_getter",
-    "add_host_resource", "register_store", "store_state",
+    "add_host_resource", "register_store", "release_store", "store_state",
 ]
 
 T = TypeVar("T")
@@ -199,10 +199,21 @@ class HandleTable:
 
     def release(self, rep: int, what: str) -> None:
         """The guest dropped its handle: forget the object and close it."""
-        obj = self.remove(rep, what)
-        close = getattr(obj, "close", None)
-        if callable(close):
-            close()
+        _close(self.remove(rep, what))
+
+    def close_all(self) -> None:
+        """Close every object the guest still holds. wasmtime runs no
+        destructors when a store goes away, so call this (via
+        `release_store`) when done with a store."""
+        objects, self._objects = self._objects, {}
+        for obj in objects.values():
+            _close(obj)
+
+
+def _close(obj: Any) -> None:
+    close = getattr(obj, "close", None)
+    if callable(close):
+        close()
 
 
 class StoreState:
@@ -249,6 +260,15 @@ def register_store(store: Store) -> StoreState:
 def _forget_store(key: int, state: StoreState) -> None:
     if _STORES.get(key) is state:
         del _STORES[key]
+
+
+def release_store(store: Store) -> None:
+    """Close the host objects the store's guests still hold handles to and
+    forget the store's state. Calls into the store fail afterwards."""
+    state = _STORES.pop(_store_key(store), None)
+    if state is not None:
+        state.poisoned = "release_store() was called on its store"
+        state.handles.close_all()
 
 
 def store_state(store: Any) -> StoreState:
@@ -984,15 +1004,15 @@ class InstanceState:
     def _check(self) -> None:
         if self.state.poisoned is not None:
             raise InstancePoisonedError(
-                f"this {self.world} instance cannot be called: its store trapped earlier "
-                f"({self.state.poisoned}). Create a new Store and instantiate the component again; "
-                "wasmtime refuses further calls into any instance of a store after a trap"
+                f"this {self.world} instance cannot be called: {self.state.poisoned}. "
+                "Create a new Store and instantiate the component again (after a trap wasmtime "
+                "refuses every call into any instance of that store)"
             )
 
     def _trapped(self, what: str, error: BaseException) -> BaseException:
         """Mark the store poisoned; return the exception to raise."""
         if self.state.poisoned is None:
-            self.state.poisoned = f"in {what}"
+            self.state.poisoned = f"its store trapped earlier, in {what}"
         if isinstance(error, Trap):
             cause = error.__cause__
             # Ctrl-C in a host function stays a KeyboardInterrupt.
@@ -1237,6 +1257,8 @@ class HostFunc:
                     return result.lower_err(e.value, self._where_result, cx)
                 if isinstance(value, Ok):
                     value = value.value
+                elif isinstance(value, Err):  # returned instead of raised
+                    return result.lower_err(value.value, self._where_result, cx)
                 return result.lower_ok(value, self._where_result, cx)
             value = self._call(self._get_host(store), *args)
             if result is None:

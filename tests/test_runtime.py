@@ -861,3 +861,70 @@ def test_store_state_is_per_store(engine: Engine) -> None:
         _rt.store_state(b).handles.get(rep, "x")
     del a
     gc.collect()
+
+
+# ==========================================================================
+# Codecs on their own
+
+
+def test_tagging_agrees_with_wasmtime(engine: Engine, guest: Any) -> None:
+    """The runtime's tagged/untagged choice is wasmtime-py's, type by type."""
+    exports = guest("coverage").type.exports(engine)[_GUEST_ECHO].ty.exports(engine)
+    checked = 0
+    for name, (params, result, _) in ECHO.items():
+        fty = exports[name].ty
+        pairs = [(c, t) for (_, c), (_, t) in zip(params, fty.params)]
+        if result is not None:
+            pairs.append((result, fty.result))
+        for codec, valtype in pairs:
+            if hasattr(codec, "tagged"):
+                assert codec.tagged == valtype._tagged(), (name, codec.wit)
+                checked += 1
+    assert checked >= 8
+
+
+def test_untagged_case_that_wasmtime_would_misroute_is_refused() -> None:
+    @dataclass
+    class V_Num:
+        value: int
+
+    @dataclass
+    class V_Flag:
+        value: bool
+
+    codec = _rt.Variant("v", [("num", V_Num, _rt.U32), ("flag", V_Flag, _rt.BOOL)])
+    assert not codec.tagged
+    assert codec.lower(V_Num(1), "v", None) == 1
+    with pytest.raises(TypeError, match="'flag'.*untagged"):
+        codec.lower(V_Flag(True), "v", None)
+    assert codec.lift(True, None) == V_Flag(True)  # lifting is unambiguous
+    assert codec.lift(1, None) == V_Num(1)
+
+
+def test_host_may_return_err_instead_of_raising(engine: Engine, guest: Any) -> None:
+    cache = DictCache()
+    def delete(key: str) -> Any:
+        return None if cache.items.pop(key, None) is not None else Err(CacheError.RUNTIME_ERROR)
+
+    cache.delete = delete  # type: ignore[method-assign]
+    linker = Linker(engine)
+    linker.add_wasip2()
+    add_cache_to_linker(linker, cache)
+    store = Store(engine)
+    store.set_wasi(WasiConfig())
+    out = CacheUser(store, linker.instantiate(store, guest("cache"))).run()
+    assert "delete a again err runtime-error" in out
+
+
+def test_release_store_closes_what_the_guest_still_holds(engine: Engine) -> None:
+    store = Store(engine)
+    closed: list[str] = []
+
+    class Obj:
+        def close(self) -> None:
+            closed.append("x")
+
+    _rt.register_store(store).handles.insert(Obj())
+    _rt.release_store(store)
+    assert closed == ["x"]
+    assert _rt.store_state(store).handles is not None  # a fresh state
