@@ -522,3 +522,17 @@ def test_no_modern_corpus_file_looks_legacy() -> None:
     paths = [p for p in CORPUS.rglob("*.wit") if "parse-fail" not in p.parts]
     assert paths
     assert [p for p in paths if looks_legacy(p.read_text(encoding="utf-8"))] == []
+
+
+# ---- the command line -------------------------------------------------
+
+
+def test_cli_migrate(capsys: pytest.CaptureFixture[str]) -> None:
+    from witgen.cli import main
+
+    assert main(["migrate", str(FIXTURES / "cache.wit")]) == 0
+    assert capsys.readouterr().out == CACHE_MIGRATED
+    assert main(["migrate", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache"]) == 0
+    assert capsys.readouterr().out.startswith("package wasi-mindmap:cache;\n")
+    assert main(["migrate", str(FIXTURES / "adder.wit")]) == 1
+    assert "is modern WIT already" in capsys.readouterr().err
