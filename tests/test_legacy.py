@@ -85,9 +85,7 @@ def test_migrated_text_is_modern_and_canonical(path: Path) -> None:
 
 def test_cache_migrates_to() -> None:
     assert migrate(FIXTURES / "cache.wit") == CACHE_MIGRATED
-    assert migrate(FIXTURES / "cache.wit", "wasi-mindmap:cache@0.1.0").startswith(
-        "package wasi-mindmap:cache@0.1.0;\n"
-    )
+    assert migrate(FIXTURES / "cache.wit", "wasi-mindmap:cache@0.1.0").startswith("package wasi-mindmap:cache@0.1.0;\n")
 
 
 CACHE_MIGRATED = """\
@@ -271,9 +269,7 @@ def test_words_that_were_keywords_for_part_of_2022_are_names() -> None:
 
 
 def test_float_words_name_types_the_file_defines() -> None:
-    alias, flags, func = _interface(
-        _parse("type t = f32\nflags f32 { a }\nf: function(f64: f64) -> float32")
-    ).items
+    alias, flags, func = _interface(_parse("type t = f32\nflags f32 { a }\nf: function(f64: f64) -> float32")).items
     assert isinstance(alias, ast.TypeAlias) and isinstance(func, ast.Func)
     assert alias.type == ast.Named("f32", alias.type.span)
     assert func.type.result is not None
@@ -336,14 +332,12 @@ def test_unit_payload_is_no_payload() -> None:
 
 
 def test_resources() -> None:
-    resource = _item(
-        """resource r {
+    resource = _item("""resource r {
             /// Makes one.
             static new: function() -> handle r
             get: function() -> u32,
             set: function(v: u32)
-        }"""
-    )
+        }""")
     assert isinstance(resource, ast.Resource)
     methods = [(m.name, m.static, m.docs) for m in resource.functions if isinstance(m, ast.Method)]
     assert methods == [("new", True, "Makes one."), ("get", False, None), ("set", False, None)]
@@ -433,7 +427,12 @@ def test_star_cycle() -> None:
         ("f: fn()", "expected `function`, `func` or a type, found `fn`", 1, 4),
         ("record r {}\nr: function(x: r)", "`r` names both a type and a function", 2, 1),
         ("use { r } from x\nr: function()", "`r` names both a type and a function", 2, 1),
-        ('type t = "Bad-Name"', "identifier `Bad-Name` mixes cases in `Bad`: each part of a kebab-case name is all lowercase or all uppercase", 1, 10),
+        (
+            'type t = "Bad-Name"',
+            "identifier `Bad-Name` mixes cases in `Bad`: each part of a kebab-case name is all lowercase or all uppercase",
+            1,
+            10,
+        ),
     ],
 )
 def test_legacy_errors(text: str, message: str, line: int, column: int) -> None:

@@ -21,11 +21,7 @@ UI = CORPUS / "wit-parser-ui"
 def _corpus_files() -> list[Path]:
     if not CORPUS.is_dir():
         return []
-    return sorted(
-        path
-        for path in CORPUS.rglob("*.wit")
-        if "parse-fail" not in path.parts
-    )
+    return sorted(path for path in CORPUS.rglob("*.wit") if "parse-fail" not in path.parts)
 
 
 CORPUS_FILES = _corpus_files()
@@ -41,9 +37,7 @@ def _round_trip(file: ast.File) -> str:
 
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not present")
-@pytest.mark.parametrize(
-    "path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES]
-)
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES])
 def test_corpus_round_trip(path: Path) -> None:
     try:
         file = parse_file(path)
@@ -193,9 +187,19 @@ ATTRS = st.lists(
     max_size=2,
 ).map(tuple)
 
-PRIMITIVES = st.sampled_from(
-    ["bool", "s8", "u16", "s32", "u64", "f32", "f64", "char", "string", "error-context"]
-).map(lambda n: ast.Primitive(n, _AT))  # type: ignore[arg-type]
+PRIMITIVE_NAMES: list[ast.PrimitiveName] = [
+    "bool",
+    "s8",
+    "u16",
+    "s32",
+    "u64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+]
+PRIMITIVES = st.sampled_from(PRIMITIVE_NAMES).map(lambda n: ast.Primitive(n, _AT))
 
 
 def _types(inner: st.SearchStrategy[ast.Type]) -> st.SearchStrategy[ast.Type]:
@@ -242,7 +246,9 @@ PATHS = st.one_of(
 FIELDS = st.lists(st.builds(lambda n, t, d: ast.Field(n, t, d, _AT), NAMES, TYPES, DOCS), max_size=3).map(tuple)
 RESOURCE_FUNCS = st.lists(
     st.one_of(
-        st.builds(lambda f, d, a: ast.Constructor(dataclasses.replace(f, is_async=False), d, a, _AT), FUNC_TYPES, DOCS, ATTRS),
+        st.builds(
+            lambda f, d, a: ast.Constructor(dataclasses.replace(f, is_async=False), d, a, _AT), FUNC_TYPES, DOCS, ATTRS
+        ),
         st.builds(lambda n, f, s, d, a: ast.Method(n, f, s, d, a, _AT), NAMES, FUNC_TYPES, st.booleans(), DOCS, ATTRS),
     ),
     max_size=3,
@@ -260,7 +266,9 @@ TYPEDEFS = st.one_of(
     st.builds(
         lambda n, c, d, a: ast.Variant(n, c, d, a, _AT),
         NAMES,
-        st.lists(st.builds(lambda n, t, d: ast.Case(n, t, d, _AT), NAMES, st.none() | TYPES, DOCS), max_size=3).map(tuple),
+        st.lists(st.builds(lambda n, t, d: ast.Case(n, t, d, _AT), NAMES, st.none() | TYPES, DOCS), max_size=3).map(
+            tuple
+        ),
         DOCS,
         ATTRS,
     ),
@@ -322,7 +330,9 @@ FILES = st.builds(
     st.none() | st.builds(lambda n, d, a: ast.PackageHeader(n, d, a, _AT), PACKAGE_NAMES, DOCS, ATTRS),
     PACKAGE_ITEMS,
     st.lists(
-        st.builds(lambda n, items, d, a: ast.NestedPackage(n, items, d, a, _AT), PACKAGE_NAMES, PACKAGE_ITEMS, DOCS, ATTRS),
+        st.builds(
+            lambda n, items, d, a: ast.NestedPackage(n, items, d, a, _AT), PACKAGE_NAMES, PACKAGE_ITEMS, DOCS, ATTRS
+        ),
         max_size=2,
     ).map(tuple),
 )

@@ -148,9 +148,7 @@ def looks_legacy(text: str) -> bool:
 # ---- the public API ---------------------------------------------------
 
 
-def parse_legacy(
-    source: Source, package: str | None = None, siblings: Siblings | None = None
-) -> ast.File:
+def parse_legacy(source: Source, package: str | None = None, siblings: Siblings | None = None) -> ast.File:
     """One legacy file -> a file holding one interface named after it.
 
     `siblings` finds the files that `use * from` names (by default, the
@@ -388,10 +386,7 @@ class _Session:
             names = item.names
             if names is None:
                 star = item.span
-                names = tuple(
-                    ast.UseName(n, None, star, None)
-                    for n in self._star(item, (document.name,))
-                )
+                names = tuple(ast.UseName(n, None, star, None) for n in self._star(item, (document.name,)))
                 if not names:
                     continue
             path = ast.LocalPath(item.source, item.source_span)
@@ -772,9 +767,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def type_alias(self, children: list[Any]) -> ast.TypeAlias:
         keyword, name, type_ = children[0], children[1], children[3]
-        return ast.TypeAlias(
-            name.value, _plain(type_, "as a type alias"), _docs(keyword), (), _span(name)
-        )
+        return ast.TypeAlias(name.value, _plain(type_, "as a type alias"), _docs(keyword), (), _span(name))
 
     def record(self, children: list[Any]) -> ast.Record:
         keyword, name = children[0], children[1]
@@ -843,9 +836,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         functions: list[ast.ResourceFunc] = []
         for value in (c for c in children if isinstance(c, _Value)):
             if value.type is not None:
-                method = ast.Method(
-                    value.name.value, value.type, value.static, value.docs, (), _span(value.name)
-                )
+                method = ast.Method(value.name.value, value.type, value.static, value.docs, (), _span(value.name))
                 functions.append(method)
         return ast.Resource(name.value, tuple(functions), _docs(keyword), (), _span(name))
 
@@ -887,9 +878,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def function_soft(self, children: list[Any]) -> ast.FuncType:
         keyword = children[1] if children[0].type == "ASYNC" else children[0]
         if keyword.value != "func":
-            raise _Abort(
-                WitError.at(_span(keyword), f"expected `function`, `func` or a type, found `{keyword.value}`")
-            )
+            raise _Abort(WitError.at(_span(keyword), f"expected `function`, `func` or a type, found `{keyword.value}`"))
         return self.function(children)
 
     def params(self, children: list[Any]) -> list[ast.Field]:

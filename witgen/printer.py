@@ -29,9 +29,7 @@ def print_file(file: ast.File) -> str:
     items: list[object] = []
     if file.package is not None:
         header = file.package
-        blocks.append(
-            _docs(header.docs) + _attrs(header.attrs) + [f"package {_package(header.name)};"]
-        )
+        blocks.append(_docs(header.docs) + _attrs(header.attrs) + [f"package {_package(header.name)};"])
         items.append(header)
     for item in file.items:
         blocks.append(_package_item(item))
@@ -39,9 +37,7 @@ def print_file(file: ast.File) -> str:
     for nested in file.nested:
         head = f"package {_package(nested.name)}"
         body = [_package_item(item) for item in nested.items]
-        blocks.append(
-            _docs(nested.docs) + _attrs(nested.attrs) + _braced(head, body, nested.items)
-        )
+        blocks.append(_docs(nested.docs) + _attrs(nested.attrs) + _braced(head, body, nested.items))
         items.append(nested)
     return "\n".join(_join(blocks, items)) + "\n" if blocks else ""
 
@@ -207,9 +203,7 @@ def _item(item: Item) -> list[str]:
     if isinstance(item, ast.World):
         return lines + _items_block(f"world {_id(item.name)}", item.items)
     if isinstance(item, ast.Use):
-        names = ", ".join(
-            _id(n.name) + (f" as {_id(n.alias)}" if n.alias else "") for n in item.names
-        )
+        names = ", ".join(_id(n.name) + (f" as {_id(n.alias)}" if n.alias else "") for n in item.names)
         return lines + [f"use {_path(item.path)}.{{{names}}};"]
     if isinstance(item, ast.Func):
         return lines + _func(_id(item.name), item.type, "")
@@ -250,8 +244,7 @@ def _typedef(item: ast.TypeDef) -> list[str]:
         return _members(
             f"variant {name}",
             [
-                _docs(c.docs)
-                + [_id(c.name) + (f"({print_type(c.type)})" if c.type is not None else "")]
+                _docs(c.docs) + [_id(c.name) + (f"({print_type(c.type)})" if c.type is not None else "")]
                 for c in item.cases
             ],
         )
