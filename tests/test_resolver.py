@@ -557,8 +557,34 @@ def test_legacy_files_load_with_a_warning(tmp_path: Path) -> None:
     loaded = load(root)
     package = loaded.resolve.packages[loaded.main[0]]
     assert set(package.interfaces) == {"types", "api"}
-    assert [w.severity for w in loaded.warnings] == ["warning", "warning"]
-    assert all("legacy" in w.message for w in loaded.warnings)
+    # One warning for the folder, not one per file.
+    assert [w.severity for w in loaded.warnings] == ["warning"]
+    assert "legacy" in loaded.warnings[0].message
+    assert str(loaded.resolve.packages[loaded.main[0]].name).startswith("legacy:test-legacy-files")
+
+
+def test_a_legacy_file_brings_the_siblings_it_uses(tmp_path: Path) -> None:
+    pytest.importorskip("witgen.legacy")
+    root = write(
+        tmp_path,
+        {
+            "types.wit": "record point { x: u32, y: u32 }\n",
+            "api.wit": "use * from types\nmove: function(p: point) -> point\n",
+        },
+    )
+    loaded = load(root / "api.wit", legacy_package="geo:shapes")
+    package = loaded.resolve.packages[loaded.main[0]]
+    assert str(package.name) == "geo:shapes"
+    assert set(package.interfaces) == {"types", "api"}
+
+
+def test_legacy_mistakes_are_reported_in_legacy_terms(tmp_path: Path) -> None:
+    pytest.importorskip("witgen.legacy")
+    root = write(tmp_path, {"bad.wit": "type payload = list<u8>\ncount: u32\n"})
+    with pytest.raises(WitError) as caught:
+        load(root / "bad.wit")
+    assert caught.value.diagnostics[0].span is not None
+    assert caught.value.diagnostics[0].span.line == 2
 
 
 def test_broken_modern_wit_is_not_mistaken_for_legacy(tmp_path: Path) -> None:

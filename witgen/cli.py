@@ -54,6 +54,7 @@ def _argument_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="resolve WIT and report problems")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _feature_options(check)
+    _legacy_option(check)
     check.set_defaults(command=_check)
 
     parse = commands.add_parser("parse", help="print the resolved packages")
@@ -62,15 +63,12 @@ def _argument_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", required=True, help="wit-parser's JSON schema"
     )
     _feature_options(parse)
+    _legacy_option(parse)
     parse.set_defaults(command=_parse)
 
     migrate = commands.add_parser("migrate", help="print legacy (2022) WIT as modern WIT")
     migrate.add_argument("file", type=Path, metavar="FILE")
-    migrate.add_argument(
-        "--package",
-        metavar="NS:NAME",
-        help="the package to put the interface in (default: see `witgen.legacy`)",
-    )
+    _legacy_option(migrate)
     migrate.set_defaults(command=_migrate)
     return parser
 
@@ -85,6 +83,14 @@ def _feature_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--all-features", action="store_true", help="enable every @unstable feature"
+    )
+
+
+def _legacy_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--package",
+        metavar="NS:NAME",
+        help="the package of legacy (2022) WIT files (default: legacy:<file or folder name>)",
     )
 
 
@@ -105,7 +111,12 @@ def _check(args: argparse.Namespace) -> int:
     (e.g. `witgen check wasi/*`, whose folders are each other's deps)."""
     from .loader import load_many
 
-    loaded = load_many(args.paths, features=_features(args), all_features=args.all_features)
+    loaded = load_many(
+        args.paths,
+        features=_features(args),
+        all_features=args.all_features,
+        legacy_package=args.package,
+    )
     _print_diagnostics(loaded.warnings)
     return OK
 
@@ -114,7 +125,12 @@ def _parse(args: argparse.Namespace) -> int:
     from .loader import load
     from .witjson import to_json
 
-    loaded = load(args.path, features=_features(args), all_features=args.all_features)
+    loaded = load(
+        args.path,
+        features=_features(args),
+        all_features=args.all_features,
+        legacy_package=args.package,
+    )
     _print_diagnostics(loaded.warnings)
     json.dump(to_json(loaded.resolve), sys.stdout, indent=2)
     sys.stdout.write("\n")

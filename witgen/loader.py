@@ -8,6 +8,7 @@ them). A file may also define further packages inline (`package a:b {}`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -20,6 +21,8 @@ from .parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
 
 __all__ = ["Loaded", "load", "load_many", "load_text"]
+
+_PACKAGE_DECLARATION = re.compile(r"^\s*package\s", re.MULTILINE)
 
 
 @dataclass
@@ -36,10 +39,16 @@ def load(
     *,
     features: frozenset[str] = frozenset(),
     all_features: bool = False,
+    legacy_package: str | None = None,
 ) -> Loaded:
-    """Parse and resolve `path` with its `deps/`, or raise `WitError`."""
-    loaded = load_many([path], features=features, all_features=all_features)
-    return loaded
+    """Parse and resolve `path` with its `deps/`, or raise `WitError`.
+
+    A legacy (2022) file becomes one interface named after the file, in the
+    package `legacy_package` (`ns:name`; by default `legacy:<stem>`, see
+    `witgen.legacy`); the siblings it `use`s come along."""
+    return load_many(
+        [path], features=features, all_features=all_features, legacy_package=legacy_package
+    )
 
 
 def load_many(
@@ -47,6 +56,7 @@ def load_many(
     *,
     features: frozenset[str] = frozenset(),
     all_features: bool = False,
+    legacy_package: str | None = None,
 ) -> Loaded:
     """Resolve several paths together: each may use the others' packages.
 
@@ -54,7 +64,7 @@ def load_many(
     siblings are its dependencies. A dependency that several paths carry
     in their `deps/` is read once.
     """
-    reader = _Reader()
+    reader = _Reader(legacy_package)
     mains: list[list[UnresolvedPackage]] = []
     all_deps: list[tuple[int, list[UnresolvedPackage]]] = []
     for index, path in enumerate(paths):
@@ -101,17 +111,56 @@ def load_text(
 class _Reader:
     """Reads and resolves each package by itself, collecting errors across them."""
 
-    def __init__(self) -> None:
+    def __init__(self, legacy_package: str | None = None) -> None:
         self.warnings: list[Diagnostic] = []
         self.errors = Collector()
+        self.legacy_package = legacy_package
 
     def read_path(self, path: Path) -> tuple[list[UnresolvedPackage], list[list[UnresolvedPackage]]]:
+        if not path.exists():
+            raise WitError([Diagnostic(f"no such file or directory: {path}")])
+        if self.is_legacy(path):
+            return self.read_legacy(path), []
         if path.is_dir():
             main = self.read_dir(path)
             return main, self.read_deps(path / "deps")
-        if not path.exists():
-            raise WitError([Diagnostic(f"no such file or directory: {path}")])
         return self.read_files([path]), []
+
+    @staticmethod
+    def is_legacy(path: Path) -> bool:
+        """Whether `path` is 2022 WIT: a file that says so, or a directory
+        with no package declaration and at least one such file."""
+        legacy = _legacy_module()
+        if legacy is None:
+            return False
+        try:
+            if path.is_file():
+                texts = [path.read_text(encoding="utf-8")]
+            else:
+                texts = [p.read_text(encoding="utf-8") for p in path.iterdir() if p.name.endswith(".wit")]
+        except (OSError, UnicodeDecodeError):
+            return False  # reported when the files are read as modern WIT
+        if any(_PACKAGE_DECLARATION.search(text) for text in texts):
+            return False
+        return any(legacy.looks_legacy(text) for text in texts)
+
+    def read_legacy(self, path: Path) -> list[UnresolvedPackage]:
+        legacy = _legacy_module()
+        assert legacy is not None
+        try:
+            files: list[ast.File] = legacy.parse_legacy_files(path, self.legacy_package)
+        except WitError as error:
+            self.errors.extend(error)
+            return []
+        self.warnings.append(
+            Diagnostic(
+                f"{path} uses the legacy (2022) WIT syntax",
+                Span(files[0].source, 0, 0),
+                hint=f"`witgen migrate {path}` prints it in today's syntax",
+                severity="warning",
+            )
+        )
+        return self.package_of(files)
 
     def read_dir(self, path: Path) -> list[UnresolvedPackage]:
         try:
@@ -153,20 +202,26 @@ class _Reader:
         A package whose files have errors is left out (so that its other
         mistakes are not buried under consequences); the errors are kept.
         """
+        files: list[ast.File] = []
+        broken = False
+        for source in sources:
+            try:
+                files.append(parse_source(source))
+            except WitError as error:
+                self.errors.extend(error)
+                broken = True
+        return self.package_of(files, broken)
+
+    def package_of(self, files: Sequence[ast.File], broken: bool = False) -> list[UnresolvedPackage]:
+        """The package `files` form (plus those nested in them), nested first.
+
+        When `broken` (some of its files did not parse), only the nested
+        packages: the package itself would only repeat consequences."""
         nested: list[UnresolvedPackage] = []
         header: ast.PackageHeader | None = None
         docs: str | None = None
         items: list[tuple[ast.PackageItem, ...]] = []
-        broken = False
-        for source in sources:
-            # Legacy files have no `package`: they join the one at hand.
-            joining = str(header.name) if header is not None else None
-            try:
-                file = self.parse(source, joining)
-            except WitError as error:
-                self.errors.extend(error)
-                broken = True
-                continue
+        for file in files:
             for inner in file.nested:
                 try:
                     nested.append(resolve_package(PackageSource(inner.name, inner.docs, [inner.items])))
@@ -199,28 +254,6 @@ class _Reader:
             self.errors.extend(error)
             return nested
         return [*nested, main]
-
-    def parse(self, source: Source, package: str | None = None) -> ast.File:
-        text = source.text
-        try:
-            return parse_source(source)
-        except WitError as error:
-            legacy = _legacy_module()
-            if legacy is None or not legacy.looks_legacy(text):
-                raise
-            try:
-                file: ast.File = legacy.parse_legacy(source, package)
-            except WitError:
-                raise error from None
-            self.warnings.append(
-                Diagnostic(
-                    "this file uses the legacy (2022) WIT syntax",
-                    Span(source, 0, 0),
-                    hint="`witgen migrate` rewrites it in today's syntax",
-                    severity="warning",
-                )
-            )
-            return file
 
 
 def _read(path: Path) -> Source:
