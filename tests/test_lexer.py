@@ -61,3 +61,11 @@ def test_type_nesting_is_bounded() -> None:
     deep = "list<" * 150 + "u8" + ">" * 150
     with pytest.raises(WitError, match="type nesting too deep"):
         parse_text(f"package a:b;\ninterface i {{ type t = {deep}; }}")
+
+
+def test_non_ascii_names_are_reported_whole() -> None:
+    with pytest.raises(WitError) as caught:
+        parse_text("package a:b;\ninterface garçon {}")
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.message == "invalid character `ç` in identifier `garçon`"
+    assert diagnostic.span.end - diagnostic.span.start == len("garçon")

@@ -21,7 +21,8 @@ from .diagnostics import Source, Span, WitError
 
 MAX_TYPE_DEPTH = 100
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+# Any word, so that a bad one is reported whole by `kebab_error`.
+_WORD = re.compile(r"[^\W\d][\w-]*")
 _VERSION = re.compile(
     r"\d+\.\d+\.\d+"
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
