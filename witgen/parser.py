@@ -78,6 +78,11 @@ def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
     return vocabulary(_lark().terminals)
 
 
+def keywords() -> frozenset[str]:
+    """The words modern WIT reserves: a name that is one needs a `%`."""
+    return frozenset(_vocabulary()[0])
+
+
 # ---- errors -----------------------------------------------------------
 
 class _FileState:

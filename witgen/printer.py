@@ -81,9 +81,9 @@ def print_type(type_: ast.Type) -> str:
 def _keywords() -> frozenset[str]:
     # The modern grammar's own keyword table: a name needs `%` exactly when
     # the modern lexer would read it as a keyword.
-    from .parser import _vocabulary
+    from .parser import keywords
 
-    return frozenset(_vocabulary()[0])
+    return keywords()
 
 
 def _id(name: str) -> str:
