@@ -809,10 +809,13 @@ class RawBowlHost:
         self.Bowl = B
 
 
+_RAW_BOWL = _rt.HostResource("ns:pkg/r/bowl")
+
+
 def _host_resource_world(engine: Engine, guest: Any, host: Any) -> tuple[Any, Store]:
     linker = Linker(engine)
     get = _rt.host_getter(host, ("Bowl",))
-    res = _rt.HostResource("ns:pkg/r/bowl")
+    res = _RAW_BOWL
     borrow, own = _rt.Borrow(res), _rt.Own(res)
     with linker.root() as root:
         with root.add_instance("ns:pkg/r") as li:
@@ -851,6 +854,22 @@ def test_host_passes_own_resource_into_export(engine: Engine, guest: Any) -> Non
     take = _rt.ExportFunc(state, None, "take", (("b", _rt.Own(res)),), _rt.U32)
     with pytest.raises(_rt.Trap, match="mismatched resource types"):
         take(host.Bowl(1))  # ...and it must be the linker's: a wrong id is caught by wasmtime
+
+
+def test_host_lends_and_gives_its_objects_to_exports(engine: Engine, guest: Any) -> None:
+    host = RawBowlHost()
+    state, _ = _host_resource_world(engine, guest, host)
+    peek = _rt.ExportFunc(state, None, "peek", (("b", _rt.Borrow(_RAW_BOWL)),), _rt.U32)
+    take = _rt.ExportFunc(state, None, "take", (("b", _rt.Own(_RAW_BOWL)),), _rt.U32)
+    make = _rt.ExportFunc(state, None, "make", (("n", _rt.U32),), _rt.Own(_RAW_BOWL))
+    bowl = host.Bowl(12)
+    assert peek(bowl) == 12  # lent for the call only
+    assert len(state.state.handles) == 0 and host.closed == []
+    assert take(host.Bowl(13)) == 13  # given: the guest drops it, the host closes it
+    assert host.closed == [13] and len(state.state.handles) == 0
+    made = make(14)  # the guest's constructor call made it; now it is the host's
+    assert isinstance(made, host.Bowl) and made.grams == 14
+    assert len(state.state.handles) == 0 and host.closed == [13]
 
 
 def test_store_state_is_per_store(engine: Engine) -> None:

@@ -323,3 +323,26 @@ def test_surrogate_char_aborts_the_process() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "panicked" in proc.stderr
+
+
+def test_lending_a_host_resource_to_an_export(engine: Engine, guest: Any) -> None:
+    """`ResourceHost.borrow` cannot be passed to an export (a wasmtime bug
+    trap); an own `ResourceAny` passed to the borrow parameter works."""
+    dropped: list[int] = []
+    linker = Linker(engine)
+    with linker.root() as root:
+        with root.add_instance("ns:pkg/r") as li:
+            li.add_resource("bowl", ResourceType.host(7), lambda s, rep: dropped.append(rep))
+            li.add_func("[constructor]bowl", lambda s, n: ResourceHost.own(n, 7))
+            li.add_func("[method]bowl.weigh", lambda s, b: b.to_host(s).rep)
+            li.add_func("[static]bowl.merge", lambda s, a, b: ResourceHost.own(0, 7))
+    store = Store(engine)
+    peek = linker.instantiate(store, guest("host-resource")).get_func(store, "peek")
+    assert peek is not None
+    own = ResourceHost.own(42, 7).to_any(store)
+    assert peek(store, own) == 42
+    assert peek(store, own) == 42  # still ours
+    own.drop(store)
+    assert dropped == []  # no destructor for a handle the host made itself
+    with pytest.raises(WasmtimeError, match="no current scope"):
+        peek(store, ResourceHost.borrow(43, 7))
