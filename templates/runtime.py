@@ -979,7 +979,8 @@ class GuestOwn(Codec):
 
     def lift(self, raw: Any, cx: Optional[Context]) -> Any:
         c = _context_for(cx, self.wit)
-        assert c.instance is not None
+        if c.instance is None:
+            raise WitError(f"{self.wit}: a component's own resource passed to a host function is not supported yet")
         return self.cls._adopt(c.instance, raw)
 
     def classes(self) -> frozenset[type]:
