@@ -12,6 +12,8 @@ Scenarios, each raw vs typed:
   logic through ``host_func``, with ``Func.__call__`` outside in both so only
   the import side differs).
 
+* compound: records, strings and options crossing into and out of an export.
+
 The components are component-model text (pure wasm, so the ratio shows the
 bindings' overhead undiluted); ``--guests`` adds the componentize-py
 ``adder`` guest from tests/guests (built on first use).
@@ -43,6 +45,29 @@ WAT = """
   (core instance $i (instantiate $m (with "" (instance (export "double" (func $double_lowered))))))
   (func (export "add") (param "a" s32) (param "b" s32) (result s32) (canon lift (core func $i "add")))
   (func (export "via-host") (param "x" u32) (result u32) (canon lift (core func $i "via-host")))
+)
+"""
+
+
+COMPOUND = """
+(component
+  (type $point0 (record (field "x" s32) (field "y" s32)))
+  (export $point "point" (type $point0))
+  (core module $m
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+    (func (export "get-point") (result i32)
+      (i32.store (i32.const 16) (i32.const 1)) (i32.store (i32.const 20) (i32.const 2)) (i32.const 16))
+    (func (export "put-point") (param i32 i32))
+    (func (export "put-string") (param i32 i32))
+    (func (export "maybe") (param i32) (result i32)
+      (i32.store (i32.const 16) (i32.const 1)) (i32.store (i32.const 20) (local.get 0)) (i32.const 16)))
+  (core instance $i (instantiate $m))
+  (func (export "get-point") (result $point) (canon lift (core func $i "get-point") (memory $i "mem")))
+  (func (export "put-point") (param "p" $point) (canon lift (core func $i "put-point")))
+  (func (export "put-string") (param "s" string)
+    (canon lift (core func $i "put-string") (memory $i "mem") (realloc (func $i "realloc"))))
+  (func (export "maybe") (param "x" u32) (result (option u32)) (canon lift (core func $i "maybe") (memory $i "mem")))
 )
 """
 
@@ -114,6 +139,39 @@ def bench_wat(rt: Any, n: int) -> None:
     compare("export calling import, all typed [wat]", lambda: raw_via(store, 21), lambda: typed_both(21), n)
 
 
+def bench_compound(rt: Any, n: int) -> None:
+    from dataclasses import dataclass
+
+    from wasmtime.component import Record
+
+    @dataclass
+    class Point:
+        x: int
+        y: int
+
+    point_codec = rt.Record(Point, [("x", "x", rt.S32), ("y", "y", rt.S32)])
+    engine = Engine()
+    store = Store(engine)
+    inst = Linker(engine).instantiate(store, Component(engine, COMPOUND))
+    state = rt.InstanceState(store, inst, "bench")
+    raw_point = Record()
+    raw_point.x, raw_point.y = 1, 2
+    text = "héllo, wörld " * 4
+
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = []
+    for label, name, raw_args, params, result, typed_args in [
+        ("export get-point() -> record", "get-point", (), (), point_codec, ()),
+        ("export put-point(record)", "put-point", (raw_point,), (("p", point_codec),), None, (Point(1, 2),)),
+        ("export put-string(string), 52 chars", "put-string", (text,), (("s", rt.STRING),), None, (text,)),
+        ("export maybe(u32) -> option<u32>", "maybe", (7,), (("x", rt.U32),), rt.Option(rt.U32), (7,)),
+    ]:
+        raw = inst.get_func(store, name)
+        typed = rt.ExportFunc(state, None, name, params, result)
+        cases.append((label, (lambda f=raw, a=raw_args: f(store, *a)), (lambda f=typed, a=typed_args: f(*a))))
+    for label, raw_call, typed_call in cases:
+        compare(label, raw_call, typed_call, n)
+
+
 def bench_guest(rt: Any, n: int) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from guests import build
@@ -142,6 +200,7 @@ def main() -> None:
 
     print(f"wasmtime-py {version('wasmtime')}, Python {sys.version.split()[0]}, median of 7 x {args.n} calls")
     bench_wat(rt, args.n)
+    bench_compound(rt, args.n)
     if args.guests:
         bench_guest(rt, args.n)
 
