@@ -16,8 +16,9 @@ build) go through the same cache, keyed by the text.
 
 Usage::
 
-    python tests/guests/build.py            # build every guest
+    python tests/guests/build.py            # build every guest, in parallel
     python tests/guests/build.py adder kv-store
+    python tests/guests/build.py --clean    # and drop files of older inputs
 
 This module depends only on the standard library and wasmtime so that it can
 run as a script, from pytest (``guests.build``) and in CI before the tests.
@@ -227,18 +228,41 @@ def load(engine: wasmtime.Engine, name: str) -> wasmtime.component.Component:
     return Component.deserialize_file(engine, str(compiled_path(name)))
 
 
+def clean() -> int:
+    """Delete cached files no current guest uses; returns how many."""
+    keep = {f"{name}-{_digest(guest)}" for name, guest in GUESTS.items()}
+    removed = 0
+    if cache_dir().is_dir():
+        for path in cache_dir().iterdir():
+            if not any(path.name.startswith(k) for k in keep):
+                path.unlink()
+                removed += 1
+    return removed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help=f"guests to build (default: all of {', '.join(GUESTS)})")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="builds at once")
+    parser.add_argument("--clean", action="store_true", help="first delete cached files of older inputs")
     args = parser.parse_args(argv)
     names = args.names or list(GUESTS)
     unknown = [n for n in names if n not in GUESTS]
     if unknown:
         parser.error(f"unknown guest(s): {', '.join(unknown)}")
-    for name in names:
+    if args.clean:
+        print(f"removed {clean()} stale file(s) from {cache_dir()}")
+
+    def one(name: str) -> str:
         start = time.perf_counter()
         path = compiled_path(name)
-        print(f"{name:18} {time.perf_counter() - start:6.2f}s  {path}")
+        return f"{name:18} {time.perf_counter() - start:6.2f}s  {path}"
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for line in pool.map(one, names):
+            print(line)
     return 0
 
 
