@@ -939,8 +939,13 @@ class GuestResource:
     def dropped(self) -> bool:
         return self._handle is None
 
-    def drop(self) -> None:
-        """Run the guest's destructor now. Dropping twice is an error."""
+    def drop(self, store: Optional[Store] = None) -> None:
+        """Run the guest's destructor now. Dropping twice is an error.
+
+        ``store``, if given, must be the instance's (as for every call);
+        leaving a ``with`` block drops without it."""
+        if store is not None:
+            self._instance.check_store(store)
         handle = self._take(f"{self._wit_name}.drop()")
         self._instance._check()
         try:
@@ -1018,6 +1023,21 @@ class InstanceState:
         self.context = Context(store, self.state, self)
         self._after_call: list[Callable[[], Any]] = []
         self._bound: dict[ExportSpec, ExportFunc] = {}
+        self._funcs: list[ExportFunc] = []
+
+    def check_exports(self) -> None:
+        """Find every function made for this instance now, so a component
+        that does not match the bindings fails at instantiation."""
+        for func in self._funcs:
+            func.bind()
+
+    def check_store(self, store: Any) -> None:
+        """Calls take the store first, as in wasmtime-py: it must be ours."""
+        if store is not self.store:
+            raise ValueError(
+                f"store: this {self.world} instance belongs to another store "
+                f"({type(store).__name__} given)"
+            )
 
     def bind(self, spec: ExportSpec) -> ExportFunc:
         """The callable for ``spec`` in this instance (created once)."""
@@ -1107,6 +1127,11 @@ class ExportFunc:
         self._result = result
         self._raises = raises
         self._func: Optional[Func] = None
+        owner._funcs.append(self)
+
+    def bind(self) -> Func:
+        """Find the function in the instance and check its type (once)."""
+        return self._func or self._bind()
 
     def _bind(self) -> Func:
         owner = self._owner
@@ -1141,8 +1166,10 @@ class ExportFunc:
         self._func = func
         return func
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, store: Any, *args: Any) -> Any:
         owner = self._owner
+        if store is not owner.store:
+            owner.check_store(store)
         if owner.state.poisoned is not None:
             owner._check()
         func = self._func or self._bind()

@@ -1,0 +1,760 @@
+"""The resolved model -> the code model of a generated package.
+
+Every decision about the generated Python is made here: which modules
+exist, what each name is, which codec each type needs, what the host
+implements and what it calls. `witgen.render` only formats the result.
+
+The host *implements* the interfaces a component imports (`Plan.implement`:
+Protocols and `add_to_linker`) and *calls* what it exports (`Plan.call`:
+typed accessors, resource proxies). Interfaces of `wasi:*` packages are
+provided by wasmtime's own WASI (`Linker.add_wasip2()`) unless the plan
+says otherwise, so they get types, not Protocols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Literal
+
+from . import codemodel as cm
+from . import model as m
+from .naming import Scope, escape, pascal, shouty, snake
+
+# Names generated modules import or define themselves: generated names for
+# WIT items must not take them.
+MODULE_RESERVED = frozenset(
+    {
+        "annotations", "dataclass", "enum", "Callable", "Optional", "Protocol", "Union",
+        "Store", "Linker", "Component", "Instance", "Engine", "_rt", "__all__",
+        "add_to_linker", "load_component", "Ok", "Err", "Some", "Result",
+    }
+)
+FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h"})
+
+Role = Literal["host", "guest", "types"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to generate: the package name, and the world items on each side."""
+
+    package: str
+    source: str
+    world: m.WorldId | None = None
+    implement: tuple[tuple[m.WorldKey, m.WorldItem], ...] = ()
+    call: tuple[tuple[m.WorldKey, m.WorldItem], ...] = ()
+    # An interface for which this is true is left to wasmtime (WASI).
+    provided_by_wasmtime: Callable[[m.Resolve, m.InterfaceId], bool] = field(
+        default=lambda resolve, iface: is_wasi(resolve, iface)
+    )
+
+
+def is_wasi(resolve: m.Resolve, iface: m.InterfaceId) -> bool:
+    package = resolve.interfaces[iface].package
+    return package is not None and resolve.packages[package].name.namespace == "wasi"
+
+
+def plan_world(
+    resolve: m.Resolve, world: m.WorldId, source: str, package: str | None = None, implement_wasi: bool = False
+) -> Plan:
+    """Host-consumes bindings: the world's exports to call, its imports to implement."""
+    w = resolve.worlds[world]
+    return Plan(
+        package=package or snake(w.name),
+        source=source,
+        world=world,
+        implement=tuple(w.imports.items()),
+        call=tuple(w.exports.items()),
+        provided_by_wasmtime=(lambda r, i: False) if implement_wasi else Plan.provided_by_wasmtime,
+    )
+
+
+def plan_interfaces(
+    resolve: m.Resolve, interfaces: Iterable[m.InterfaceId], source: str, package: str
+) -> Plan:
+    """Host-implements bindings for interfaces (`witgen export`): all of them,
+    WASI included, since the user asked for exactly these."""
+    items = tuple((i, m.InterfaceItem(i)) for i in interfaces)
+    return Plan(package=package, source=source, implement=items, provided_by_wasmtime=lambda r, i: False)
+
+
+def plan_exported_interface(resolve: m.Resolve, iface: m.InterfaceId, source: str, package: str) -> Plan:
+    """Host-consumes bindings for one exported interface, without a world."""
+    return Plan(package=package, source=source, call=((iface, m.InterfaceItem(iface)),))
+
+
+def build(resolve: m.Resolve, plan: Plan) -> cm.Package:
+    return _Builder(resolve, plan).build()
+
+
+def _tuple(items: Iterable[str]) -> str:
+    """A Python tuple expression of `items`."""
+    items = list(items)
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+# ---------------------------------------------------------------------------
+
+
+_PRIMITIVE_ANNOTATIONS = {
+    "bool": "bool", "s8": "int", "s16": "int", "s32": "int", "s64": "int",
+    "u8": "int", "u16": "int", "u32": "int", "u64": "int",
+    "f32": "float", "f64": "float", "char": "str", "string": "str",
+}
+_PRIMITIVE_CODECS = {name: f"_rt.{name.upper()}" for name in _PRIMITIVE_ANNOTATIONS}
+
+
+@dataclass
+class _Module:
+    """A generated module while it is being built."""
+
+    path: str
+    alias: str  # how other modules import it: `from . import kvdb as _kvdb`
+    owner: m.TypeOwner | None
+    scope: Scope
+    role: set[Role] = field(default_factory=set)
+    key: m.WorldKey | None = None
+    out: cm.Module | None = None
+    imports: set[str] = field(default_factory=set)
+
+    def qualify(self, name: str, where: _Module) -> str:
+        if where is self:
+            return name
+        where.imports.add(f"from . import {self.path.removesuffix('.py')} as {self.alias}")
+        return f"{self.alias}.{name}"
+
+
+class _Builder:
+    def __init__(self, resolve: m.Resolve, plan: Plan) -> None:
+        self.resolve = resolve
+        self.plan = plan
+        self.modules: dict[m.TypeOwner | None, _Module] = {}
+        self.type_names: dict[m.TypeId, str] = {}
+        self.codec_names: dict[m.TypeId, str] = {}
+        self.resource_roles: dict[m.TypeId, Role] = {}
+        self._unsupported_cache: dict[m.Type, str | None] = {}
+        self.unsupported: list[cm.Unsupported] = []
+        self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED))
+
+    # ---- the package ----
+
+    def build(self) -> cm.Package:
+        self._assign_modules()
+        interfaces = self._interface_modules()
+        typed = interfaces + ([self.init] if self.plan.world is not None else [])
+        for module in typed:
+            self._name_types(module)
+        for module in interfaces:
+            module.out = cm.Module(module.path, self._module_docs(module))
+        self.init.out = cm.Module("__init__.py", "")
+        for module in typed:
+            self._declare_types(module)
+        # The world class's members: its own, then exported interfaces, then functions.
+        self.world_members = Scope(FUNCTION_RESERVED | {"instantiate", "add_to_linker"})
+        self.accessor_attributes = {
+            key: self.world_members.claim(snake(key if isinstance(key, str) else self.modules[
+                m.TypeOwner("interface", item.id)].path.removesuffix(".py"), attribute=True))
+            for key, item in self.plan.call
+            if isinstance(item, m.InterfaceItem)
+        }
+        for key, item in self.plan.implement:
+            self._host_side(key, item)
+        for key, item in self.plan.call:
+            self._guest_side(key, item)
+        self._package_init()
+        modules = []
+        for module in [*interfaces, self.init]:
+            assert module.out is not None
+            module.out.imports = sorted(module.imports)
+            modules.append(module.out)
+        return cm.Package(self.plan.package, self.plan.source, modules, self.unsupported)
+
+    def _interface_modules(self) -> list[_Module]:
+        return [mod for owner, mod in self.modules.items() if owner is not None and owner.kind == "interface"]
+
+    def _assign_modules(self) -> None:
+        """One module per interface the package needs, dependencies first;
+        world-level items live in `__init__`."""
+        resolve = self.resolve
+        wanted: dict[m.InterfaceId, tuple[set[Role], m.WorldKey]] = {}
+
+        def want(iface: m.InterfaceId, role: Role, key: m.WorldKey) -> None:
+            roles, _ = wanted.setdefault(iface, (set(), key))
+            roles.add(role)
+            for dep in resolve.interface_direct_deps(iface):
+                want(dep, "types", dep)
+
+        for side, items in (("host", self.plan.implement), ("guest", self.plan.call)):
+            for key, item in items:
+                if isinstance(item, m.InterfaceItem):
+                    provided = side == "host" and self.plan.provided_by_wasmtime(resolve, item.id)
+                    want(item.id, "types" if provided else side, key)  # type: ignore[arg-type]
+
+        # Module names: the interface's own name where that is unique.
+        base: dict[m.InterfaceId, str] = {}
+        for iface, (_, key) in wanted.items():
+            name = resolve.interfaces[iface].name
+            base[iface] = snake(name if name is not None else str(key))
+        counts: dict[str, int] = {}
+        for name in base.values():
+            counts[name] = counts.get(name, 0) + 1
+        files = Scope({"__init__", "_runtime", *MODULE_RESERVED})
+        order = self._dependency_order(list(wanted))
+        for iface in order:
+            roles, key = wanted[iface]
+            name = base[iface]
+            if counts[name] > 1:
+                package = resolve.interfaces[iface].package
+                if package is not None:
+                    pname = resolve.packages[package].name
+                    name = snake(f"{pname.namespace}-{pname.name}-{resolve.interfaces[iface].name or key}")
+            path = files.claim(name.rstrip("_") or "interface")
+            owner = m.TypeOwner("interface", iface)
+            module = _Module(f"{path}.py", self.init.scope.claim(f"_{path}"), owner, Scope(MODULE_RESERVED))
+            module.role = roles
+            module.key = key
+            self.modules[owner] = module
+        if self.plan.world is not None:
+            self.modules[m.TypeOwner("world", self.plan.world)] = self.init
+            self.init.owner = m.TypeOwner("world", self.plan.world)
+
+    def _dependency_order(self, ifaces: list[m.InterfaceId]) -> list[m.InterfaceId]:
+        ordered: list[m.InterfaceId] = []
+        seen: set[m.InterfaceId] = set()
+
+        def visit(iface: m.InterfaceId) -> None:
+            if iface in seen:
+                return
+            seen.add(iface)
+            for dep in self.resolve.interface_direct_deps(iface):
+                visit(dep)
+            ordered.append(iface)
+
+        for iface in ifaces:
+            visit(iface)
+        return [i for i in ordered if i in ifaces]
+
+    def _module_of(self, owner: m.TypeOwner | None) -> _Module:
+        module = self.modules.get(owner) if owner is not None else None
+        return module if module is not None else self.init
+
+    def _module_docs(self, module: _Module) -> str:
+        assert module.owner is not None and module.owner.kind == "interface"
+        iface = self.resolve.interfaces[module.owner.id]
+        name = self.resolve.interface_name(module.owner.id) or f"`{module.key}`"
+        if "host" in module.role and "guest" in module.role:
+            what = "implemented by the host and exported by the component"
+        elif "host" in module.role:
+            what = "implemented by the host: the component imports it"
+        elif "guest" in module.role:
+            what = "exported by the component: the host calls it"
+        else:
+            what = "its types (wasmtime implements it)" if self.plan.provided_by_wasmtime(
+                self.resolve, module.owner.id
+            ) else "its types"
+        header = f"Interface `{name}`, {what}."
+        return f"{header}\n\n{iface.docs}" if iface.docs else header
+
+    # ---- types ----
+
+    def _owned_types(self, module: _Module) -> list[m.TypeId]:
+        owner = module.owner
+        if owner is None:
+            return []
+        if owner.kind == "interface":
+            ids = list(self.resolve.interfaces[owner.id].types.values())
+        else:
+            world = self.resolve.worlds[owner.id]
+            ids = [item.id for item in [*world.imports.values(), *world.exports.values()] if isinstance(item, m.TypeItem)]
+        return self.resolve.topological_types(ids) if ids else []
+
+    def _name_types(self, module: _Module) -> None:
+        for type_id in self._owned_types(module):
+            typedef = self.resolve.types[type_id]
+            if typedef.owner != module.owner or typedef.name is None:
+                continue
+            if isinstance(typedef.kind, m.Resource):
+                self.resource_roles[type_id] = self._resource_role(type_id, module)
+            name = module.scope.claim(pascal(typedef.name))
+            self.type_names[type_id] = name
+            self.codec_names[type_id] = module.scope.claim(f"_{shouty(typedef.name).rstrip('_')}")
+
+    def _resource_role(self, resource: m.TypeId, module: _Module) -> Role:
+        if module.owner is not None and module.owner.kind == "world":
+            world = self.resolve.worlds[module.owner.id]
+            exported = any(isinstance(i, m.TypeItem) and i.id == resource for i in world.exports.values())
+            return "guest" if exported else "host"
+        if "host" in module.role:
+            return "host"
+        if "guest" in module.role:
+            return "guest"
+        return "types"
+
+    def _declare_types(self, module: _Module) -> None:
+        out = module.out
+        assert out is not None
+        for type_id in self._owned_types(module):
+            typedef = self.resolve.types[type_id]
+            if type_id not in self.type_names:
+                continue
+            decl = self._type_decl(type_id, typedef, module)
+            if decl is not None:
+                out.types.append(decl)
+                out.exports.append(self.type_names[type_id])
+            codec = self._named_codec(type_id, typedef, module)
+            if codec is not None:
+                out.codecs.append(cm.Codec(self.codec_names[type_id], codec))
+
+    def _type_decl(self, type_id: m.TypeId, typedef: m.TypeDef, module: _Module) -> cm.TypeDecl | None:
+        name = self.type_names[type_id]
+        wit = typedef.name or ""
+        kind = typedef.kind
+        docs = typedef.docs
+        if isinstance(kind, m.Record):
+            scope = Scope(FUNCTION_RESERVED - {"store", "h"})
+            fields = [
+                cm.Member(scope.claim(snake(f.name, attribute=True)), f.name, f.docs, self.annotation(f.type, module))
+                for f in kind.fields
+            ]
+            return cm.RecordClass(name, wit, docs, fields)
+        if isinstance(kind, m.Enum):
+            scope = Scope({"name", "value"})
+            members = [cm.Member(scope.claim(shouty(c.name)), c.name, c.docs) for c in kind.cases]
+            return cm.EnumClass(name, wit, docs, members)
+        if isinstance(kind, m.Flags):
+            scope = Scope({"name", "value"})
+            members = [cm.Member(scope.claim(shouty(f.name)), f.name, f.docs) for f in kind.flags]
+            return cm.FlagsClass(name, wit, docs, members)
+        if isinstance(kind, m.Variant):
+            cases = []
+            for case in kind.cases:
+                case_name = module.scope.claim(f"{name}_{pascal(case.name)}")
+                payload = self.annotation(case.type, module) if case.type is not None else None
+                cases.append(cm.VariantCase(case_name, case.name, case.docs, payload))
+                module.out.exports.append(case_name)  # type: ignore[union-attr]
+            return cm.VariantClass(name, wit, docs, cases)
+        if isinstance(kind, m.Resource):
+            role = self.resource_roles[type_id]
+            if role == "host":
+                return self._host_resource(type_id, typedef, module)
+            if role == "guest":
+                return cm.GuestResource(name, wit, docs, [])
+            return cm.GuestResource(name, wit, docs or "A resource wasmtime implements.", [])
+        # `type a = ...`, `use`d names, handles and anonymous shapes given a name.
+        return cm.AliasDef(name, wit, docs, self._alias_target(kind, module))
+
+    def _alias_target(self, kind: m.TypeDefKind, module: _Module) -> str:
+        if isinstance(kind, m.Alias):
+            return self.annotation(kind.target, module)
+        return self._anonymous_annotation(kind, module)
+
+    def _named_codec(self, type_id: m.TypeId, typedef: m.TypeDef, module: _Module) -> str | None:
+        kind = typedef.kind
+        if self.unsupported_reason(type_id) is not None:
+            return None
+        name = self.type_names[type_id]
+        if isinstance(kind, m.Record):
+            decl_fields = module.out.types[-1].fields  # type: ignore[union-attr]
+            parts = ", ".join(
+                f'("{d.name}", "{f.name}", {self.codec(f.type, module)})' for d, f in zip(decl_fields, kind.fields)
+            )
+            return f"_rt.Record({name}, [{parts}])"
+        if isinstance(kind, m.Enum):
+            return f"_rt.Enum({name}, {[c.name for c in kind.cases]!r})"
+        if isinstance(kind, m.Flags):
+            return f"_rt.Flags({name}, {[f.name for f in kind.flags]!r})"
+        if isinstance(kind, m.Variant):
+            decl_cases = module.out.types[-1].cases  # type: ignore[union-attr]
+            parts = ", ".join(
+                f'("{c.name}", {d.name}, {self.codec(c.type, module) if c.type is not None else "None"})'
+                for d, c in zip(decl_cases, kind.cases)
+            )
+            return f'_rt.Variant("{typedef.name}", [{parts}])'
+        if isinstance(kind, m.Resource):
+            if self.resource_roles[type_id] != "host":
+                return None
+            return f'_rt.HostResource("{self._resource_qualname(type_id)}")'
+        if isinstance(kind, m.Alias):
+            return self.codec(kind.target, module)
+        return self._anonymous_codec(kind, module)
+
+    def _resource_qualname(self, resource: m.TypeId) -> str:
+        typedef = self.resolve.types[resource]
+        owner = typedef.owner
+        if owner is not None and owner.kind == "interface":
+            module = self.modules[owner]
+            prefix = self.resolve.world_key_name(module.key) if module.key is not None else "?"
+            return f"{prefix}/{typedef.name}"
+        return f"{typedef.name}"
+
+    # ---- annotations and codecs of any type ----
+
+    def annotation(self, ty: m.Type, module: _Module) -> str:
+        if isinstance(ty, str):
+            return _PRIMITIVE_ANNOTATIONS.get(ty, "object")
+        typedef = self.resolve.types[ty]
+        if typedef.name is not None and ty in self.type_names:
+            owner_module = self._module_of(typedef.owner)
+            return owner_module.qualify(self.type_names[ty], module)
+        return self._anonymous_annotation(typedef.kind, module)
+
+    def _anonymous_annotation(self, kind: m.TypeDefKind, module: _Module) -> str:
+        a = self.annotation
+        if isinstance(kind, m.Alias):
+            return a(kind.target, module)
+        if isinstance(kind, m.List):
+            return "bytes" if self.resolve.unalias(kind.element) == "u8" else f"list[{a(kind.element, module)}]"
+        if isinstance(kind, m.Option):
+            inner = a(kind.inner, module)
+            if self._is_option(kind.inner):
+                inner = f"_rt.Some[{inner}]"
+            return f"Optional[{inner}]"
+        if isinstance(kind, m.Result):
+            ok = a(kind.ok, module) if kind.ok is not None else "None"
+            err = a(kind.err, module) if kind.err is not None else "None"
+            return f"_rt.Result[{ok}, {err}]"
+        if isinstance(kind, m.Tuple):
+            return f"tuple[{', '.join(a(t, module) for t in kind.types)}]" if kind.types else "tuple[()]"
+        if isinstance(kind, m.Handle):
+            return a(kind.resource, module)
+        if isinstance(kind, m.FixedList):
+            return f"list[{a(kind.element, module)}]"
+        if isinstance(kind, m.Map):
+            return f"dict[{a(kind.key, module)}, {a(kind.value, module)}]"
+        return "object"  # streams, futures: no Python shape in wasmtime-py 49
+
+    def _is_option(self, ty: m.Type) -> bool:
+        target = self.resolve.unalias(ty)
+        return isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Option)
+
+    def codec(self, ty: m.Type, module: _Module) -> str:
+        if isinstance(ty, str):
+            return _PRIMITIVE_CODECS[ty]
+        typedef = self.resolve.types[ty]
+        if typedef.name is not None and ty in self.codec_names:
+            if isinstance(typedef.kind, m.Resource):
+                return self._handle_codec("own", ty, module)
+            return self._module_of(typedef.owner).qualify(self.codec_names[ty], module)
+        return self._anonymous_codec(typedef.kind, module)
+
+    def _anonymous_codec(self, kind: m.TypeDefKind, module: _Module) -> str:
+        c = self.codec
+        if isinstance(kind, m.Alias):
+            return c(kind.target, module)
+        if isinstance(kind, m.List):
+            return "_rt.BYTES" if self.resolve.unalias(kind.element) == "u8" else f"_rt.List({c(kind.element, module)})"
+        if isinstance(kind, m.Option):
+            return f"_rt.Option({c(kind.inner, module)})"
+        if isinstance(kind, m.Result):
+            ok = c(kind.ok, module) if kind.ok is not None else "None"
+            err = c(kind.err, module) if kind.err is not None else "None"
+            return f"_rt.ResultOf({ok}, {err})"
+        if isinstance(kind, m.Tuple):
+            return f"_rt.Tuple({', '.join(c(t, module) for t in kind.types)})"
+        if isinstance(kind, m.Handle):
+            resource = self.resolve.resource_of(kind.resource)
+            assert resource is not None
+            return self._handle_codec(kind.kind, resource, module)
+        raise AssertionError(f"no codec for {kind}: check unsupported_reason first")
+
+    def _handle_codec(self, how: str, resource: m.TypeId, module: _Module) -> str:
+        resource = self.resolve.resource_of(resource) or resource
+        owner_module = self._module_of(self.resolve.types[resource].owner)
+        if self.resource_roles.get(resource) == "host":
+            handle = owner_module.qualify(self.codec_names[resource], module)
+            return f"_rt.{'Own' if how == 'own' else 'Borrow'}({handle})"
+        cls = owner_module.qualify(self.type_names[resource], module)
+        return f"_rt.{'GuestOwn' if how == 'own' else 'GuestBorrow'}({cls})"
+
+    def unsupported_reason(self, ty: m.Type) -> str | None:
+        """Why values of `ty` cannot cross with wasmtime-py 49, if they cannot."""
+        if ty in self._unsupported_cache:
+            return self._unsupported_cache[ty]
+        self._unsupported_cache[ty] = None  # WIT types are acyclic; this ends recursion
+        reason = self._find_unsupported(ty)
+        self._unsupported_cache[ty] = reason
+        return reason
+
+    def _find_unsupported(self, ty: m.Type) -> str | None:
+        if isinstance(ty, str):
+            return "`error-context` values" if ty == "error-context" else None
+        kind = self.resolve.types[ty].kind
+        if isinstance(kind, (m.Future, m.Stream)):
+            return f"`{type(kind).__name__.lower()}` values"
+        if isinstance(kind, m.Map):
+            return "`map` values"
+        if isinstance(kind, m.FixedList):
+            return "fixed-length lists"
+        if isinstance(kind, m.Resource):
+            if self.resource_roles.get(ty) == "types":
+                typedef = self.resolve.types[ty]
+                owner = typedef.owner
+                where = self.resolve.interface_name(owner.id) if owner and owner.kind == "interface" else None
+                return f"resource `{typedef.name}` of `{where}`, which wasmtime implements"
+            return None
+        for ref in self.resolve.type_references(kind):
+            reason = self.unsupported_reason(ref)
+            if reason is not None:
+                return reason
+        return None
+
+    def _function_unsupported(self, function: m.Function, side: Role) -> str | None:
+        if function.is_async:
+            return "async functions need wasmtime's async component support, which wasmtime-py 49 lacks"
+        types = [p.type for p in function.params] + ([function.result] if function.result is not None else [])
+        for ty in types:
+            reason = self.unsupported_reason(ty)
+            if reason is not None:
+                return f"it uses {reason}, which wasmtime-py 49 cannot pass"
+        if side == "host":
+            for ty in types:
+                if self._mentions_guest_resource(ty):
+                    return "it passes a resource the component exports to the host, which the runtime does not support yet"
+        return None
+
+    def _mentions_guest_resource(self, ty: m.Type) -> bool:
+        if isinstance(ty, str):
+            return False
+        kind = self.resolve.types[ty].kind
+        if isinstance(kind, m.Resource):
+            return self.resource_roles.get(ty) == "guest"
+        return any(self._mentions_guest_resource(ref) for ref in self.resolve.type_references(kind))
+
+    # ---- functions ----
+
+    def _method(self, function: m.Function, module: _Module, scope: Scope, side: Role, spec: str = "") -> cm.Method:
+        params_scope = Scope(FUNCTION_RESERVED)
+        params = []
+        for param in function.params:
+            if function.kind in ("method", "async-method") and param.name == "self":
+                params.append(cm.Member("self", "self", None, ""))
+                continue
+            params.append(cm.Member(params_scope.claim(snake(param.name)), param.name, None, self.annotation(param.type, module)))
+        result = function.result
+        target = self.resolve.unalias(result) if result is not None else None
+        is_result = isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Result)
+        raises = None
+        if is_result:
+            assert isinstance(target, int)
+            result_kind = self.resolve.types[target].kind
+            assert isinstance(result_kind, m.Result)
+            returns = self.annotation(result_kind.ok, module) if result_kind.ok is not None else "None"
+            raises = self.annotation(result_kind.err, module) if result_kind.err is not None else "None"
+        else:
+            returns = self.annotation(result, module) if result is not None else "None"
+        codecs = _tuple(f'("{p.wit}", {self.codec(fp.type, module)})' for p, fp in zip(params, function.params))
+        kind = function.kind.removeprefix("async-")
+        name = scope.claim(snake(function.item_name, attribute=True)) if kind != "constructor" else "__init__"
+        return cm.Method(
+            name=name,
+            wit=function.name,
+            docs=function.docs,
+            params=params,
+            returns=returns,
+            raises=raises,
+            spec=spec,
+            params_codecs=codecs,
+            result_codec=self.codec(result, module) if result is not None else "None",
+            is_result=is_result,
+            kind=kind,
+        )
+
+    def _functions_of(self, key: m.WorldKey, item: m.WorldItem) -> tuple[_Module, list[m.Function], str | None, str | None]:
+        """(module, functions, docs, instance name) of a world item."""
+        if isinstance(item, m.InterfaceItem):
+            iface = self.resolve.interfaces[item.id]
+            module = self.modules[m.TypeOwner("interface", item.id)]
+            return module, list(iface.functions.values()), iface.docs, self.resolve.world_key_name(key)
+        assert isinstance(item, m.FunctionItem)
+        return self.init, [item.function], None, None
+
+    def _host_side(self, key: m.WorldKey, item: m.WorldItem) -> None:
+        if isinstance(item, m.TypeItem):
+            return
+        if isinstance(item, m.InterfaceItem) and self.plan.provided_by_wasmtime(self.resolve, item.id):
+            return
+        module, functions, docs, instance = self._functions_of(key, item)
+        out = module.out
+        assert out is not None
+        host = out.host
+        if host is None:
+            if instance is None:
+                assert self.plan.world is not None
+                world = self.resolve.worlds[self.plan.world]
+                protocol = module.scope.claim(f"{pascal(world.name)}Imports")
+                docs = f"What the host implements for the functions world `{world.name}` imports."
+                linker_function = module.scope.claim("add_imports_to_linker")
+            else:
+                iface_name = self.resolve.interfaces[item.id].name or str(key)  # type: ignore[union-attr]
+                protocol = module.scope.claim(pascal(iface_name))
+                linker_function = "add_to_linker"
+            host = out.host = cm.HostSide(protocol, docs, instance, [], [], linker_function, [])
+            out.exports += [protocol, linker_function]
+            for decl in out.types:
+                if isinstance(decl, cm.HostResource):
+                    host.resources.append(decl)
+                    host.required.append(decl.name)
+        member_scope = Scope({*FUNCTION_RESERVED, *(r.name for r in host.resources), *(f.name for f in host.functions)})
+        for function in functions:
+            reason = self._function_unsupported(function, "host")
+            if reason is not None:
+                self._skip(out, function, instance, reason)
+                continue
+            if function.resource is not None:
+                continue  # declared with its resource
+            method = self._method(function, module, member_scope, "host")
+            args = ", ".join(p.name for p in method.params)
+            method.call = f"lambda h{', ' if args else ''}{args}: h.{method.name}({args})"
+            host.functions.append(method)
+            host.required.append(method.name)
+
+    def _host_resource(self, type_id: m.TypeId, typedef: m.TypeDef, module: _Module) -> cm.HostResource:
+        name = self.type_names[type_id]
+        decl = cm.HostResource(
+            name, typedef.name or "", typedef.docs, self.codec_names[type_id], self._resource_qualname(type_id),
+            None, [], [],
+        )
+        functions = self._resource_functions(type_id, module)
+        scope = Scope(FUNCTION_RESERVED | {"close"})
+        for function in functions:
+            reason = self._function_unsupported(function, "host")
+            if reason is not None:
+                self._skip(module.out, function, self._instance_name(module), reason)  # type: ignore[arg-type]
+                continue
+            method = self._method(function, module, scope, "host")
+            args = [p.name for p in method.params]
+            if method.kind == "constructor":
+                method.call = f"lambda h, {', '.join(args)}: h.{name}({', '.join(args)})" if args else f"lambda h: h.{name}()"
+                decl.constructor = method
+            elif method.kind == "method":
+                rest = args[1:]
+                method.call = f"lambda h, self{''.join(', ' + a for a in rest)}: self.{method.name}({', '.join(rest)})"
+                decl.methods.append(method)
+            else:
+                lam = f"lambda h{''.join(', ' + a for a in args)}"
+                method.call = f"{lam}: h.{name}.{method.name}({', '.join(args)})"
+                decl.statics.append(method)
+        return decl
+
+    def _resource_functions(self, resource: m.TypeId, module: _Module) -> list[m.Function]:
+        owner = module.owner
+        if owner is None:
+            return []
+        if owner.kind == "interface":
+            functions = list(self.resolve.interfaces[owner.id].functions.values())
+        else:
+            world = self.resolve.worlds[owner.id]
+            functions = [i.function for i in [*world.imports.values(), *world.exports.values()] if isinstance(i, m.FunctionItem)]
+        return [f for f in functions if f.resource == resource]
+
+    def _instance_name(self, module: _Module) -> str | None:
+        return self.resolve.world_key_name(module.key) if module.key is not None else None
+
+    def _skip(self, out: cm.Module, function: m.Function, instance: str | None, reason: str) -> None:
+        where = f"{instance}#{function.name}" if instance else function.name
+        unsupported = cm.Unsupported(where, reason)
+        out.unsupported.append(unsupported)
+        self.unsupported.append(unsupported)
+
+    def _guest_side(self, key: m.WorldKey, item: m.WorldItem) -> None:
+        if isinstance(item, m.TypeItem):
+            return
+        module, functions, docs, instance = self._functions_of(key, item)
+        out = module.out
+        assert out is not None
+        guest = out.guest
+        if guest is None:
+            if instance is None:
+                accessor = ""  # world-level exports are methods of the world class
+            else:
+                iface_name = self.resolve.interfaces[item.id].name or str(key)  # type: ignore[union-attr]
+                accessor = module.scope.claim(f"{pascal(iface_name)}Exports")
+                out.exports.append(accessor)
+            guest = out.guest = cm.GuestSide(accessor, docs, instance, [], [], [])
+        scope = self.world_members if instance is None else Scope(FUNCTION_RESERVED | {n.name for n in guest.functions})
+        for function in functions:
+            reason = self._function_unsupported(function, "guest")
+            if reason is not None:
+                self._skip(out, function, instance, reason)
+                continue
+            if function.resource is None:
+                guest.functions.append(self._method(function, module, scope, "guest"))
+                continue
+            resource = self.resolve.resource_of(function.resource) or function.resource
+            cls = self.type_names[resource]
+            spec = module.scope.claim(f"_{shouty(function.item_name if function.kind != 'constructor' else 'new')}")
+            spec = module.scope.claim(f"_{shouty(self.resolve.types[resource].name or '')}{spec}")
+            kind = function.kind.removeprefix("async-")
+            if kind == "method":
+                method = self._method(function, module, Scope(FUNCTION_RESERVED | {"drop", "dropped"}), "guest", spec)
+                decl = next(d for d in out.types if isinstance(d, cm.GuestResource) and d.name == cls)
+                decl.methods.append(method)
+            else:
+                # Constructors and statics need an instance: the accessor has them.
+                resource_name = snake(self.resolve.types[resource].name or "", attribute=True)
+                wanted = f"new_{resource_name}" if kind == "constructor" else (
+                    f"{resource_name}_{snake(function.item_name, attribute=True)}"
+                )
+                method = self._method(function, module, Scope(FUNCTION_RESERVED), "guest", spec)
+                method.name = scope.claim(wanted)
+                method.kind = kind
+                (guest.constructors if kind == "constructor" else guest.statics).append(method)
+            out.specs.append(
+                cm.Codec(
+                    spec,
+                    f"_rt.ExportSpec({instance!r}, {function.name!r}, {method.params_codecs}, "
+                    f"{method.result_codec}, raises={method.is_result})",
+                )
+            )
+
+    # ---- the package's __init__ ----
+
+    def _package_init(self) -> None:
+        init = self.init
+        out = init.out
+        assert out is not None
+        plan = self.plan
+        for module in self._interface_modules():
+            init.imports.add(f"from . import {module.path.removesuffix('.py')} as {module.alias}")
+        if plan.world is None:
+            names = ", ".join(f"`{self.resolve.world_key_name(k)}`" for k, _ in [*plan.implement, *plan.call])
+            out.docs = f"Bindings for {names}."
+            return
+        world = self.resolve.worlds[plan.world]
+        package = world.package
+        qualified = f"{self.resolve.packages[package].name}/{world.name}" if package is not None else world.name
+        class_name = init.scope.claim(pascal(world.name))
+        accessors = []
+        for key, item in plan.call:
+            if isinstance(item, m.InterfaceItem):
+                module = self.modules[m.TypeOwner("interface", item.id)]
+                assert module.out is not None and module.out.guest is not None
+                accessors.append(
+                    cm.WorldAccessor(
+                        self.accessor_attributes[key],
+                        f"{module.alias}.{module.out.guest.accessor}",
+                        self.resolve.world_key_name(key),
+                        module.out.guest.docs,
+                    )
+                )
+        linkers: list[tuple[str, str]] = []
+        annotations: list[tuple[str, str]] = []
+        params = Scope({"linker", "wasi", "self", "cls"})
+        for key, item in plan.implement:
+            if isinstance(item, m.InterfaceItem):
+                module = self.modules[m.TypeOwner("interface", item.id)]
+                if module.out is None or module.out.host is None:
+                    continue
+                param = params.claim(snake(str(key)) if isinstance(key, str) else module.path.removesuffix(".py"))
+                linkers.append((param, f"{module.alias}.add_to_linker(linker, {param}, {self.resolve.world_key_name(key)!r})"))
+                annotations.append((param, f"{module.alias}.{module.out.host.protocol}"))
+        if out.host is not None:
+            param = params.claim("imports")
+            linkers.append((param, f"{out.host.linker_function}(linker, {param})"))
+            annotations.append((param, out.host.protocol))
+        wasi = any(
+            isinstance(item, m.InterfaceItem) and is_wasi(self.resolve, item.id) for item in world.imports.values()
+        )
+        out.world = cm.WorldClass(class_name, qualified, world.docs, accessors, out.guest, linkers, annotations, wasi)
+        out.docs = f"Bindings for world `{qualified}`."
+        out.exports.insert(0, class_name)

@@ -1,0 +1,107 @@
+"""`generate(...)`: WIT in, the files of a Python package out. Pure: nothing
+here touches the filesystem except to read WIT (only the CLI writes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from . import bindgen
+from . import codemodel as cm
+from . import model as m
+from .loader import load
+from .naming import snake
+from .render import render_package
+
+Direction = Literal["import", "export"]
+
+__all__ = ["generate", "generate_from_resolve", "plan"]
+
+
+def generate(
+    path: str | Path,
+    direction: Direction = "import",
+    *,
+    world: str | None = None,
+    interface: str | None = None,
+    package: str | None = None,
+    features: frozenset[str] = frozenset(),
+    all_features: bool = False,
+    legacy_package: str | None = None,
+    implement_wasi: bool = False,
+    format: bool = True,
+) -> dict[str, str]:
+    """The generated package's files (path inside the package -> text), sorted.
+
+    `direction` "import": the host consumes a world (or one exported
+    `interface`): typed calls into its exports and `add_to_linker` for its
+    imports. "export": the host implements the interfaces of a package (or a
+    `world`'s imports): Protocols and `add_to_linker`.
+    """
+    loaded = load(path, features=features, all_features=all_features, legacy_package=legacy_package)
+    built = plan(
+        loaded.resolve,
+        loaded.main,
+        direction,
+        source=Path(path).name,
+        world=world,
+        interface=interface,
+        package=package,
+        implement_wasi=implement_wasi,
+    )
+    return generate_from_resolve(loaded.resolve, built, format=format)
+
+
+def generate_from_resolve(resolve: m.Resolve, plan: bindgen.Plan, *, format: bool = True) -> dict[str, str]:
+    return render_package(bindgen.build(resolve, plan), format=format)
+
+
+def plan(
+    resolve: m.Resolve,
+    main: list[m.PackageId],
+    direction: Direction,
+    *,
+    source: str,
+    world: str | None = None,
+    interface: str | None = None,
+    package: str | None = None,
+    implement_wasi: bool = False,
+) -> bindgen.Plan:
+    """Which items each side gets. Raises `LookupError` naming what is
+    missing or ambiguous."""
+    if interface is not None:
+        iface = _find_interface(resolve, main, interface)
+        name = package or snake(resolve.interfaces[iface].name or interface)
+        if direction == "export":
+            return bindgen.plan_interfaces(resolve, [iface], source, name)
+        return bindgen.plan_exported_interface(resolve, iface, source, name)
+    if direction == "import" or world is not None:
+        world_id = resolve.select_world(main, world)
+        if direction == "import":
+            return bindgen.plan_world(resolve, world_id, source, package, implement_wasi)
+        w = resolve.worlds[world_id]
+        plan = bindgen.plan_world(resolve, world_id, source, package, implement_wasi)
+        return bindgen.Plan(
+            package=package or snake(w.name),
+            source=source,
+            implement=plan.implement,
+            provided_by_wasmtime=plan.provided_by_wasmtime,
+        )
+    if not main:
+        raise LookupError("the path defines no package")
+    own = resolve.packages[main[0]]
+    return bindgen.plan_interfaces(
+        resolve, own.interfaces.values(), source, package or snake(own.name.name)
+    )
+
+
+def _find_interface(resolve: m.Resolve, main: list[m.PackageId], name: str) -> m.InterfaceId:
+    for package in main:
+        found = resolve.packages[package].interfaces.get(name)
+        if found is not None:
+            return found
+    for id, iface in enumerate(resolve.interfaces):
+        if resolve.interface_name(id) == name or (iface.name is not None and f"{resolve.interface_name(id)}".split("@")[0] == name):
+            return id
+    known = ", ".join(f"`{n}`" for p in main for n in resolve.packages[p].interfaces) or "none"
+    raise LookupError(f"no interface `{name}` (the package has {known})")
