@@ -29,7 +29,7 @@ MODULE_RESERVED = frozenset(
         "add_to_linker", "load_component", "Ok", "Err", "Some", "Result",
     }
 )
-FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h"})
+FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h", "result"})
 
 Role = Literal["host", "guest", "types"]
 
@@ -208,7 +208,7 @@ class _Builder:
                 if package is not None:
                     pname = resolve.packages[package].name
                     name = snake(f"{pname.namespace}-{pname.name}-{resolve.interfaces[iface].name or key}")
-            path = files.claim(name.rstrip("_") or "interface")
+            path = files.claim(name or "interface")
             owner = m.TypeOwner("interface", iface)
             module = _Module(f"{path}.py", self.init.scope.claim(f"_{path}"), owner, Scope(MODULE_RESERVED))
             module.role = roles
@@ -295,7 +295,7 @@ class _Builder:
         assert out is not None
         for type_id in self._owned_types(module):
             typedef = self.resolve.types[type_id]
-            if type_id not in self.type_names:
+            if typedef.owner != module.owner or type_id not in self.type_names:
                 continue
             decl = self._type_decl(type_id, typedef, module)
             if decl is not None:
@@ -508,17 +508,22 @@ class _Builder:
                 return f"it uses {reason}, which wasmtime-py 49 cannot pass"
         if side == "host":
             for ty in types:
-                if self._mentions_guest_resource(ty):
+                if self._mentions_role(ty, "guest"):
                     return "it passes a resource the component exports to the host, which the runtime does not support yet"
+        elif function.resource is not None and self.resource_roles.get(function.resource) == "host":
+            return (
+                "its resource is also implemented by the host (the interface is both imported and "
+                "exported), and witgen binds one side of a resource"
+            )
         return None
 
-    def _mentions_guest_resource(self, ty: m.Type) -> bool:
+    def _mentions_role(self, ty: m.Type, role: Role) -> bool:
         if isinstance(ty, str):
             return False
         kind = self.resolve.types[ty].kind
         if isinstance(kind, m.Resource):
-            return self.resource_roles.get(ty) == "guest"
-        return any(self._mentions_guest_resource(ref) for ref in self.resolve.type_references(kind))
+            return self.resource_roles.get(ty) == role
+        return any(self._mentions_role(ref, role) for ref in self.resolve.type_references(kind))
 
     # ---- functions ----
 
@@ -594,6 +599,9 @@ class _Builder:
                 if isinstance(decl, cm.HostResource):
                     host.resources.append(decl)
                     host.required.append(decl.name)
+            if host.resources:
+                host.resources_protocol = module.scope.claim(f"{protocol}Resources")
+                out.exports.append(host.resources_protocol)
         member_scope = Scope({*FUNCTION_RESERVED, *(r.name for r in host.resources), *(f.name for f in host.functions)})
         for function in functions:
             reason = self._function_unsupported(function, "host")
@@ -697,8 +705,9 @@ class _Builder:
                 )
                 method = self._method(function, module, Scope(FUNCTION_RESERVED), "guest", spec)
                 method.name = scope.claim(wanted)
-                method.kind = kind
-                (guest.constructors if kind == "constructor" else guest.statics).append(method)
+                method.kind = "freestanding"  # a plain method of the accessor
+                method.returns = method.returns if kind != "constructor" else self.type_names[resource]
+                (guest.constructors if function.kind == "constructor" else guest.statics).append(method)
             out.specs.append(
                 cm.Codec(
                     spec,

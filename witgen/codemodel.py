@@ -146,6 +146,9 @@ class HostSide:
     resources: list[HostResource]
     linker_function: str  # `add_to_linker`, or `add_<world>_imports_to_linker`
     required: list[str]  # attributes `host_getter` checks
+    # The resource classes go in a base Protocol: in the main one, a resource's
+    # name must mean its Protocol class in annotations, not the attribute.
+    resources_protocol: str = ""
 
 
 @dataclass

@@ -17,6 +17,9 @@ from typing import Iterable
 # attribute (`conn.set`, a field `type`) shadows nothing and stays as is.
 KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 RESERVED = KEYWORDS | frozenset(dir(builtins))
+# Except the builtins generated annotations use: in a class body, a method
+# or field named `int` would make `int` in the next annotation mean it.
+ATTRIBUTE_RESERVED = KEYWORDS | {"bool", "bytes", "dict", "float", "int", "list", "object", "str", "tuple", "type"}
 
 
 def words(name: str) -> list[str]:
@@ -40,7 +43,7 @@ def shouty(name: str) -> str:
 
 
 def escape(identifier: str, *, attribute: bool = False) -> str:
-    return f"{identifier}_" if identifier in (KEYWORDS if attribute else RESERVED) else identifier
+    return f"{identifier}_" if identifier in (ATTRIBUTE_RESERVED if attribute else RESERVED) else identifier
 
 
 class Scope:
