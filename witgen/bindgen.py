@@ -716,6 +716,13 @@ class _Builder:
                 )
             )
 
+    def _package_name(self, iface: m.InterfaceId) -> str | None:
+        package = self.resolve.interfaces[iface].package
+        if package is None:
+            return None
+        name = self.resolve.packages[package].name
+        return f"{name.namespace}:{name.name}"
+
     # ---- the package's __init__ ----
 
     def _package_init(self) -> None:
@@ -730,8 +737,11 @@ class _Builder:
             out.docs = f"Bindings for {names}."
             return
         world = self.resolve.worlds[plan.world]
-        package = world.package
-        qualified = f"{self.resolve.packages[package].name}/{world.name}" if package is not None else world.name
+        qualified = world.name
+        if world.package is not None:
+            name = self.resolve.packages[world.package].name
+            version = f"@{name.version}" if name.version else ""
+            qualified = f"{name.namespace}:{name.name}/{world.name}{version}"
         class_name = init.scope.claim(pascal(world.name))
         accessors = []
         for key, item in plan.call:
@@ -761,9 +771,12 @@ class _Builder:
             param = params.claim("imports")
             linkers.append((param, f"{out.host.linker_function}(linker, {param})"))
             annotations.append((param, out.host.protocol))
-        wasi = any(
-            isinstance(item, m.InterfaceItem) and is_wasi(self.resolve, item.id) for item in world.imports.values()
+        wasi_http = any(
+            isinstance(item, m.InterfaceItem)
+            and self.plan.provided_by_wasmtime(self.resolve, item.id)
+            and self._package_name(item.id) == "wasi:http"
+            for item in world.imports.values()
         )
-        out.world = cm.WorldClass(class_name, qualified, world.docs, accessors, out.guest, linkers, annotations, wasi)
+        out.world = cm.WorldClass(class_name, qualified, world.docs, accessors, out.guest, linkers, annotations, wasi_http)
         out.docs = f"Bindings for world `{qualified}`."
         out.exports.insert(0, class_name)

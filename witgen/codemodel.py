@@ -208,7 +208,7 @@ class WorldClass:
     guest: GuestSide | None  # the world's own exported functions
     linkers: list[tuple[str, str]]  # (parameter name, `_mod.add_to_linker`)
     host_param_annotations: list[tuple[str, str]]  # (parameter, Protocol annotation)
-    wasi: bool  # the world imports WASI: `add_to_linker` adds wasmtime's
+    wasi_http: bool  # the world imports wasi:http: `add_to_linker` adds wasmtime's
 
 
 @dataclass
