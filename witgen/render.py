@@ -9,8 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any
-
 import jinja2
 
 from . import __version__
@@ -81,7 +79,10 @@ def _imports(module: cm.Module, body: str) -> list[str]:
 def format_python(text: str) -> str:
     import black
 
-    return black.format_str(text, mode=black.Mode(target_versions={black.TargetVersion.PY310}))
+    from black.mode import TargetVersion
+
+    formatted: str = black.format_str(text, mode=black.Mode(target_versions={TargetVersion.PY310}))
+    return formatted
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,13 +102,11 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _docstring(text: Any) -> str:
+def _docstring(text: object) -> str:
     """WIT docs as the inside of a docstring: escaped, lines indented by
     black afterwards (it re-indents docstrings)."""
-    text = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    if text.endswith('"'):
-        text += " "
-    return text
+    inside = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    return f"{inside} " if inside.endswith('"') else inside
 
 
 def _tuple_literal(items: list[str]) -> str:
