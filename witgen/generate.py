@@ -76,7 +76,7 @@ def plan(
             return bindgen.plan_interfaces(resolve, [iface], source, name)
         return bindgen.plan_exported_interface(resolve, iface, source, name)
     if direction == "import" or world is not None:
-        world_id = resolve.select_world(main, world)
+        world_id = _select_world(resolve, main, world)
         if direction == "import":
             return bindgen.plan_world(resolve, world_id, source, package, implement_wasi)
         w = resolve.worlds[world_id]
@@ -90,9 +90,25 @@ def plan(
     if not main:
         raise LookupError("the path defines no package")
     own = resolve.packages[main[0]]
+    if not own.interfaces:
+        worlds = ", ".join(f"`{w}`" for w in own.worlds) or "none"
+        raise LookupError(
+            f"package `{own.name}` defines no interfaces to implement; name a world "
+            f"(its worlds: {worlds}) to implement that world's imports"
+        )
     return bindgen.plan_interfaces(
         resolve, own.interfaces.values(), source, package or snake(own.name.name)
     )
+
+
+def _select_world(resolve: m.Resolve, main: list[m.PackageId], name: str | None) -> m.WorldId:
+    try:
+        return resolve.select_world(main, name)
+    except LookupError as error:
+        if name is None:
+            raise  # it already lists the package's worlds
+        known = ", ".join(f"`{resolve.packages[p].name}/{w}`" for p in main for w in resolve.packages[p].worlds)
+        raise LookupError(f"{error} (the path defines {known or 'no worlds'})") from None
 
 
 def _find_interface(resolve: m.Resolve, main: list[m.PackageId], name: str) -> m.InterfaceId:
