@@ -1,0 +1,94 @@
+"""Golden packages: what `generate(...)` writes for the project's fixtures,
+checked in under `tests/golden/<case>/` so a change to the generator shows
+up as a reviewable diff.
+
+    WITGEN_BLESS=1 python -m pytest tests/test_golden.py   # rewrite them
+
+`_runtime.py` is left out: it is `templates/runtime.py` verbatim (asserted
+below), and reviewing it once per case would bury the generated code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from witgen._resources import templates_dir
+from witgen.generate import Direction, generate
+from witgen.render import RUNTIME
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+BLESS = os.environ.get("WITGEN_BLESS") == "1"
+
+
+class Case(NamedTuple):
+    path: str  # relative to the repository root
+    direction: Direction
+
+
+CASES = {
+    "adder": Case("fixtures/adder.wit", "import"),
+    "interfaced-adder": Case("fixtures/interfaced-adder.wit", "import"),
+    "kv-store": Case("fixtures/kv-store", "import"),
+    "cache-export": Case("fixtures/cache.wit", "export"),
+    "coverage": Case("tests/guests/coverage/wit", "import"),
+}
+
+
+def _generated(case: Case) -> dict[str, str]:
+    files = generate(ROOT / case.path, case.direction)
+    assert files[RUNTIME] == (templates_dir() / "runtime.py").read_text(encoding="utf-8")
+    return {path: text for path, text in files.items() if path != RUNTIME}
+
+
+def _on_disk(directory: Path) -> dict[str, str]:
+    return {
+        p.relative_to(directory).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _bless(directory: Path, files: dict[str, str]) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+    for path, text in files.items():
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8", newline="") as file:
+            file.write(text)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name: str) -> None:
+    generated = _generated(CASES[name])
+    directory = GOLDEN / name
+    if BLESS:
+        _bless(directory, generated)
+        return
+    if not directory.is_dir():
+        pytest.fail(f"no golden package at {directory}; run WITGEN_BLESS=1 python -m pytest tests/test_golden.py")
+    expected = _on_disk(directory)
+    assert sorted(generated) == sorted(expected), "the package's files changed (WITGEN_BLESS=1 to accept)"
+    for path, text in generated.items():
+        if text != expected[path]:
+            diff = "".join(
+                difflib.unified_diff(
+                    expected[path].splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    f"golden/{name}/{path}",
+                    f"generated/{name}/{path}",
+                )
+            )
+            pytest.fail(f"{name}/{path} differs from its golden copy (WITGEN_BLESS=1 to accept):\n{diff}")
+
+
+def test_every_golden_folder_is_a_case() -> None:
+    """A case removed from CASES must take its folder with it."""
+    if GOLDEN.is_dir():
+        assert sorted(p.name for p in GOLDEN.iterdir() if p.is_dir()) == sorted(CASES) or BLESS
