@@ -30,6 +30,12 @@ MODULE_RESERVED = frozenset(
     }
 )
 FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h", "result"})
+# The runtime's public values and errors, re-exported by every package's
+# `__init__` so users never import `_runtime`.
+RUNTIME_EXPORTS = (
+    "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
+    "ResourceDroppedError", "HandleError", "BindingMismatchError", "release_store",
+)
 
 Role = Literal["host", "guest", "types"]
 
@@ -134,7 +140,7 @@ class _Builder:
         self.resource_roles: dict[m.TypeId, Role] = {}
         self._unsupported_cache: dict[m.Type, str | None] = {}
         self.unsupported: list[cm.Unsupported] = []
-        self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED))
+        self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED | set(RUNTIME_EXPORTS)))
 
     # ---- the package ----
 
@@ -485,6 +491,8 @@ class _Builder:
             return "`map` values"
         if isinstance(kind, m.FixedList):
             return "fixed-length lists"
+        if isinstance(kind, m.Flags) and len(kind.flags) > 32:
+            return "`flags` of more than 32 members (wasmtime rejects such components)"
         if isinstance(kind, m.Resource):
             if self.resource_roles.get(ty) == "types":
                 typedef = self.resolve.types[ty]
@@ -732,6 +740,8 @@ class _Builder:
         plan = self.plan
         for module in self._interface_modules():
             init.imports.add(f"from . import {module.path.removesuffix('.py')} as {module.alias}")
+        init.imports.add(f"from ._runtime import {', '.join(RUNTIME_EXPORTS)}")
+        out.exports.extend(RUNTIME_EXPORTS)
         if plan.world is None:
             names = ", ".join(f"`{self.resolve.world_key_name(k)}`" for k, _ in [*plan.implement, *plan.call])
             out.docs = f"Bindings for {names}."
@@ -764,6 +774,8 @@ class _Builder:
                 module = self.modules[m.TypeOwner("interface", item.id)]
                 if module.out is None or module.out.host is None:
                     continue
+                if not self.resolve.interfaces[item.id].functions and not module.out.host.resources:
+                    continue  # types only: the component imports nothing to define
                 param = params.claim(snake(str(key)) if isinstance(key, str) else module.path.removesuffix(".py"))
                 linkers.append((param, f"{module.alias}.add_to_linker(linker, {param}, {self.resolve.world_key_name(key)!r})"))
                 annotations.append((param, f"{module.alias}.{module.out.host.protocol}"))
