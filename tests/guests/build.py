@@ -80,7 +80,7 @@ GUESTS: dict[str, Guest] = {
         Guest("interfaced-adder", "interfaced-adder", FIXTURES / "interfaced-adder.wit"),
         Guest("kv-store", "kv-store", FIXTURES / "kv-store"),
         # fixtures/cache.wit is the 2022 syntax (`function`, `expected`);
-        # this is the same interface in today's WIT.
+        # this is its migrated form (package wasi-mindmap:cache) and a world.
         Guest("cache", "cache-user", HERE / "cache" / "cache.wit"),
         Guest("coverage", "coverage", HERE / "coverage" / "wit"),
         # Component-model text: no WIT, no app, no WASI.
