@@ -35,6 +35,7 @@ FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h", "result"})
 RUNTIME_EXPORTS = (
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
     "ResourceDroppedError", "HandleError", "BindingMismatchError", "release_store",
+    "load_component",
 )
 
 Role = Literal["host", "guest", "types"]

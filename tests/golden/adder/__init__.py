@@ -19,6 +19,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    load_component,
 )
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "load_component",
 ]
 
 

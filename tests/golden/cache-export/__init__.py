@@ -16,6 +16,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    load_component,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "load_component",
 ]

@@ -24,6 +24,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    load_component,
 )
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "load_component",
 ]
 
 

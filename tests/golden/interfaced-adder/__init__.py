@@ -20,6 +20,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    load_component,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "load_component",
 ]
 
 

@@ -22,6 +22,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    load_component,
 )
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "load_component",
 ]
 
 
