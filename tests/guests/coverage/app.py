@@ -74,6 +74,12 @@ class GuestEcho(exports.GuestEcho):
     def nothing(self, *args: Any) -> Any:
         return host_echo.nothing(*args)
 
+    def drawings(self, *args: Any) -> Any:
+        return host_echo.drawings(*args)
+
+    def nested(self, *args: Any) -> Any:
+        return host_echo.nested(*args)
+
     def bowls(self, a: int, b: int) -> tuple[int, int]:
         with host_echo.Bowl(a) as x, host_echo.Bowl(b) as y:
             with host_echo.Bowl.merge(x, y) as merged:
