@@ -144,6 +144,10 @@ class Trap(WitError):
     ``__cause__`` is what caused it: the exception a host function raised,
     or wasmtime's ``WasmtimeError`` for a trap in the guest."""
 
+    # Every generated package has its own runtime, so its own `Trap`; a host
+    # implemented through another package's bindings raises that one.
+    _witgen_trap: ClassVar[bool] = True
+
 
 class InstancePoisonedError(WitError):
     """A call was made into an instance that trapped earlier."""
@@ -1064,12 +1068,17 @@ class InstanceState:
         """Mark the store poisoned; return the exception to raise."""
         if self.state.poisoned is None:
             self.state.poisoned = f"its store trapped earlier, in {what}"
-        if isinstance(error, Trap):
+        if isinstance(error, Exception) and getattr(type(error), "_witgen_trap", False):
             cause = error.__cause__
             # Ctrl-C in a host function stays a KeyboardInterrupt.
             if cause is not None and not isinstance(cause, Exception):
                 return cause
-            return error
+            if isinstance(error, Trap):
+                return error
+            # Another package's Trap: the caller catches this package's.
+            trap = Trap(str(error))
+            trap.__cause__ = cause
+            return trap
         if not isinstance(error, Exception):
             return error
         if isinstance(error, WasmtimeError):
