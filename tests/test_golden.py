@@ -30,6 +30,7 @@ BLESS = os.environ.get("WITGEN_BLESS") == "1"
 class Case(NamedTuple):
     path: str  # relative to the repository root
     direction: Direction
+    world: str | None = None
 
 
 CASES = {
@@ -38,11 +39,12 @@ CASES = {
     "kv-store": Case("fixtures/kv-store", "import"),
     "cache-export": Case("fixtures/cache.wit", "export"),
     "coverage": Case("tests/guests/coverage/wit", "import"),
+    "coverage-export": Case("tests/guests/coverage/wit", "export", world="coverage"),
 }
 
 
 def _generated(case: Case) -> dict[str, str]:
-    files = generate(ROOT / case.path, case.direction)
+    files = generate(ROOT / case.path, case.direction, world=case.world)
     assert files[RUNTIME] == (templates_dir() / "runtime.py").read_text(encoding="utf-8")
     return {path: text for path, text in files.items() if path != RUNTIME}
 

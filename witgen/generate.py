@@ -3,6 +3,7 @@ here touches the filesystem except to read WIT (only the CLI writes)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Literal
 
@@ -79,13 +80,9 @@ def plan(
         world_id = _select_world(resolve, main, world)
         if direction == "import":
             return bindgen.plan_world(resolve, world_id, source, package, implement_wasi)
-        w = resolve.worlds[world_id]
-        plan = bindgen.plan_world(resolve, world_id, source, package, implement_wasi)
-        return bindgen.Plan(
-            package=package or snake(w.name),
-            source=source,
-            implement=plan.implement,
-            provided_by_wasmtime=plan.provided_by_wasmtime,
+        # The world's imports only: the host implements them, calls nothing.
+        return dataclasses.replace(
+            bindgen.plan_world(resolve, world_id, source, package, implement_wasi), call=()
         )
     if not main:
         raise LookupError("the path defines no package")

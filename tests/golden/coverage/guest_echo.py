@@ -12,7 +12,16 @@ from wasmtime import Store
 from . import _runtime as _rt
 from . import types as _types
 
-__all__ = ["Point", "Mixed", "Color", "Perms", "Shape", "Counter", "GuestEchoExports"]
+__all__ = [
+    "Point",
+    "Mixed",
+    "Color",
+    "Perms",
+    "Shape",
+    "Drawing",
+    "Counter",
+    "GuestEchoExports",
+]
 
 
 Point = _types.Point
@@ -28,6 +37,9 @@ Perms = _types.Perms
 
 
 Shape = _types.Shape
+
+
+Drawing = _types.Drawing
 
 
 class Counter(_rt.GuestResource):
@@ -50,6 +62,7 @@ _MIXED = _types._MIXED
 _COLOR = _types._COLOR
 _PERMS = _types._PERMS
 _SHAPE = _types._SHAPE
+_DRAWING = _types._DRAWING
 _COUNTER_NEW = _rt.ExportSpec(
     "witgen:coverage/guest-echo@0.1.0",
     "[constructor]counter",
@@ -204,6 +217,21 @@ class GuestEchoExports:
             raises=True,
         )
         self._nothing = _rt.ExportFunc(instance, name, "nothing", (), None)
+        self._drawings = _rt.ExportFunc(
+            instance, name, "drawings", (("d", _DRAWING),), _DRAWING
+        )
+        self._nested = _rt.ExportFunc(
+            instance,
+            name,
+            "nested",
+            (
+                (
+                    "x",
+                    _rt.Option(_rt.ResultOf(_rt.List(_rt.Option(_rt.U32)), _rt.STRING)),
+                ),
+            ),
+            _rt.Option(_rt.ResultOf(_rt.List(_rt.Option(_rt.U32)), _rt.STRING)),
+        )
         self._bowls = _rt.ExportFunc(
             instance,
             name,
@@ -317,6 +345,16 @@ class GuestEchoExports:
 
     def nothing(self, store: Store) -> None:
         self._nothing(store)
+
+    def drawings(self, store: Store, d: Drawing) -> Drawing:
+        result: Drawing = self._drawings(store, d)
+        return result
+
+    def nested(
+        self, store: Store, x: Optional[_rt.Result[list[Optional[int]], str]]
+    ) -> Optional[_rt.Result[list[Optional[int]], str]]:
+        result: Optional[_rt.Result[list[Optional[int]], str]] = self._nested(store, x)
+        return result
 
     def bowls(self, store: Store, a: int, b: int) -> tuple[int, int]:
         """Builds two host bowls, merges them and weighs them both ways."""

@@ -19,6 +19,7 @@ __all__ = [
     "Color",
     "Perms",
     "Shape",
+    "Drawing",
     "Bowl",
     "HostEcho",
     "add_to_linker",
@@ -41,6 +42,9 @@ Perms = _types.Perms
 Shape = _types.Shape
 
 
+Drawing = _types.Drawing
+
+
 class Bowl(Protocol):
     """A host resource; `merge` and `weigh-both` take two borrows (wasmtime 50.0.x bug)."""
 
@@ -57,6 +61,7 @@ _MIXED = _types._MIXED
 _COLOR = _types._COLOR
 _PERMS = _types._PERMS
 _SHAPE = _types._SHAPE
+_DRAWING = _types._DRAWING
 _BOWL = _rt.HostResource("witgen:coverage/host-echo@0.1.0/bowl")
 
 
@@ -122,6 +127,12 @@ class HostEcho(HostEchoResources, Protocol):
 
     def nothing(self) -> None: ...
 
+    def drawings(self, d: Drawing) -> Drawing: ...
+
+    def nested(
+        self, x: Optional[_rt.Result[list[Optional[int]], str]]
+    ) -> Optional[_rt.Result[list[Optional[int]], str]]: ...
+
     def weigh_both(self, a: Bowl, b: Bowl) -> int: ...
 
 
@@ -159,6 +170,8 @@ def add_to_linker(
             "list_of_records",
             "fallible",
             "nothing",
+            "drawings",
+            "nested",
             "weigh_both",
         ),
     )
@@ -421,6 +434,35 @@ def add_to_linker(
             instance,
             "nothing",
             _rt.host_func(f"{name}#nothing", get, lambda h: h.nothing(), (), None),
+        )
+        _rt.add_func(
+            instance,
+            "drawings",
+            _rt.host_func(
+                f"{name}#drawings",
+                get,
+                lambda h, d: h.drawings(d),
+                (("d", _DRAWING),),
+                _DRAWING,
+            ),
+        )
+        _rt.add_func(
+            instance,
+            "nested",
+            _rt.host_func(
+                f"{name}#nested",
+                get,
+                lambda h, x: h.nested(x),
+                (
+                    (
+                        "x",
+                        _rt.Option(
+                            _rt.ResultOf(_rt.List(_rt.Option(_rt.U32)), _rt.STRING)
+                        ),
+                    ),
+                ),
+                _rt.Option(_rt.ResultOf(_rt.List(_rt.Option(_rt.U32)), _rt.STRING)),
+            ),
         )
         _rt.add_func(
             instance,

@@ -23,6 +23,7 @@ __all__ = [
     "Shape_Rect",
     "Shape_Empty",
     "Shape",
+    "Drawing",
     "Types",
     "add_to_linker",
 ]
@@ -86,6 +87,17 @@ Shape = Union[Shape_Circle, Shape_Rect, Shape_Empty]
 """Variant `shape`."""
 
 
+@dataclass
+class Drawing:
+    """A record of variants, options, flags and tuples."""
+
+    name: str
+    shapes: list[Shape]
+    fill: Optional[Color]
+    access: Perms
+    origin: tuple[Point, Shape]
+
+
 _POINT = _rt.Record(Point, [("x", "x", _rt.S32), ("y", "y", _rt.S32)])
 _MIXED = _rt.Record(
     Mixed,
@@ -105,6 +117,16 @@ _SHAPE = _rt.Variant(
         ("circle", Shape_Circle, _rt.F64),
         ("rect", Shape_Rect, _POINT),
         ("empty", Shape_Empty, None),
+    ],
+)
+_DRAWING = _rt.Record(
+    Drawing,
+    [
+        ("name", "name", _rt.STRING),
+        ("shapes", "shapes", _rt.List(_SHAPE)),
+        ("fill", "fill", _rt.Option(_COLOR)),
+        ("access", "access", _PERMS),
+        ("origin", "origin", _rt.Tuple(_POINT, _SHAPE)),
     ],
 )
 
