@@ -982,9 +982,26 @@ class GuestOwn(Codec):
         self.wit = f"own<{cls._wit_name}>"
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
+        handle = self._check(value, where, cx)
+        # Moved only once every argument is lowered: a refused call leaves
+        # the proxy usable.
+        if cx is not None and cx.instance is not None:
+            cx.instance._moves.append(value)
+            return handle
+        return value._take(where)  # pragma: no cover - exports always pass a context
+
+    def _check(self, value: Any, where: str, cx: Optional[Context]) -> ResourceAny:
         if not isinstance(value, self.cls):
             raise TypeError(f"{where}: expected {self.cls.__name__}, got {_type_name(value)}")
-        return value._take(where)
+        handle = value._live(where)
+        if cx is not None and cx.instance is not None and value._instance is not cx.instance:
+            # Handles index a per-instance table: wasmtime would trap, or
+            # worse, find some other resource under that index.
+            raise ValueError(
+                f"{where}: this {self.cls._wit_name} belongs to another instance of the component; "
+                "resources cannot be passed between instances"
+            )
+        return handle
 
     def lift(self, raw: Any, cx: Optional[Context]) -> Any:
         c = _context_for(cx, self.wit)
@@ -1006,9 +1023,7 @@ class GuestBorrow(GuestOwn):
         self.wit = f"borrow<{cls._wit_name}>"
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
-        if not isinstance(value, self.cls):
-            raise TypeError(f"{where}: expected {self.cls.__name__}, got {_type_name(value)}")
-        return value._live(where)
+        return self._check(value, where, cx)
 
 
 # --------------------------------------------------------------------------
@@ -1026,6 +1041,7 @@ class InstanceState:
         self.state = register_store(store)
         self.context = Context(store, self.state, self)
         self._after_call: list[Callable[[], Any]] = []
+        self._moves: list[GuestResource] = []  # proxies passed as `own` by the call being lowered
         self._bound: dict[ExportSpec, ExportFunc] = {}
         self._funcs: list[ExportFunc] = []
 
@@ -1183,8 +1199,16 @@ class ExportFunc:
             owner._check()
         func = self._func or self._bind()
         cx = owner.context
-        raw_args = [codec.lower(arg, name, cx) for (name, codec), arg in zip(self._params, args)]
         try:
+            try:
+                raw_args = [codec.lower(arg, name, cx) for (name, codec), arg in zip(self._params, args)]
+            except BaseException:
+                owner._moves.clear()
+                raise
+            if owner._moves:  # every argument is fine: proxies passed as `own` move now
+                for proxy in owner._moves:
+                    proxy._handle = None
+                owner._moves.clear()
             if self._fast:
                 raw = self._call_fast(func, raw_args)
             else:  # pragma: no cover - other wasmtime-py versions
