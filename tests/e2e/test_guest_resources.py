@@ -1,0 +1,118 @@
+"""Resources the guest exports (`guest-echo.counter`), used from the host
+through generated proxies: constructors and statics on the interface's
+accessor, methods on the proxy, `with`, `drop`, moves."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from wasmtime import Engine, Store, WasiConfig
+from wasmtime.component import Linker
+
+from .test_coverage import EchoHost, coverage  # noqa: F401
+
+
+def test_construct_call_methods_and_statics(coverage: SimpleNamespace) -> None:
+    echo, store = coverage.echo, coverage.store
+    c = echo.new_counter(store, 5)
+    assert isinstance(c, coverage.pkg.guest_echo.Counter)
+    assert c.increment(store) == 6
+    assert c.increment(store) == 7
+    assert c.value(store) == 7
+    d = echo.make_counter(store, 10)  # an own<counter> returned by a function
+    assert isinstance(d, coverage.pkg.guest_echo.Counter)
+    assert echo.counter_sum(store, c, d) == 17  # a static with two borrows
+    assert echo.counter_sum(store, c, c) == 14
+    assert echo.read_counter(store, d) == 10  # a borrow: d stays usable
+    assert d.value(store) == 10
+    assert "live" in repr(d) and "counter" in repr(d)
+
+
+def test_with_drops_on_exit(coverage: SimpleNamespace) -> None:
+    echo, store = coverage.echo, coverage.store
+    with echo.new_counter(store, 1) as c:
+        assert c.increment(store) == 2
+        assert not c.dropped
+    assert c.dropped
+    assert "dropped" in repr(c)
+    with pytest.raises(coverage.pkg.ResourceDroppedError, match="dropped or moved"):
+        c.value(store)
+    with pytest.raises(coverage.pkg.ResourceDroppedError):
+        echo.read_counter(store, c)  # refused before the call
+    assert echo.bools(store, True) is True  # nothing poisoned
+
+
+def test_explicit_drop_and_use_after_drop(coverage: SimpleNamespace) -> None:
+    echo, store = coverage.echo, coverage.store
+    c = echo.new_counter(store, 1)
+    c.drop(store)
+    assert c.dropped
+    with pytest.raises(coverage.pkg.ResourceDroppedError, match="counter"):
+        c.increment(store)
+    with pytest.raises(coverage.pkg.ResourceDroppedError):
+        c.drop(store)  # twice
+    with pytest.raises(coverage.pkg.ResourceDroppedError):
+        echo.counter_sum(store, echo.new_counter(store, 2), c)
+    d = echo.new_counter(store, 3)
+    d.drop()  # the store may be left out
+    with d:  # leaving `with` after an explicit drop does nothing
+        pass
+    assert echo.new_counter(store, 4).value(store) == 4
+
+
+def test_passing_a_proxy_as_own_moves_it(coverage: SimpleNamespace) -> None:
+    echo, store = coverage.echo, coverage.store
+    c = echo.new_counter(store, 41)
+    c.increment(store)
+    assert echo.consume_counter(store, c) == 42
+    assert c.dropped
+    with pytest.raises(coverage.pkg.ResourceDroppedError, match="moved"):
+        c.increment(store)
+    with pytest.raises(coverage.pkg.ResourceDroppedError):
+        echo.consume_counter(store, c)  # cannot be moved twice
+    c.__exit__(None, None, None)  # nothing left to drop
+    assert echo.bools(store, False) is False
+
+
+def test_wrong_values_for_resources_are_rejected_before_the_call(coverage: SimpleNamespace) -> None:
+    echo, store = coverage.echo, coverage.store
+    with pytest.raises(TypeError, match="c: expected Counter, got int"):
+        echo.read_counter(store, 42)
+    with pytest.raises(TypeError, match="b: expected Counter"):
+        echo.counter_sum(store, echo.new_counter(store, 1), None)
+    with pytest.raises(ValueError, match="start: .*u32"):
+        echo.new_counter(store, -1)
+    assert echo.new_counter(store, 0).value(store) == 0
+
+
+def test_resources_refuse_another_store(coverage: SimpleNamespace, engine: Engine) -> None:
+    echo, store = coverage.echo, coverage.store
+    other = Store(engine)
+    c = echo.new_counter(store, 1)
+    with pytest.raises(ValueError, match="^store: "):
+        c.increment(other)
+    with pytest.raises(ValueError, match="^store: "):
+        echo.new_counter(other, 1)
+    with pytest.raises(ValueError, match="^store: "):
+        c.drop(other)
+    assert not c.dropped and c.increment(store) == 2
+
+
+def test_a_proxy_of_another_instance_is_refused(coverage: SimpleNamespace, guest: Any, engine: Engine) -> None:
+    """Resource handles are per instance: a proxy from another instance
+    (even in the same store) would name some other counter, or none."""
+    pkg, store = coverage.pkg, coverage.store
+    linker = Linker(engine)
+    host = EchoHost(pkg)
+    pkg.Coverage.add_to_linker(linker, host_echo=host, imports=host)
+    second = pkg.Coverage.instantiate(store, guest("coverage"), linker)
+    theirs = second.guest_echo.new_counter(store, 100)
+    mine = coverage.echo.new_counter(store, 1)
+    with pytest.raises(ValueError, match="c: .*another instance"):
+        coverage.echo.read_counter(store, theirs)
+    with pytest.raises(ValueError, match="c: .*another instance"):
+        coverage.echo.consume_counter(store, theirs)
+    assert not theirs.dropped  # a refused move leaves the proxy usable
+    assert theirs.value(store) == 100 and mine.value(store) == 1
