@@ -1,22 +1,42 @@
 """The command line as a user meets it: exit codes, output, no tracebacks."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import witgen.cli
 from witgen.cli import main
+from witgen.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # `python -m witgen` from any cwd
     return subprocess.run(
-        [sys.executable, "-m", "witgen", *args], cwd=cwd, capture_output=True, text=True
+        [sys.executable, "-m", "witgen", *args], cwd=cwd, capture_output=True, text=True, env=env
     )
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under `directory` (a whole tree, caches included)."""
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def as_bytes(files: dict[str, str]) -> dict[str, bytes]:
+    return {path: text.encode() for path, text in files.items()}
+
+
+TWO_WORLDS = "package a:b;\nworld first {\n  export f: func();\n}\nworld second {\n  export g: func();\n}\n"
 
 
 def test_check_accepts_good_wit(capsys: pytest.CaptureFixture[str]) -> None:
@@ -113,3 +133,254 @@ def test_internal_errors_say_they_are_bugs(monkeypatch: pytest.MonkeyPatch, caps
 def test_python_dash_m_and_version() -> None:
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("witgen ")
+
+
+# ---- witgen import / export ----
+
+
+def test_import_writes_a_package_named_after_the_world_in_the_cwd(tmp_path: Path) -> None:
+    result = run("import", str(FIXTURES / "adder.wit"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote 3 files to adder{os.sep}\n"
+    assert result.stderr == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["adder"]
+    assert snapshot(tmp_path / "adder") == as_bytes(generate(FIXTURES / "adder.wit", "import"))
+
+
+def test_import_output_imports_and_names_its_world(tmp_path: Path) -> None:
+    assert main(["import", str(FIXTURES / "kv-store"), "-o", str(tmp_path / "kv")]) == 0
+    result = subprocess.run(
+        [sys.executable, "-c", "import kv; print(kv.KvStore.__name__)"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "KvStore\n"
+
+
+def test_export_writes_the_packages_interfaces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out" / "cache_host"
+    assert main(["export", str(FIXTURES / "cache.wit"), "-o", str(target)]) == 0
+    assert capsys.readouterr().out == f"wrote 4 files to {target}{os.sep}\n"
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "cache.wit", "export"))
+    assert "class Cache(Protocol):" in (target / "cache.py").read_text()
+
+
+def test_export_default_name_is_the_package(tmp_path: Path) -> None:
+    result = run("export", str(FIXTURES / "interfaced-adder.wit"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "interfaced_adder" / "add.py").is_file()
+
+
+def test_export_world_implements_its_imports(tmp_path: Path) -> None:
+    target = tmp_path / "kv_host"
+    assert main(["export", str(FIXTURES / "kv-store"), "--world", "kv-store", "-o", str(target)]) == 0
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "kv-store", "export", world="kv-store"))
+    assert "class Connection(Protocol):" in (target / "kvdb.py").read_text()
+    assert "class KvStoreImports(Protocol):" in (target / "__init__.py").read_text()
+
+
+def test_import_one_interface(tmp_path: Path) -> None:
+    target = tmp_path / "add_only"
+    assert main(["import", str(FIXTURES / "interfaced-adder.wit"), "--interface", "add", "-o", str(target)]) == 0
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "interfaced-adder.wit", "import", interface="add"))
+
+
+def test_regenerating_removes_files_of_the_older_generation(tmp_path: Path) -> None:
+    target = tmp_path / "adder"
+    assert main(["import", str(FIXTURES / "adder.wit"), "-o", str(target)]) == 0
+    (target / "gone.py").write_text("# an interface the WIT no longer has\n")
+    (target / "__pycache__").mkdir()
+    (target / "__pycache__" / "gone.cpython-311.pyc").write_bytes(b"")
+    assert main(["import", str(FIXTURES / "adder.wit"), "-o", str(target)]) == 0
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "adder.wit", "import"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adder"]  # no staging left behind
+
+
+def test_check_clean_stale_missing_extra(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "adder"
+    adder = str(FIXTURES / "adder.wit")
+
+    assert main(["import", adder, "-o", str(target), "--check"]) == 1  # nothing there yet
+    out = capsys.readouterr().out
+    assert f"missing: {target / '__init__.py'}" in out and f"missing: {target / 'py.typed'}" in out
+    assert not target.exists(), "--check writes nothing"
+
+    assert main(["import", adder, "-o", str(target)]) == 0
+    capsys.readouterr()
+    assert main(["import", adder, "-o", str(target), "--check"]) == 0
+    assert capsys.readouterr().out == ""
+
+    (target / "__init__.py").write_text("# Generated by witgen, then edited\n")
+    (target / "py.typed").unlink()
+    (target / "extra.py").write_text("")
+    (target / "__pycache__").mkdir()
+    (target / "__pycache__" / "x.pyc").write_bytes(b"")  # caches are not part of the package
+    before = snapshot(target)
+    assert main(["import", adder, "-o", str(target), "--check"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        f"stale: {target / '__init__.py'}",
+        f"missing: {target / 'py.typed'}",
+        f"extra: {target / 'extra.py'}",
+    ]
+    assert "out of date" in captured.err
+    assert snapshot(target) == before
+
+
+def test_check_exit_codes_follow_datamodel_code_generator(tmp_path: Path) -> None:
+    """With --check, 1 only ever means "differs": errors are 2."""
+    bad = tmp_path / "bad.wit"
+    bad.write_text("package a:b;\nworld w { export f: func() -> nope; }\n")
+    assert run("import", str(bad), "--check", cwd=tmp_path).returncode == 2
+    assert run("import", str(bad), cwd=tmp_path).returncode == 1
+
+
+def test_a_wit_error_leaves_the_target_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "pkg"
+    assert main(["import", str(FIXTURES / "adder.wit"), "-o", str(target)]) == 0
+    before = snapshot(target)
+    bad = tmp_path / "bad.wit"
+    bad.write_text("package a:b;\nworld w { export f: func() -> nope; }\n")
+    result = run("import", str(bad), "-o", str(target))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "name `nope` does not exist" in result.stderr
+    assert snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.wit", "pkg"]
+
+
+def test_a_failed_write_leaves_the_target_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whole or nothing: a failure halfway through the package (here, the
+    third file) neither half-updates the old package nor leaves debris."""
+    target = tmp_path / "pkg"
+    assert main(["import", str(FIXTURES / "kv-store"), "-o", str(target)]) == 0
+    before = snapshot(target)
+    capsys.readouterr()
+    real_open = Path.open
+    opened: list[Path] = []
+
+    def failing_open(self: Path, mode: str = "r", *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if "w" in mode:
+            opened.append(self)
+            if len(opened) == 3:
+                raise OSError(28, "No space left on device")
+        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", failing_open)
+    assert main(["import", str(FIXTURES / "kv-store"), "-o", str(target), "--no-format"]) == 1
+    monkeypatch.undo()
+    assert capsys.readouterr().err == f"error: cannot write `{target}`: No space left on device\n"
+    assert len(opened) == 3
+    assert snapshot(target) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["pkg"]
+
+
+def test_a_failed_swap_puts_the_old_package_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "pkg"
+    assert main(["import", str(FIXTURES / "adder.wit"), "-o", str(target), "--no-format"]) == 0
+    before = snapshot(target)
+    real_rename = Path.rename
+
+    def failing_rename(self: Path, destination: Path) -> Path:
+        if self.name.endswith(".witgen-new"):
+            raise OSError(18, "Invalid cross-device link")
+        return real_rename(self, destination)
+
+    monkeypatch.setattr(Path, "rename", failing_rename)
+    assert main(["import", str(FIXTURES / "adder.wit"), "-o", str(target)]) == 1
+    monkeypatch.undo()
+    assert snapshot(target) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["pkg"]
+
+
+def test_an_unwritable_target_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run("import", str(FIXTURES / "adder.wit"), "-o", str(blocker / "adder"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: cannot write `{blocker / 'adder'}`")
+    assert blocker.read_text() == "not a directory"
+
+    result = run("import", str(FIXTURES / "adder.wit"), "-o", str(blocker))
+    assert result.returncode == 2
+    assert "is not a directory" in result.stderr
+
+
+def test_a_directory_witgen_did_not_write_is_not_replaced_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "__init__.py").write_text("# my own code\n")
+    result = run("import", str(FIXTURES / "adder.wit"), "-o", str(target))
+    assert result.returncode == 2
+    assert "not a package witgen generated" in result.stderr and "--force" in result.stderr
+    assert snapshot(target) == {"__init__.py": b"# my own code\n"}
+
+    assert run("import", str(FIXTURES / "adder.wit"), "-o", str(target), "--force").returncode == 0
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "adder.wit", "import"))
+
+
+def test_an_empty_directory_is_filled(tmp_path: Path) -> None:
+    target = tmp_path / "empty"
+    target.mkdir()
+    assert main(["import", str(FIXTURES / "adder.wit"), "-o", str(target)]) == 0
+    assert (target / "__init__.py").is_file()
+
+
+def test_ambiguous_world_names_the_candidates(tmp_path: Path) -> None:
+    wit = tmp_path / "two.wit"
+    wit.write_text(TWO_WORLDS)
+    result = run("import", str(wit), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "error: package `a:b` has several worlds or none (`first`, `second`): name one\n"
+    assert list(tmp_path.iterdir()) == [wit]
+
+    assert run("import", str(wit), "--world", "second", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "second" / "__init__.py").is_file()
+
+
+def test_missing_world_or_interface_names_the_candidates(tmp_path: Path) -> None:
+    wit = tmp_path / "two.wit"
+    wit.write_text(TWO_WORLDS)
+    result = run("import", str(wit), "--world", "third", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "error: no world `third` (the path defines `a:b/first`, `a:b/second`)\n"
+
+    result = run("import", str(FIXTURES / "interfaced-adder.wit"), "--interface", "sub", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "error: no interface `sub` (the package has `add`)\n"
+
+    result = run("export", str(wit), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "defines no interfaces" in result.stderr and "`first`, `second`" in result.stderr
+    assert list(tmp_path.iterdir()) == [wit]
+
+
+def test_world_and_interface_exclude_each_other() -> None:
+    result = run("import", str(FIXTURES / "interfaced-adder.wit"), "--world", "w", "--interface", "add")
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
+
+
+def test_legacy_package_and_warning(tmp_path: Path) -> None:
+    result = run("export", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.startswith("warning: ") and "legacy (2022)" in result.stderr
+    assert "`wasi-mindmap:cache/cache`" in (tmp_path / "cache" / "cache.py").read_text()
+
+
+def test_implement_wasi_generates_protocols_for_wasi_imports(tmp_path: Path) -> None:
+    wasi = ROOT.parent / "shared" / "corpus" / "wasi-0.2.12" / "clocks"
+    if not wasi.is_dir():
+        pytest.skip(f"the WASI corpus is not at {wasi}")
+    wit = tmp_path / "wit"
+    (wit / "deps").mkdir(parents=True)
+    for dep in ("clocks", "io"):
+        (wit / "deps" / dep).symlink_to(wasi.parent / dep)
+    (wit / "world.wit").write_text(
+        "package a:b;\nworld timed {\n  import wasi:clocks/wall-clock@0.2.12;\n  export run: func();\n}\n"
+    )
+    assert main(["import", str(wit), "-o", str(tmp_path / "plain")]) == 0
+    assert main(["import", str(wit), "-o", str(tmp_path / "own"), "--implement-wasi"]) == 0
+    assert "(Protocol)" not in (tmp_path / "plain" / "wall_clock.py").read_text()
+    assert "class WallClock(Protocol):" in (tmp_path / "own" / "wall_clock.py").read_text()
