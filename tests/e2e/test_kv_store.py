@@ -166,3 +166,22 @@ def test_release_store_closes_what_the_guest_still_holds(bindings: SimpleNamespa
     assert host.events == ["open 0"]  # the trap left the handle in the guest
     kv.release_store(store)
     assert host.events == ["open 0", "close 0"]
+
+
+def test_a_stale_host_handle_is_a_handle_error(bindings: SimpleNamespace, guest: Any, engine: Engine) -> None:
+    """An object gone from the store's table (behind the guest's back) is a
+    HandleError chained to a Trap, never a crash."""
+    kv = bindings.kv_store
+    host = KvHost()
+    world, store = instantiate(bindings, guest, engine, host)
+
+    class Stale(MemoryConnection):
+        def get(self, key: str) -> Optional[str]:
+            kv._runtime.store_state(store).handles._objects.clear()
+            return None
+
+    host.Connection = lambda: Stale(host)  # type: ignore[method-assign,assignment,return-value]
+    with pytest.raises(kv.Trap) as info:
+        world.replace_value(store, "k", "v")
+    assert isinstance(info.value.__cause__, kv.HandleError)
+    assert "no live resource" in str(info.value.__cause__)
