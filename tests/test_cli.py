@@ -384,3 +384,53 @@ def test_implement_wasi_generates_protocols_for_wasi_imports(tmp_path: Path) -> 
     assert main(["import", str(wit), "-o", str(tmp_path / "own"), "--implement-wasi"]) == 0
     assert "(Protocol)" not in (tmp_path / "plain" / "wall_clock.py").read_text()
     assert "class WallClock(Protocol):" in (tmp_path / "own" / "wall_clock.py").read_text()
+
+
+# ---- [tool.witgen] ----
+
+
+def project(tmp_path: Path, table: str) -> Path:
+    """A project folder with the kv-store fixture and `table` as [tool.witgen]."""
+    (tmp_path / "kv-store").mkdir()
+    for wit in (FIXTURES / "kv-store").iterdir():
+        (tmp_path / "kv-store" / wit.name).write_text(wit.read_text())
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "app"\n\n[tool.witgen]\n{table}')
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    return tmp_path
+
+
+def test_pyproject_config_fills_in_the_command_line(tmp_path: Path) -> None:
+    root = project(tmp_path, 'path = "kv-store"\noutput = "src/app/bindings"\nworld = "kv-store"\nformat = false\n')
+    result = run("import", cwd=root / "src" / "app")  # paths are relative to pyproject.toml
+    assert result.returncode == 0, result.stderr
+    written = root / "src" / "app" / "bindings"
+    assert snapshot(written) == as_bytes(generate(FIXTURES / "kv-store", "import", format=False))
+    assert run("import", "--check", cwd=root).returncode == 0
+
+
+def test_command_line_flags_win_over_pyproject(tmp_path: Path) -> None:
+    root = project(tmp_path, 'path = "kv-store"\noutput = "src/app/bindings"\nformat = false\n')
+    result = run("import", "-o", "elsewhere", "--format", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert not (root / "src" / "app" / "bindings").exists()
+    assert snapshot(root / "elsewhere") == as_bytes(generate(FIXTURES / "kv-store", "import"))
+
+
+def test_bad_pyproject_config_is_a_usage_error(tmp_path: Path) -> None:
+    root = project(tmp_path, 'path = "kv-store"\nworlds = "kv-store"\n')
+    result = run("import", cwd=root)
+    assert result.returncode == 2
+    assert "unknown key `worlds` in [tool.witgen]" in result.stderr
+
+    (root / "pyproject.toml").write_text('[tool.witgen]\npath = "kv-store"\nformat = "no"\n')
+    result = run("import", cwd=root)
+    assert result.returncode == 2
+    assert "[tool.witgen] `format` must be bool" in result.stderr
+
+
+def test_no_path_anywhere_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("import", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: no PATH: name the WIT to read, or set `path` in [tool.witgen] of pyproject.toml\n"
+    )

@@ -12,6 +12,11 @@ ambiguous, and a target that witgen will not overwrite). With `--check`,
 as in datamodel-code-generator: 0 up to date, 1 differs, 2 anything that
 kept the comparison from happening (WIT errors included).
 
+`import` and `export` read `[tool.witgen]` from the nearest pyproject.toml
+(keys: path, output, world, interface, package, features, all-features,
+implement-wasi, format; paths relative to that file); flags given on the
+command line win.
+
 Only this module writes generated files, and it writes a whole package or
 nothing: the files go to a fresh directory beside the target, which then
 replaces the target in two renames.
@@ -26,8 +31,9 @@ import shutil
 import sys
 import tempfile
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from . import __version__
 from .diagnostics import Diagnostic, WitError
@@ -123,7 +129,11 @@ def _argument_parser() -> argparse.ArgumentParser:
 
 
 def _generate_options(parser: argparse.ArgumentParser, default_name: str) -> None:
-    parser.add_argument("path", type=Path, metavar="PATH", help="a .wit file or a package directory")
+    # Defaults are None so that `[tool.witgen]` fills in what the command
+    # line leaves out (see `_settings`).
+    parser.add_argument(
+        "path", type=Path, nargs="?", metavar="PATH", help="a .wit file or a package directory"
+    )
     parser.add_argument(
         "-o",
         "--output",
@@ -134,11 +144,16 @@ def _generate_options(parser: argparse.ArgumentParser, default_name: str) -> Non
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--world", metavar="WORLD", help="`name`, `ns:pkg/name` or `ns:pkg/name@version`")
     which.add_argument("--interface", metavar="NAME", help="one interface instead of a world")
-    _feature_options(parser)
+    features = parser.add_mutually_exclusive_group()
+    features.add_argument("--features", metavar="A,B", help="enable these @unstable features")
+    features.add_argument(
+        "--all-features", action="store_true", default=None, help="enable every @unstable feature"
+    )
     _legacy_option(parser)
     parser.add_argument(
         "--implement-wasi",
         action="store_true",
+        default=None,
         help="Protocols for `wasi:*` imports too, instead of wasmtime's own WASI",
     )
     parser.add_argument(
@@ -146,9 +161,20 @@ def _generate_options(parser: argparse.ArgumentParser, default_name: str) -> Non
         action="store_true",
         help="write nothing; exit 1 naming the files that differ from what would be written",
     )
-    parser.add_argument("--no-format", action="store_true", help="skip black (faster; for debugging)")
+    parser.add_argument(
+        "--format",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="format with black (default; --no-format is faster, for debugging)",
+    )
     parser.add_argument(
         "--force", action="store_true", help="replace DIR even if it does not look like witgen's output"
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PYPROJECT",
+        help="read [tool.witgen] from this file (default: the nearest pyproject.toml)",
     )
 
 
@@ -174,7 +200,11 @@ def _legacy_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _features(args: argparse.Namespace) -> frozenset[str]:
-    return frozenset(f.strip() for f in args.features.split(",") if f.strip())
+    return _feature_set(args.features)
+
+
+def _feature_set(text: str) -> frozenset[str]:
+    return frozenset(f.strip() for f in text.split(",") if f.strip())
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
@@ -223,15 +253,112 @@ def _migrate(args: argparse.Namespace) -> int:
     return OK
 
 
+@dataclass(frozen=True)
+class Settings:
+    """One `witgen import`/`export`: the command line over `[tool.witgen]`."""
+
+    path: Path
+    output: Path | None = None
+    world: str | None = None
+    interface: str | None = None
+    package: str | None = None
+    features: frozenset[str] = frozenset()
+    all_features: bool = False
+    implement_wasi: bool = False
+    format: bool = True
+
+
+# `[tool.witgen]` keys -> (Settings field, the TOML types it accepts).
+_CONFIG_KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
+    "path": ("path", (str,)),
+    "output": ("output", (str,)),
+    "world": ("world", (str,)),
+    "interface": ("interface", (str,)),
+    "package": ("package", (str,)),
+    "features": ("features", (list, str)),
+    "all-features": ("all_features", (bool,)),
+    "implement-wasi": ("implement_wasi", (bool,)),
+    "format": ("format", (bool,)),
+}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """As datamodel-code-generator does: `[tool.witgen]` of the nearest
+    `pyproject.toml` (paths in it relative to that file), then the flags
+    given on the command line over it."""
+    found = _read_config(args.config) if args.config is not None else _nearest_config(Path.cwd())
+    merged: dict[str, object] = {}
+    if found is not None:
+        source, table = found
+        for key, value in table.items():
+            if key not in _CONFIG_KEYS:
+                known = ", ".join(f"`{k}`" for k in _CONFIG_KEYS)
+                raise UsageError(f"{source}: unknown key `{key}` in [tool.witgen] (known: {known})")
+            field, types = _CONFIG_KEYS[key]
+            if not isinstance(value, types):
+                raise UsageError(f"{source}: [tool.witgen] `{key}` must be {' or '.join(t.__name__ for t in types)}")
+            checked: Any = value
+            if field in ("path", "output"):
+                checked = source.parent / checked
+            elif field == "features":
+                checked = _feature_set(checked if isinstance(checked, str) else ",".join(map(str, checked)))
+            merged[field] = checked
+    given = {
+        "path": args.path,
+        "output": args.output,
+        "package": args.package,
+        "implement_wasi": args.implement_wasi,
+        "format": args.format,
+    }
+    if args.world is not None or args.interface is not None:
+        given.update(world=args.world, interface=args.interface)
+    if args.features is not None or args.all_features is not None:
+        given.update(features=_feature_set(args.features or ""), all_features=bool(args.all_features))
+    merged.update((k, v) for k, v in given.items() if v is not None)
+    if merged.get("world") is not None and merged.get("interface") is not None:
+        raise UsageError("give a world or an interface, not both")
+    if "path" not in merged:
+        raise UsageError("no PATH: name the WIT to read, or set `path` in [tool.witgen] of pyproject.toml")
+    return Settings(**merged)  # type: ignore[arg-type]
+
+
+def _nearest_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return _read_config(candidate)
+    return None
+
+
+def _read_config(pyproject: Path) -> tuple[Path, dict[str, Any]] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"cannot read {pyproject}: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{pyproject} is not valid TOML: {error}") from None
+    table = document.get("tool", {}).get("witgen")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise UsageError(f"{pyproject}: [tool.witgen] must be a table")
+    return pyproject, table
+
+
 def _generate(args: argparse.Namespace) -> int:
     from .generate import generate_from_resolve, plan
     from .loader import load
 
+    settings = _settings(args)
     loaded = load(
-        args.path,
-        features=_features(args),
-        all_features=args.all_features,
-        legacy_package=args.package,
+        settings.path,
+        features=settings.features,
+        all_features=settings.all_features,
+        legacy_package=settings.package,
     )
     _print_diagnostics(loaded.warnings)
     try:
@@ -239,15 +366,15 @@ def _generate(args: argparse.Namespace) -> int:
             loaded.resolve,
             loaded.main,
             args.direction,
-            source=args.path.name,
-            world=args.world,
-            interface=args.interface,
-            implement_wasi=args.implement_wasi,
+            source=settings.path.name,
+            world=settings.world,
+            interface=settings.interface,
+            implement_wasi=settings.implement_wasi,
         )
     except LookupError as error:
         raise UsageError(str(error).strip("'\"")) from None
-    files = generate_from_resolve(loaded.resolve, built, format=not args.no_format)
-    target: Path = args.output if args.output is not None else Path(built.package)
+    files = generate_from_resolve(loaded.resolve, built, format=settings.format)
+    target = settings.output if settings.output is not None else Path(built.package)
     if args.check:
         return _check_package(target, files)
     _refuse_foreign(target, args.force)
