@@ -440,6 +440,7 @@ def write_package(target: Path, files: dict[str, str]) -> None:
     The package is written in full to a fresh directory beside `target`,
     which then takes its place; files of an older generation go with it.
     """
+    target = target.resolve()  # `-o .`, and a symlink's real directory
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".witgen-new", dir=parent))
