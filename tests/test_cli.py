@@ -434,3 +434,12 @@ def test_no_path_anywhere_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stderr == (
         "error: no PATH: name the WIT to read, or set `path` in [tool.witgen] of pyproject.toml\n"
     )
+
+
+def test_config_option_names_the_pyproject(tmp_path: Path) -> None:
+    root = project(tmp_path, 'path = "kv-store"\noutput = "out"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run("import", "--config", str(root / "pyproject.toml"), cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert (root / "out" / "kvdb.py").is_file()
