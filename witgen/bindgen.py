@@ -26,7 +26,7 @@ MODULE_RESERVED = frozenset(
     {
         "annotations", "dataclass", "enum", "Callable", "Optional", "Protocol", "Union",
         "Store", "Linker", "Component", "Instance", "Engine", "_rt", "__all__",
-        "add_to_linker", "load_component", "Ok", "Err", "Some", "Result",
+        "add_to_linker", "load_component", "Ok", "Err", "Some", "Result", "Any",
     }
 )
 FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h", "result"})
@@ -140,6 +140,7 @@ class _Builder:
         self.codec_names: dict[m.TypeId, str] = {}
         self.resource_roles: dict[m.TypeId, Role] = {}
         self._unsupported_cache: dict[m.Type, str | None] = {}
+        self._host_resources_as_any = False
         self.unsupported: list[cm.Unsupported] = []
         self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED | set(RUNTIME_EXPORTS)))
 
@@ -400,6 +401,8 @@ class _Builder:
         if isinstance(ty, str):
             return _PRIMITIVE_ANNOTATIONS.get(ty, "object")
         typedef = self.resolve.types[ty]
+        if self._host_resources_as_any and isinstance(typedef.kind, m.Resource) and self.resource_roles.get(ty) == "host":
+            return "Any"
         if typedef.name is not None and ty in self.type_names:
             owner_module = self._module_of(typedef.owner)
             return owner_module.qualify(self.type_names[ty], module)
@@ -543,7 +546,8 @@ class _Builder:
             if function.kind in ("method", "async-method") and param.name == "self":
                 params.append(cm.Member("self", "self", None, ""))
                 continue
-            params.append(cm.Member(params_scope.claim(snake(param.name)), param.name, None, self.annotation(param.type, module)))
+            annotation = self._host_param_annotation(param.type, module) if side == "host" else self.annotation(param.type, module)
+            params.append(cm.Member(params_scope.claim(snake(param.name)), param.name, None, annotation))
         result = function.result
         target = self.resolve.unalias(result) if result is not None else None
         is_result = isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Result)
@@ -572,6 +576,16 @@ class _Builder:
             is_result=is_result,
             kind=kind,
         )
+
+    def _host_param_annotation(self, ty: m.Type, module: _Module) -> str:
+        """Host resources are `Any` in the parameters of what the host
+        implements: it gets its own objects there, and the resource's
+        Protocol would reject its classes (parameters are contravariant)."""
+        self._host_resources_as_any = True
+        try:
+            return self.annotation(ty, module)
+        finally:
+            self._host_resources_as_any = False
 
     def _functions_of(self, key: m.WorldKey, item: m.WorldItem) -> tuple[_Module, list[m.Function], str | None, str | None]:
         """(module, functions, docs, instance name) of a world item."""

@@ -20,6 +20,7 @@ RUNTIME = "_runtime.py"
 # What generated code may use, and where it comes from.
 _NAMES = [
     (re.compile(r"^@dataclass", re.MULTILINE), "dataclasses", "dataclass"),
+    (re.compile(r"(?::\s*|\[|,\s*)Any\b"), "typing", "Any"),
     (re.compile(r"\bCallable\["), "typing", "Callable"),
     (re.compile(r"\bOptional\["), "typing", "Optional"),
     (re.compile(r"\(Protocol\)"), "typing", "Protocol"),
