@@ -702,7 +702,9 @@ class _Builder:
                 accessor = module.scope.claim(f"{pascal(iface_name)}Exports")
                 out.exports.append(accessor)
             guest = out.guest = cm.GuestSide(accessor, docs, instance, [], [], [])
-        scope = self.world_members if instance is None else Scope(FUNCTION_RESERVED | {n.name for n in guest.functions})
+        scope = self.world_members if instance is None else Scope(
+            FUNCTION_RESERVED | {"instantiate"} | {n.name for n in guest.functions}
+        )
         for function in functions:
             reason = self._function_unsupported(function, "guest")
             if reason is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from wasmtime import Store
+from wasmtime.component import Component, Linker
 
 from . import _runtime as _rt
 from . import types as _types
@@ -249,6 +250,24 @@ class GuestEchoExports:
         self._consume_counter = _rt.ExportFunc(
             instance, name, "consume-counter", (("c", _rt.GuestOwn(Counter)),), _rt.U32
         )
+
+    @classmethod
+    def instantiate(
+        cls,
+        store: Store,
+        component: Component,
+        linker: Linker,
+        name: str = "witgen:coverage/guest-echo@0.1.0",
+    ) -> GuestEchoExports:
+        """Instantiate `component` in `store` and bind to its export `name`
+        (without a world class: for bindings of this interface alone).
+
+        Checks that the component exports every function of the interface."""
+        accessor = cls(
+            _rt.InstanceState(store, linker.instantiate(store, component), name), name
+        )
+        accessor._instance.check_exports()
+        return accessor
 
     def bools(self, store: Store, x: bool) -> bool:
         result: bool = self._bools(store, x)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from wasmtime import Store
+from wasmtime.component import Component, Linker
 
 from . import _runtime as _rt
 
@@ -22,6 +23,24 @@ class AddExports:
         self._add = _rt.ExportFunc(
             instance, name, "add", (("a", _rt.S32), ("b", _rt.S32)), _rt.S32
         )
+
+    @classmethod
+    def instantiate(
+        cls,
+        store: Store,
+        component: Component,
+        linker: Linker,
+        name: str = "wasi-mindmap:interfaced-adder/add",
+    ) -> AddExports:
+        """Instantiate `component` in `store` and bind to its export `name`
+        (without a world class: for bindings of this interface alone).
+
+        Checks that the component exports every function of the interface."""
+        accessor = cls(
+            _rt.InstanceState(store, linker.instantiate(store, component), name), name
+        )
+        accessor._instance.check_exports()
+        return accessor
 
     def add(self, store: Store, a: int, b: int) -> int:
         result: int = self._add(store, a, b)
