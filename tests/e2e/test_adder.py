@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from wasmtime import Engine, Store, WasiConfig
 from wasmtime.component import Linker
+
+from .conftest import FIXTURES, generate_and_import
 
 
 def _adder(bindings: SimpleNamespace, guest: Any, store: Store, linker: Linker) -> Any:
@@ -86,3 +89,14 @@ def test_the_package_re_exports_the_runtime(bindings: SimpleNamespace) -> None:
         assert name in package.__all__
         assert getattr(package, name) is getattr(package._runtime, name)
     assert issubclass(package.Trap, package.WitError)
+
+
+def test_one_exported_interface_without_a_world(
+    generated_root: Path, guest: Any, wasi_store: Store, wasi_linker: Linker
+) -> None:
+    """`generate(..., interface="add")`: the accessor instantiates by itself."""
+    pkg = generate_and_import(generated_root, "e2e_add_only", FIXTURES / "interfaced-adder.wit", interface="add")
+    add = pkg.add.AddExports.instantiate(wasi_store, guest("interfaced-adder"), wasi_linker)
+    assert add.add(wasi_store, 40, 2) == 42
+    with pytest.raises(pkg.BindingMismatchError, match="does not export 'no:such/iface'"):
+        pkg.add.AddExports.instantiate(wasi_store, guest("interfaced-adder"), wasi_linker, name="no:such/iface")
