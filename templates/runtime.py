@@ -250,7 +250,11 @@ class StoreState:
         return self._store() if self._store is not None else None
 
 
-_STORES: dict[int, StoreState] = {}
+# Every generated package has its own copy of this file; they share the
+# per-store state (a module attribute of wasmtime itself), so a host
+# implemented through one package's bindings finds the store of a component
+# instantiated through another's, and handle tables and poisoning agree.
+_STORES: dict[int, StoreState] = wasmtime.__dict__.setdefault("_witgen_store_states_v1", {})
 
 
 def _store_key(store: Any) -> int:

@@ -34,7 +34,7 @@ FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h", "result"})
 # `__init__` so users never import `_runtime`.
 RUNTIME_EXPORTS = (
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
-    "ResourceDroppedError", "HandleError", "BindingMismatchError", "release_store",
+    "ResourceDroppedError", "HandleError", "BindingMismatchError", "release_store", "register_store",
     "load_component",
 )
 

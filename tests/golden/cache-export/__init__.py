@@ -16,6 +16,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    register_store,
     load_component,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "register_store",
     "load_component",
 ]

@@ -23,6 +23,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    register_store,
     load_component,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "register_store",
     "load_component",
 ]
 

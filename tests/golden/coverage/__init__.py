@@ -24,6 +24,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    register_store,
     load_component,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "register_store",
     "load_component",
 ]
 

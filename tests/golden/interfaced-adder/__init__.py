@@ -20,6 +20,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    register_store,
     load_component,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "register_store",
     "load_component",
 ]
 

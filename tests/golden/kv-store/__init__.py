@@ -22,6 +22,7 @@ from ._runtime import (
     HandleError,
     BindingMismatchError,
     release_store,
+    register_store,
     load_component,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "HandleError",
     "BindingMismatchError",
     "release_store",
+    "register_store",
     "load_component",
 ]
 
