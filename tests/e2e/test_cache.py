@@ -103,3 +103,20 @@ def test_err_of_the_wrong_type_traps_naming_the_function(bindings: SimpleNamespa
         run(bindings, guest, engine, host)
     assert "wasi-mindmap:cache/cache#get" in str(info.value)
     assert isinstance(info.value.__cause__, TypeError)
+
+
+def test_projection_host_across_packages(bindings: SimpleNamespace, guest: Any, engine: Engine) -> None:
+    """The host side (from the legacy file) and the world class (from the
+    guest's WIT) are two packages with two copies of the runtime; a host
+    projected from the store must still find the store."""
+    linker = Linker(engine)
+    linker.add_wasip2()
+    bindings.cache.cache.add_to_linker(linker, lambda store: store.data())
+    hosts = []
+    for _ in range(2):
+        host = make_host(bindings.cache)
+        store = Store(engine, host)
+        store.set_wasi(WasiConfig())
+        assert bindings.cache_user.CacheUser.instantiate(store, guest("cache"), linker).run(store) == EXPECTED
+        hosts.append(host)
+    assert hosts[0].items == hosts[1].items == {"b": b"\x00\xffbeta"}
