@@ -17,6 +17,7 @@ import ctypes
 import enum
 import itertools
 import weakref
+import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Generic, Optional, Sequence, Type, TypeVar, Union
 
@@ -802,16 +803,17 @@ class Variant(_VariantLike):
 # --------------------------------------------------------------------------
 # Resources the host implements (the component imports them)
 
-_resource_ids = itertools.count(1)
-
-
 class HostResource:
     """A resource type the host implements; one per WIT resource. Values of
     it are host objects; the guest holds handles into the store's table."""
 
     def __init__(self, qualname: str) -> None:
         self.qualname = qualname
-        self.type_id = next(_resource_ids)  # ResourceType.host(id), u32
+        # ResourceType.host(id), a u32. From the name, not a counter: every
+        # generated package has its own copy of this file, and a host object
+        # defined through one package's linker may be passed to an export
+        # through another's, so they must agree on the id.
+        self.type_id = zlib.crc32(qualname.encode("utf-8"))
 
     def resource_type(self) -> ResourceType:
         return ResourceType.host(self.type_id)
