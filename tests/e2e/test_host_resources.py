@@ -120,3 +120,25 @@ def test_host_exception_in_a_constructor_traps(pkg: ModuleType, world: Any) -> N
     with pytest.raises(pkg.Trap, match="ns:pkg/r#\\[constructor\\]bowl raised OverflowError") as info:
         w.run(store, 1)
     assert isinstance(info.value.__cause__, OverflowError)
+
+
+def test_host_side_and_world_from_separate_packages(
+    pkg: ModuleType, generated_root: Path, tmp_path: Path, guest: Any, engine: Engine
+) -> None:
+    """`witgen export --interface r` for the host side, the world package for
+    the calls: host objects cross between them (own and borrow, both ways)."""
+    (tmp_path / "host-resource.wit").write_text(WIT)
+    host_side = generate_and_import(
+        generated_root, "e2e_host_resource_r", tmp_path / "host-resource.wit", "export", interface="r"
+    )
+    host = BowlHost()
+    linker = Linker(engine)
+    host_side.r.add_to_linker(linker, host)
+    store = Store(engine)
+    w = pkg.HostResource(store, linker.instantiate(store, guest("host-resource")))
+    assert w.run(store, 2) == 7 and sorted(host.closed) == [2, 5, 7]
+    assert w.peek(store, host.Bowl(11)) == 11
+    assert w.take(store, host.Bowl(12)) == 12 and host.closed[-1] == 12
+    made = w.make(store, 13)
+    assert isinstance(made, host.Bowl) and made.grams == 13
+    assert _live_handles(pkg, store) == _live_handles(host_side, store) == 0
