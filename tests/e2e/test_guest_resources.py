@@ -116,3 +116,33 @@ def test_a_proxy_of_another_instance_is_refused(coverage: SimpleNamespace, guest
         coverage.echo.consume_counter(store, theirs)
     assert not theirs.dropped  # a refused move leaves the proxy usable
     assert theirs.value(store) == 100 and mine.value(store) == 1
+
+
+def test_proxies_in_lists_and_options(coverage: SimpleNamespace) -> None:
+    echo, store, Counter = coverage.echo, coverage.store, coverage.pkg.guest_echo.Counter
+    counters = echo.make_counters(store, [1, 2, 3])
+    assert [type(c) for c in counters] == [Counter] * 3
+    assert [c.increment(store) for c in counters] == [2, 3, 4]
+    assert echo.total(store, counters) == 9  # a list of borrows
+    assert echo.total(store, []) == 0
+    assert echo.maybe_counter(store, None) is None
+    maybe = echo.maybe_counter(store, 7)
+    assert isinstance(maybe, Counter) and maybe.value(store) == 7
+    with pytest.raises(TypeError, match=r"cs\[1\]: expected Counter"):
+        echo.total(store, [counters[0], 5])
+    for c in counters:
+        c.drop(store)
+    with pytest.raises(coverage.pkg.ResourceDroppedError, match=r"cs\[0\]"):
+        echo.total(store, counters)
+
+
+def test_a_refused_call_does_not_move_its_own_arguments(coverage: SimpleNamespace) -> None:
+    """`own` arguments move only once every argument is lowered: a bad later
+    argument leaves the proxy usable."""
+    echo, store = coverage.echo, coverage.store
+    c = echo.new_counter(store, 40)
+    with pytest.raises(ValueError, match="n: 256 is out of range for u8"):
+        echo.consume_plus(store, c, 256)
+    assert not c.dropped and c.value(store) == 40
+    assert echo.consume_plus(store, c, 2) == 42
+    assert c.dropped

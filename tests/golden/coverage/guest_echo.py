@@ -250,6 +250,34 @@ class GuestEchoExports:
         self._consume_counter = _rt.ExportFunc(
             instance, name, "consume-counter", (("c", _rt.GuestOwn(Counter)),), _rt.U32
         )
+        self._make_counters = _rt.ExportFunc(
+            instance,
+            name,
+            "make-counters",
+            (("starts", _rt.List(_rt.U32)),),
+            _rt.List(_rt.GuestOwn(Counter)),
+        )
+        self._maybe_counter = _rt.ExportFunc(
+            instance,
+            name,
+            "maybe-counter",
+            (("start", _rt.Option(_rt.U32)),),
+            _rt.Option(_rt.GuestOwn(Counter)),
+        )
+        self._total = _rt.ExportFunc(
+            instance,
+            name,
+            "total",
+            (("cs", _rt.List(_rt.GuestBorrow(Counter))),),
+            _rt.U32,
+        )
+        self._consume_plus = _rt.ExportFunc(
+            instance,
+            name,
+            "consume-plus",
+            (("c", _rt.GuestOwn(Counter)), ("n", _rt.U8)),
+            _rt.U32,
+        )
 
     @classmethod
     def instantiate(
@@ -394,6 +422,23 @@ class GuestEchoExports:
 
     def consume_counter(self, store: Store, c: Counter) -> int:
         result: int = self._consume_counter(store, c)
+        return result
+
+    def make_counters(self, store: Store, starts: list[int]) -> list[Counter]:
+        result: list[Counter] = self._make_counters(store, starts)
+        return result
+
+    def maybe_counter(self, store: Store, start: Optional[int]) -> Optional[Counter]:
+        result: Optional[Counter] = self._maybe_counter(store, start)
+        return result
+
+    def total(self, store: Store, cs: list[Counter]) -> int:
+        result: int = self._total(store, cs)
+        return result
+
+    def consume_plus(self, store: Store, c: Counter, n: int) -> int:
+        """Takes `c` and adds `n` to its value."""
+        result: int = self._consume_plus(store, c, n)
         return result
 
     def new_counter(self, store: Store, start: int) -> Counter:

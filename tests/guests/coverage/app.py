@@ -97,5 +97,17 @@ class GuestEcho(exports.GuestEcho):
     def consume_counter(self, c: "guest_echo.Counter") -> int:
         return c.value()
 
+    def make_counters(self, starts: list[int]) -> list["guest_echo.Counter"]:
+        return [guest_echo.Counter(s) for s in starts]
+
+    def maybe_counter(self, start: int | None) -> "guest_echo.Counter | None":
+        return None if start is None else guest_echo.Counter(start)
+
+    def total(self, cs: list["guest_echo.Counter"]) -> int:
+        return sum(c.value() for c in cs)
+
+    def consume_plus(self, c: "guest_echo.Counter", n: int) -> int:
+        return c.value() + n
+
 
 import guest_echo  # noqa: E402  (exported resources live in a module named after the interface)
