@@ -185,3 +185,19 @@ def test_a_stale_host_handle_is_a_handle_error(bindings: SimpleNamespace, guest:
         world.replace_value(store, "k", "v")
     assert isinstance(info.value.__cause__, kv.HandleError)
     assert "no live resource" in str(info.value.__cause__)
+
+
+def test_close_raising_is_a_trap_chained_to_it(bindings: SimpleNamespace, guest: Any, engine: Engine) -> None:
+    kv = bindings.kv_store
+    host = KvHost()
+    world, store = instantiate(bindings, guest, engine, host)
+
+    class Leaky(MemoryConnection):
+        def close(self) -> None:
+            raise OSError("disk gone")
+
+    host.Connection = lambda: Leaky(host)  # type: ignore[method-assign,assignment,return-value]
+    with pytest.raises(kv.Trap, match="destructor of wasi-mindmap:kv-store/kvdb/connection raised OSError") as info:
+        world.replace_value(store, "k", "v")
+    assert isinstance(info.value.__cause__, OSError)
+    assert host.db == {"k": "v"}  # the guest's work before the drop happened
