@@ -1,7 +1,7 @@
 """The `witgen` command line.
 
-    witgen import PATH [-o DIR]     bindings to host a world's component
-    witgen export PATH [-o DIR]     Protocols for the host to implement
+    witgen import PATH... [-o DIR]  bindings to host a world's component
+    witgen export PATH... [-o DIR]  Protocols for the host to implement
     witgen check PATH...            resolve together, print diagnostics
     witgen parse --json PATH        the resolved packages as wit-parser JSON
     witgen migrate FILE             legacy (2022) WIT -> modern WIT
@@ -13,7 +13,7 @@ as in datamodel-code-generator: 0 up to date, 1 differs, 2 anything that
 kept the comparison from happening (WIT errors included).
 
 `import` and `export` read `[tool.witgen]` from the nearest pyproject.toml
-(keys: path, output, world, interface, package, features, all-features,
+(keys: path (a string or a list), output, world, interface, package, features, all-features,
 implement-wasi, format; paths relative to that file); flags given on the
 command line win.
 
@@ -132,7 +132,12 @@ def _generate_options(parser: argparse.ArgumentParser, default_name: str) -> Non
     # Defaults are None so that `[tool.witgen]` fills in what the command
     # line leaves out (see `_settings`).
     parser.add_argument(
-        "path", type=Path, nargs="?", metavar="PATH", help="a .wit file or a package directory"
+        "paths",
+        type=Path,
+        nargs="*",
+        metavar="PATH",
+        help="a .wit file or a package directory; several are resolved together, as by "
+        "`witgen check` (the WASI folders, say), the first being the package to generate for",
     )
     parser.add_argument(
         "-o",
@@ -257,7 +262,7 @@ def _migrate(args: argparse.Namespace) -> int:
 class Settings:
     """One `witgen import`/`export`: the command line over `[tool.witgen]`."""
 
-    path: Path
+    paths: tuple[Path, ...]
     output: Path | None = None
     world: str | None = None
     interface: str | None = None
@@ -270,7 +275,7 @@ class Settings:
 
 # `[tool.witgen]` keys -> (Settings field, the TOML types it accepts).
 _CONFIG_KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
-    "path": ("path", (str,)),
+    "path": ("paths", (str, list)),
     "output": ("output", (str,)),
     "world": ("world", (str,)),
     "interface": ("interface", (str,)),
@@ -298,13 +303,15 @@ def _settings(args: argparse.Namespace) -> Settings:
             if not isinstance(value, types):
                 raise UsageError(f"{source}: [tool.witgen] `{key}` must be {' or '.join(t.__name__ for t in types)}")
             checked: Any = value
-            if field in ("path", "output"):
+            if field == "paths":
+                checked = tuple(source.parent / p for p in ([checked] if isinstance(checked, str) else checked))
+            elif field == "output":
                 checked = source.parent / checked
             elif field == "features":
                 checked = _feature_set(checked if isinstance(checked, str) else ",".join(map(str, checked)))
             merged[field] = checked
     given = {
-        "path": args.path,
+        "paths": tuple(args.paths) or None,
         "output": args.output,
         "package": args.package,
         "implement_wasi": args.implement_wasi,
@@ -317,7 +324,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     merged.update((k, v) for k, v in given.items() if v is not None)
     if merged.get("world") is not None and merged.get("interface") is not None:
         raise UsageError("give a world or an interface, not both")
-    if "path" not in merged:
+    if "paths" not in merged:
         raise UsageError("no PATH: name the WIT to read, or set `path` in [tool.witgen] of pyproject.toml")
     return Settings(**merged)  # type: ignore[arg-type]
 
@@ -351,11 +358,11 @@ def _read_config(pyproject: Path) -> tuple[Path, dict[str, Any]] | None:
 
 def _generate(args: argparse.Namespace) -> int:
     from .generate import generate_from_resolve, plan
-    from .loader import load
+    from .loader import load_many
 
     settings = _settings(args)
-    loaded = load(
-        settings.path,
+    loaded = load_many(
+        settings.paths,
         features=settings.features,
         all_features=settings.all_features,
         legacy_package=settings.package,
@@ -366,7 +373,7 @@ def _generate(args: argparse.Namespace) -> int:
             loaded.resolve,
             loaded.main,
             args.direction,
-            source=settings.path.name,
+            source=", ".join(p.name for p in settings.paths),
             world=settings.world,
             interface=settings.interface,
             implement_wasi=settings.implement_wasi,
