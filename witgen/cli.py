@@ -13,9 +13,9 @@ as in datamodel-code-generator: 0 up to date, 1 differs, 2 anything that
 kept the comparison from happening (WIT errors included).
 
 `import` and `export` read `[tool.witgen]` from the nearest pyproject.toml
-(keys: path (a string or a list), output, world, interface, package, features, all-features,
-implement-wasi, format; paths relative to that file); flags given on the
-command line win.
+(keys: path (a string or a list), output, world, interface, package,
+features, all-features, implement-wasi, format; paths relative to that
+file); flags given on the command line win.
 
 Only this module writes generated files, and it writes a whole package or
 nothing: the files go to a fresh directory beside the target, which then
