@@ -116,5 +116,9 @@ def _find_interface(resolve: m.Resolve, main: list[m.PackageId], name: str) -> m
     for id, iface in enumerate(resolve.interfaces):
         if resolve.interface_name(id) == name or (iface.name is not None and f"{resolve.interface_name(id)}".split("@")[0] == name):
             return id
-    known = ", ".join(f"`{n}`" for p in main for n in resolve.packages[p].interfaces) or "none"
-    raise LookupError(f"no interface `{name}` (the package has {known})")
+    if len(main) == 1:
+        known = ", ".join(f"`{n}`" for n in resolve.packages[main[0]].interfaces) or "none"
+        raise LookupError(f"no interface `{name}` (the package has {known})")
+    qualified = [resolve.interface_name(i) for p in main for i in resolve.packages[p].interfaces.values()]
+    known = ", ".join(f"`{n}`" for n in qualified if n is not None) or "none"
+    raise LookupError(f"no interface `{name}` (the packages have {known})")
