@@ -429,6 +429,9 @@ def _read(path: Path) -> str | None:
 def _refuse_foreign(target: Path, force: bool) -> None:
     if not target.exists():
         return
+    if target.resolve() in (Path.cwd(), *Path.cwd().parents):
+        # It would be replaced under the shell standing in it.
+        raise UsageError(f"`{target}` is the current directory or holds it: name the package's own directory")
     if not target.is_dir():
         raise UsageError(f"`{target}` exists and is not a directory")
     if force or not any(target.iterdir()):
