@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,7 +162,8 @@ def _generate_all() -> dict[str, dict[str, str] | str]:
     """Black dominates generation: share it among the CPUs (forked workers
     inherit CASES, whose generators are closures)."""
     workers = min(4, os.cpu_count() or 1)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if workers < 2 or not forkable:
         return {case: _generate_case(case) for case in CASES}
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return dict(zip(CASES, pool.map(_generate_case, CASES, chunksize=4)))
