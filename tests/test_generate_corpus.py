@@ -2,7 +2,7 @@
 `mypy --strict`: wit-bindgen's codegen corpus (each world imported, and
 each package's interfaces exported; adding a file there adds cases), WASI
 0.2.12's `wasi:cli/command` and `wasi:http/proxy`, with and without
-`--implement-wasi`, and the project's fixtures.
+`--implement-wasi`, WASI 0.3.0's worlds, and the project's fixtures.
 
 The packages are generated once per session and mypy runs once over all
 of them (≈ 10 s); each case then asserts on its own share of the result.
@@ -35,6 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 CODEGEN = CORPUS / "wit-bindgen-codegen"
 WASI = CORPUS / "wasi-0.2.12"
+# 0.3's async functions are left out (wasmtime-py cannot call them), the
+# rest generates.
+WASI_03 = CORPUS / "wasi-0.3.0"
 
 # mypy validates its cache by content hash, so one cache serves every run's
 # fresh folder: a rerun checks only what changed (≈ 1 s instead of ≈ 25 s).
@@ -55,9 +58,9 @@ def _load(path: Path) -> Loaded:
     return load(path, all_features=True)
 
 
-@functools.lru_cache(maxsize=1)
-def _load_wasi() -> Loaded:
-    return load_many(sorted(p for p in WASI.iterdir() if p.is_dir()))
+@functools.lru_cache(maxsize=None)
+def _load_wasi(release: Path = WASI) -> Loaded:
+    return load_many(sorted(p for p in release.iterdir() if p.is_dir()))
 
 
 def _generator(
@@ -113,6 +116,10 @@ def _wasi_cases() -> list[Case]:
         Case(f"wasi-0.2.12/{world}{suffix}", _generator(_load_wasi, "wasi", "import", world, implement))
         for world in ("wasi:cli/command", "wasi:http/proxy")
         for suffix, implement in (("", False), (" --implement-wasi", True))
+    ] + [
+        Case(f"wasi-0.3.0/{world}", _generator(functools.partial(_load_wasi, WASI_03), "wasi", "import", world))
+        for world in ("wasi:cli/command", "wasi:http/service", "wasi:http/middleware")
+        if WASI_03.is_dir()
     ]
 
 
