@@ -139,11 +139,13 @@ def test_python_dash_m_and_version() -> None:
 
 
 def test_import_writes_a_package_named_after_the_world_in_the_cwd(tmp_path: Path) -> None:
-    result = run("import", str(FIXTURES / "adder.wit"), cwd=tmp_path)
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "adder.wit").write_text((FIXTURES / "adder.wit").read_text())
+    result = run("import", "fixtures/adder.wit", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"wrote 3 files to adder{os.sep}\n"
     assert result.stderr == ""
-    assert [p.name for p in tmp_path.iterdir()] == ["adder"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adder", "fixtures"]
     assert snapshot(tmp_path / "adder") == as_bytes(generate(FIXTURES / "adder.wit", "import"))
 
 
