@@ -49,7 +49,6 @@ class Adder:
         self._add = _rt.ExportFunc(
             self._instance, None, "add", (("a", _rt.S32), ("b", _rt.S32)), _rt.S32
         )
-
         self._instance.check_exports()
 
     @classmethod

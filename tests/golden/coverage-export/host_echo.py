@@ -28,20 +28,10 @@ __all__ = [
 
 
 Point = _types.Point
-
-
 Mixed = _types.Mixed
-
-
 Color = _types.Color
-
-
 Perms = _types.Perms
-
-
 Shape = _types.Shape
-
-
 Drawing = _types.Drawing
 
 

@@ -93,7 +93,6 @@ class Coverage:
         self._double_via_host = _rt.ExportFunc(
             self._instance, None, "double-via-host", (("x", _rt.U32),), _rt.U32
         )
-
         self._instance.check_exports()
 
     @classmethod

@@ -88,7 +88,6 @@ class KvStore:
             (("key", _rt.STRING), ("value", _rt.STRING)),
             _rt.Option(_rt.STRING),
         )
-
         self._instance.check_exports()
 
     @classmethod
