@@ -103,7 +103,7 @@ ADDER_WIT = ROOT / "fixtures" / "adder.wit"
 def generated(wit: str | Path, package: str) -> Any:
     """Generate bindings with witgen into a temp dir and import them."""
     sys.path.insert(0, str(ROOT))
-    from witgen.generate import generate
+    from witgen.api import generate
 
     folder = Path(tempfile.mkdtemp(prefix="witgen-bench-"))
     source = wit if isinstance(wit, Path) else folder / f"{package}.wit"

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from witgen import bindgen  # noqa: E402
-from witgen.generate import plan  # noqa: E402
+from witgen.api import plan  # noqa: E402
 from witgen.loader import Loaded, load_many  # noqa: E402
 from witgen.render import render_package  # noqa: E402
 
@@ -41,7 +41,7 @@ COLD = """
 import sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from witgen.generate import generate_from_resolve, plan
+from witgen.api import generate_from_resolve, plan
 from witgen.loader import load_many
 wasi = Path(sys.argv[1])
 loaded = load_many(sorted(p for p in wasi.iterdir() if p.is_dir()))

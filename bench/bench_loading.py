@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 
 def _package(folder: Path) -> Any:
-    from witgen.generate import generate
+    from witgen.api import generate
 
     for path, text in generate(ROOT / "fixtures" / "adder.wit", "import").items():
         target = folder / "bench_loading_adder" / path

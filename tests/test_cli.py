@@ -10,7 +10,7 @@ import pytest
 
 import witgen.cli
 from witgen.cli import main
-from witgen.generate import generate
+from witgen.api import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

@@ -19,7 +19,7 @@ SEEDS = ("0", "1", "7", "4242", "271828")
 SCRIPT = """
 import hashlib, json, sys
 from pathlib import Path
-from witgen.generate import generate, generate_from_resolve, plan
+from witgen.api import generate, generate_from_resolve, plan
 from witgen.loader import load_many
 
 root, wasi = Path(sys.argv[1]), Path(sys.argv[2])

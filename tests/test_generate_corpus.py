@@ -29,7 +29,7 @@ from typing import Callable
 import pytest
 
 from witgen.diagnostics import WitError
-from witgen.generate import Direction, generate_from_resolve, plan
+from witgen.api import Direction, generate_from_resolve, plan
 from witgen.loader import Loaded, load, load_many
 
 ROOT = Path(__file__).resolve().parents[1]

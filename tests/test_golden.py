@@ -24,7 +24,7 @@ from typing import NamedTuple
 import pytest
 
 from witgen._resources import templates_dir
-from witgen.generate import Direction, generate
+from witgen.api import Direction, generate
 from witgen.render import RUNTIME
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,7 +23,7 @@ import pytest
 from wasmtime import Config, Engine, Store
 from wasmtime.component import Component, Linker
 
-from witgen.generate import generate
+from witgen.api import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -357,7 +357,7 @@ def _read_config(pyproject: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .generate import generate_from_resolve, plan
+    from .api import generate_from_resolve, plan
     from .loader import load_many
 
     settings = _settings(args)

@@ -46,10 +46,10 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 def generate_bindings(folder: Path) -> Path:
     """Generate the host's bindings from the legacy WIT into `folder/cache_bindings`."""
     try:
-        from witgen.generate import generate
+        from witgen.api import generate
     except ImportError:  # running from a checkout without `pip install -e .`
         sys.path.insert(0, str(REPO))
-        from witgen.generate import generate
+        from witgen.api import generate
 
     package = folder / "cache_bindings"
     for path, text in generate(LEGACY_WIT, "export", legacy_package=PACKAGE).items():

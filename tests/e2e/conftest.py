@@ -1,7 +1,7 @@
 """Generates every package these tests use once per session, into a temporary
 folder on ``sys.path``, and the fixtures that instantiate guests through them.
 
-Each package is what ``witgen.generate.generate`` returns, written as-is: the
+Each package is what ``witgen.generate`` returns, written as-is: the
 tests exercise exactly what users get (including its copy of the runtime).
 """
 
@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import pytest
 
 from guests.plugin import engine, guest, wasi_linker, wasi_store  # noqa: F401
-from witgen.generate import generate
+from witgen.api import generate
 
 REPO = Path(__file__).resolve().parent.parent.parent
 FIXTURES = REPO / "fixtures"

@@ -1,4 +1,4 @@
-"""`generate(...)`: WIT in, the files of a Python package out. Pure: nothing
+"""`witgen.generate(...)`: WIT in, the files of a Python package out. Pure: nothing
 here touches the filesystem except to read WIT (only the CLI writes)."""
 
 from __future__ import annotations
