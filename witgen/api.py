@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Literal
 
 from . import bindgen
-from . import codemodel as cm
 from . import model as m
 from .loader import load
 from .naming import snake

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Literal
 
 from . import codemodel as cm
 from . import model as m
-from .naming import Scope, escape, pascal, shouty, snake
+from .naming import Scope, pascal, shouty, snake
 
 # Names generated modules import or define themselves: generated names for
 # WIT items must not take them.
@@ -192,11 +192,15 @@ class _Builder:
             for dep in resolve.interface_direct_deps(iface):
                 want(dep, "types", dep)
 
-        for side, items in (("host", self.plan.implement), ("guest", self.plan.call)):
+        sides: tuple[tuple[Role, tuple[tuple[m.WorldKey, m.WorldItem], ...]], ...] = (
+            ("host", self.plan.implement),
+            ("guest", self.plan.call),
+        )
+        for side, items in sides:
             for key, item in items:
                 if isinstance(item, m.InterfaceItem):
                     provided = side == "host" and self.plan.provided_by_wasmtime(resolve, item.id)
-                    want(item.id, "types" if provided else side, key)  # type: ignore[arg-type]
+                    want(item.id, "types" if provided else side, key)
 
         # Module names: the interface's own name where that is unique.
         base: dict[m.InterfaceId, str] = {}
@@ -306,14 +310,15 @@ class _Builder:
             if typedef.owner != module.owner or type_id not in self.type_names:
                 continue
             decl = self._type_decl(type_id, typedef, module)
-            if decl is not None:
-                out.types.append(decl)
-                out.exports.append(self.type_names[type_id])
-            codec = self._named_codec(type_id, typedef, module)
+            out.types.append(decl)
+            if isinstance(decl, cm.VariantClass):
+                out.exports += [case.name for case in decl.cases]
+            out.exports.append(self.type_names[type_id])
+            codec = self._named_codec(type_id, typedef, module, decl)
             if codec is not None:
                 out.codecs.append(cm.Codec(self.codec_names[type_id], codec))
 
-    def _type_decl(self, type_id: m.TypeId, typedef: m.TypeDef, module: _Module) -> cm.TypeDecl | None:
+    def _type_decl(self, type_id: m.TypeId, typedef: m.TypeDef, module: _Module) -> cm.TypeDecl:
         name = self.type_names[type_id]
         wit = typedef.name or ""
         kind = typedef.kind
@@ -339,7 +344,6 @@ class _Builder:
                 case_name = module.scope.claim(f"{name}_{pascal(case.name)}")
                 payload = self.annotation(case.type, module) if case.type is not None else None
                 cases.append(cm.VariantCase(case_name, case.name, case.docs, payload))
-                module.out.exports.append(case_name)  # type: ignore[union-attr]
             return cm.VariantClass(name, wit, docs, cases)
         if isinstance(kind, m.Resource):
             role = self.resource_roles[type_id]
@@ -356,15 +360,15 @@ class _Builder:
             return self.annotation(kind.target, module)
         return self._anonymous_annotation(kind, module)
 
-    def _named_codec(self, type_id: m.TypeId, typedef: m.TypeDef, module: _Module) -> str | None:
+    def _named_codec(self, type_id: m.TypeId, typedef: m.TypeDef, module: _Module, decl: cm.TypeDecl) -> str | None:
         kind = typedef.kind
         if self.unsupported_reason(type_id) is not None:
             return None
         name = self.type_names[type_id]
         if isinstance(kind, m.Record):
-            decl_fields = module.out.types[-1].fields  # type: ignore[union-attr]
+            assert isinstance(decl, cm.RecordClass)
             parts = ", ".join(
-                f'("{d.name}", "{f.name}", {self.codec(f.type, module)})' for d, f in zip(decl_fields, kind.fields)
+                f'("{d.name}", "{f.name}", {self.codec(f.type, module)})' for d, f in zip(decl.fields, kind.fields)
             )
             return f"_rt.Record({name}, [{parts}])"
         if isinstance(kind, m.Enum):
@@ -372,10 +376,10 @@ class _Builder:
         if isinstance(kind, m.Flags):
             return f"_rt.Flags({name}, {[f.name for f in kind.flags]!r})"
         if isinstance(kind, m.Variant):
-            decl_cases = module.out.types[-1].cases  # type: ignore[union-attr]
+            assert isinstance(decl, cm.VariantClass)
             parts = ", ".join(
                 f'("{c.name}", {d.name}, {self.codec(c.type, module) if c.type is not None else "None"})'
-                for d, c in zip(decl_cases, kind.cases)
+                for d, c in zip(decl.cases, kind.cases)
             )
             return f'_rt.Variant("{typedef.name}", [{parts}])'
         if isinstance(kind, m.Resource):
@@ -596,6 +600,11 @@ class _Builder:
         assert isinstance(item, m.FunctionItem)
         return self.init, [item.function], None, None
 
+    def _item_name(self, key: m.WorldKey, item: m.WorldItem) -> str:
+        """An interface's own name, or the name it is imported or exported as."""
+        name = self.resolve.interfaces[item.id].name if isinstance(item, m.InterfaceItem) else None
+        return name or str(key)
+
     def _host_side(self, key: m.WorldKey, item: m.WorldItem) -> None:
         if isinstance(item, m.TypeItem):
             return
@@ -613,8 +622,7 @@ class _Builder:
                 docs = f"What the host implements for the functions world `{world.name}` imports."
                 linker_function = module.scope.claim("add_imports_to_linker")
             else:
-                iface_name = self.resolve.interfaces[item.id].name or str(key)  # type: ignore[union-attr]
-                protocol = module.scope.claim(pascal(iface_name))
+                protocol = module.scope.claim(pascal(self._item_name(key, item)))
                 linker_function = "add_to_linker"
             host = out.host = cm.HostSide(protocol, docs, instance, [], [], linker_function, [])
             out.exports += [protocol, linker_function]
@@ -647,10 +655,12 @@ class _Builder:
         )
         functions = self._resource_functions(type_id, module)
         scope = Scope(FUNCTION_RESERVED | {"close"})
+        out = module.out
+        assert out is not None
         for function in functions:
             reason = self._function_unsupported(function, "host")
             if reason is not None:
-                self._skip(module.out, function, self._instance_name(module), reason)  # type: ignore[arg-type]
+                self._skip(out, function, self._instance_name(module), reason)
                 continue
             method = self._method(function, module, scope, "host")
             args = [p.name for p in method.params]
@@ -698,8 +708,7 @@ class _Builder:
             if instance is None:
                 accessor = ""  # world-level exports are methods of the world class
             else:
-                iface_name = self.resolve.interfaces[item.id].name or str(key)  # type: ignore[union-attr]
-                accessor = module.scope.claim(f"{pascal(iface_name)}Exports")
+                accessor = module.scope.claim(f"{pascal(self._item_name(key, item))}Exports")
                 out.exports.append(accessor)
             guest = out.guest = cm.GuestSide(accessor, docs, instance, [], [], [])
         scope = self.world_members if instance is None else Scope(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -551,11 +551,8 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def named(self, children: list[Any]) -> ast.Named:
         return ast.Named(children[0].value, _span(children[0]))
 
-    def _wrapped(self, children: list[Any], build: Callable[..., Any]) -> Any:
-        return build(_span(children[0]), _types(children))
-
     def list_of(self, children: list[Any]) -> ast.ListOf:
-        return self._wrapped(children, lambda span, t: ast.ListOf(t[0], span))  # type: ignore[no-any-return]
+        return ast.ListOf(_types(children)[0], _span(children[0]))
 
     def fixed_list(self, children: list[Any]) -> ast.FixedList:
         size = _tokens(children, "INT")[0]
@@ -564,30 +561,30 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             raise _abort(_span(size), "invalid fixed-length list size: the size must be at least 1")
         if value > 0xFFFF_FFFF:
             raise _abort(_span(size), "invalid fixed-length list size: too large")
-        return self._wrapped(  # type: ignore[no-any-return]
-            children, lambda span, t: ast.FixedList(t[0], value, span, _span(size))
-        )
+        return ast.FixedList(_types(children)[0], value, _span(children[0]), _span(size))
 
     def map_of(self, children: list[Any]) -> ast.MapOf:
-        return self._wrapped(children, lambda span, t: ast.MapOf(t[0], t[1], span))  # type: ignore[no-any-return]
+        key, value = _types(children)
+        return ast.MapOf(key, value, _span(children[0]))
 
     def option_of(self, children: list[Any]) -> ast.OptionOf:
-        return self._wrapped(children, lambda span, t: ast.OptionOf(t[0], span))  # type: ignore[no-any-return]
+        return ast.OptionOf(_types(children)[0], _span(children[0]))
 
     def result_ok_err(self, children: list[Any]) -> ast.ResultOf:
-        return self._wrapped(children, lambda span, t: ast.ResultOf(t[0], t[1], span))  # type: ignore[no-any-return]
+        ok, err = _types(children)
+        return ast.ResultOf(ok, err, _span(children[0]))
 
     def result_err(self, children: list[Any]) -> ast.ResultOf:
-        return self._wrapped(children, lambda span, t: ast.ResultOf(None, t[0], span))  # type: ignore[no-any-return]
+        return ast.ResultOf(None, _types(children)[0], _span(children[0]))
 
     def result_ok(self, children: list[Any]) -> ast.ResultOf:
-        return self._wrapped(children, lambda span, t: ast.ResultOf(t[0], None, span))  # type: ignore[no-any-return]
+        return ast.ResultOf(_types(children)[0], None, _span(children[0]))
 
     def result_empty(self, children: list[Any]) -> ast.ResultOf:
         return ast.ResultOf(None, None, _span(children[0]))
 
     def tuple_of(self, children: list[Any]) -> ast.TupleOf:
-        return self._wrapped(children, lambda span, t: ast.TupleOf(tuple(t), span))  # type: ignore[no-any-return]
+        return ast.TupleOf(tuple(_types(children)), _span(children[0]))
 
     def own(self, children: list[Any]) -> ast.Handle:
         name = children[2]
@@ -598,13 +595,13 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return ast.Handle("borrow", ast.Named(name.value, _span(name)), _span(children[0]))
 
     def future_of(self, children: list[Any]) -> ast.FutureOf:
-        return self._wrapped(children, lambda span, t: ast.FutureOf(t[0], span))  # type: ignore[no-any-return]
+        return ast.FutureOf(_types(children)[0], _span(children[0]))
 
     def future_of_empty(self, children: list[Any]) -> ast.FutureOf:
         return ast.FutureOf(None, _span(children[0]))
 
     def stream_of(self, children: list[Any]) -> ast.StreamOf:
-        return self._wrapped(children, lambda span, t: ast.StreamOf(t[0], span))  # type: ignore[no-any-return]
+        return ast.StreamOf(_types(children)[0], _span(children[0]))
 
     def stream_of_empty(self, children: list[Any]) -> ast.StreamOf:
         return ast.StreamOf(None, _span(children[0]))
