@@ -598,3 +598,25 @@ def test_an_unknown_name_gets_a_did_you_mean_hint(tmp_path: Path) -> None:
     diagnostic = caught.value.diagnostics[0]
     assert diagnostic.message == "name `foo` does not exist"
     assert diagnostic.hint == "did you mean `food`?"
+
+
+def test_every_bad_function_of_an_interface_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(WitError) as caught:
+        load_wit(
+            tmp_path,
+            """
+            package a:b;
+            interface one {
+              type payload = list<u8>;
+              get: func() -> payloda;
+              put: func(x: strin);
+              del: func(k: u32, k: u32);
+            }
+            """,
+        )
+    found = [(d.message, d.span.line if d.span else None, d.hint) for d in caught.value.diagnostics]
+    assert found == [
+        ("name `payloda` does not exist", 4, "did you mean `payload`?"),
+        ("name `strin` does not exist", 5, "did you mean `string`?"),
+        ("param `k` is defined more than once", 6, None),
+    ]

@@ -547,14 +547,21 @@ class PackageResolver:
             assert isinstance(value, int)
             iface.types[name] = value
         funcs: list[m.Function] = []
+        # Functions depend on nothing but types: each one's mistakes are its own,
+        # so all of them are reported together.
+        errors = Collector()
         for item in items:
-            if isinstance(item, ast.Func):
-                self._define(item.name, item.span, FUNCTION)
-                kind: m.FunctionKind = "async-freestanding" if item.type.is_async else "freestanding"
-                funcs.append(self._function(item.docs, item.attrs, item.name, item.span, item.type, kind, None))
-            elif isinstance(item, ast.Resource):
-                for func in item.functions:
-                    funcs.append(self._resource_func(func, item.name))
+            try:
+                if isinstance(item, ast.Func):
+                    self._define(item.name, item.span, FUNCTION)
+                    kind: m.FunctionKind = "async-freestanding" if item.type.is_async else "freestanding"
+                    funcs.append(self._function(item.docs, item.attrs, item.name, item.span, item.type, kind, None))
+                elif isinstance(item, ast.Resource):
+                    for func in item.functions:
+                        funcs.append(self._resource_func(func, item.name))
+            except WitError as error:
+                errors.extend(error)
+        errors.raise_if_any()
         for f in funcs:
             iface.functions[f.name] = f
         self.interface_types[id] = self.type_lookup
@@ -622,7 +629,9 @@ class PackageResolver:
         found = self.type_lookup.get(named.name)
         if found is None:
             types = [name for name, (value, _) in self.type_lookup.items() if isinstance(value, int)]
-            raise WitError.at(named.span, f"name `{named.name}` does not exist", did_you_mean(named.name, types))
+            # A misspelt built-in (`strin`) is as likely as a misspelt name in scope.
+            candidates = [*types, *sorted(m.PRIMITIVES)]
+            raise WitError.at(named.span, f"name `{named.name}` does not exist", did_you_mean(named.name, candidates))
         if isinstance(found[0], str):
             raise WitError.at(named.span, f"cannot use {found[0]} `{named.name}` as a type")
         return found[0]
