@@ -83,7 +83,7 @@ __all__ = [
     "Enum", "Flags", "Option", "ResultOf", "Variant", "Own", "Borrow",
     "HostResource", "GuestResource", "GuestOwn", "GuestBorrow",
     "InstanceState", "ExportSpec", "ExportFunc", "HostFunc", "host_func", "add_func", "host_getter",
-    "add_host_resource", "register_store", "release_store", "store_state",
+    "add_host_resource", "add_wasi", "register_store", "release_store", "store_state",
 ]
 
 T = TypeVar("T")
@@ -1291,6 +1291,25 @@ _CHAR_KIND = _kind("CHAR")
 # Host functions
 
 
+# Linkers that already have wasmtime's WASI: shared by every generated
+# package's copy of this module, so two world classes can share a linker.
+_WASI_LINKERS: "weakref.WeakKeyDictionary[Any, set[str]]" = wasmtime.__dict__.setdefault(
+    "_witgen_wasi_linkers_v1", weakref.WeakKeyDictionary()
+)
+
+
+def add_wasi(linker: Any, http: bool = False) -> None:
+    """``linker.add_wasip2()`` (and ``add_wasi_http()``), once per linker:
+    wasmtime refuses to define them twice."""
+    added = _WASI_LINKERS.setdefault(linker, set())
+    if "p2" not in added:
+        linker.add_wasip2()
+        added.add("p2")
+    if http and "http" not in added:
+        linker.add_wasi_http()
+        added.add("http")
+
+
 def host_getter(host: Any, required: Sequence[str]) -> Callable[[Any], Any]:
     """``host`` is an object with the attributes ``required``, or a callable
     taking the `Store` and returning one (a projection, e.g. from
@@ -1472,12 +1491,6 @@ def _make_trampolines() -> tuple[Any, Any]:
 
 
 _host_trampoline, _host_finalizer = _make_trampolines()
-
-
-def add_wasi(linker: wasmtime.component.Linker) -> None:
-    """Satisfy WASI 0.2 imports (componentize-py components need them); the
-    store then needs ``store.set_wasi(WasiConfig())`` before instantiation."""
-    linker.add_wasip2()
 
 
 

@@ -100,3 +100,10 @@ def test_one_exported_interface_without_a_world(
     assert add.add(wasi_store, 40, 2) == 42
     with pytest.raises(pkg.BindingMismatchError, match="does not export 'no:such/iface'"):
         pkg.add.AddExports.instantiate(wasi_store, guest("interfaced-adder"), wasi_linker, name="no:such/iface")
+
+
+def test_two_worlds_share_one_linker(bindings: SimpleNamespace, guest: Any, wasi_store: Store, engine: Engine) -> None:
+    linker = Linker(engine)
+    bindings.adder.Adder.add_to_linker(linker)
+    bindings.interfaced_adder.InterfacedAdder.add_to_linker(linker)  # WASI is added once
+    assert bindings.adder.Adder.instantiate(wasi_store, guest("adder"), linker).add(wasi_store, 1, 2) == 3

@@ -117,11 +117,12 @@ class Coverage:
 
         Each host argument is an object implementing its Protocol, or a
         callable taking the `Store` and returning one. With `wasi` (the
-        default), wasmtime's own WASI implementation is added too, which
+        default), wasmtime's own WASI implementation is added too (once per
+        linker, so several worlds can share one), which
         components built by componentize-py need: configure it per store with
         `store.set_wasi(wasmtime.WasiConfig())` (stdout, env, preopens)."""
         if wasi:
-            linker.add_wasip2()
+            _rt.add_wasi(linker)
         _host_echo.add_to_linker(linker, host_echo, "witgen:coverage/host-echo@0.1.0")
         add_imports_to_linker(linker, imports)
 
