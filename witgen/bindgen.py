@@ -491,14 +491,14 @@ class _Builder:
 
     def _find_unsupported(self, ty: m.Type) -> str | None:
         if isinstance(ty, str):
-            return "`error-context` values" if ty == "error-context" else None
+            return "`error-context` values, which wasmtime-py 49 cannot pass" if ty == "error-context" else None
         kind = self.resolve.types[ty].kind
         if isinstance(kind, (m.Future, m.Stream)):
-            return f"`{type(kind).__name__.lower()}` values"
+            return f"`{type(kind).__name__.lower()}` values, which wasmtime-py 49 cannot pass"
         if isinstance(kind, m.Map):
-            return "`map` values"
+            return "`map` values, which wasmtime-py 49 cannot pass"
         if isinstance(kind, m.FixedList):
-            return "fixed-length lists"
+            return "fixed-length lists, which wasmtime-py 49 cannot pass"
         if isinstance(kind, m.Flags) and len(kind.flags) > 32:
             return "`flags` of more than 32 members (wasmtime rejects such components)"
         if isinstance(kind, m.Resource):
@@ -506,7 +506,7 @@ class _Builder:
                 typedef = self.resolve.types[ty]
                 owner = typedef.owner
                 where = self.resolve.interface_name(owner.id) if owner and owner.kind == "interface" else None
-                return f"resource `{typedef.name}` of `{where}`, which wasmtime implements"
+                return f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot reach Python"
             return None
         for ref in self.resolve.type_references(kind):
             reason = self.unsupported_reason(ref)
@@ -521,7 +521,7 @@ class _Builder:
         for ty in types:
             reason = self.unsupported_reason(ty)
             if reason is not None:
-                return f"it uses {reason}, which wasmtime-py 49 cannot pass"
+                return f"it uses {reason}"
         if side == "host":
             for ty in types:
                 if self._mentions_role(ty, "guest"):

@@ -60,7 +60,7 @@ def _module_docs(module: cm.Module) -> str:
     if not module.unsupported:
         return module.docs
     left_out = "\n".join(f"- `{u.wit}`: {u.reason}." for u in module.unsupported)
-    return f"{module.docs}\n\nLeft out, since wasmtime-py cannot call them:\n\n{left_out}"
+    return f"{module.docs}\n\nLeft out, as the bindings cannot call them:\n\n{left_out}"
 
 
 def _imports(module: cm.Module, body: str) -> list[str]:
