@@ -466,3 +466,18 @@ def test_the_current_directory_is_not_a_target(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "is the current directory or holds it" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_functions_left_out_are_named_with_why(tmp_path: Path) -> None:
+    wit = tmp_path / "streamy.wit"
+    wit.write_text(
+        "package a:b;\n\nworld streamy {\n"
+        "  export ok: func() -> u32;\n"
+        "  export pipe: func(s: stream<u8>);\n}\n"
+    )
+    result = run("import", str(wit), "-o", str(tmp_path / "streamy"))
+    assert result.returncode == 0, result.stderr
+    assert "warning: left out `pipe`: it uses `stream` values, which wasmtime-py 49 cannot pass" in result.stderr
+    init = (tmp_path / "streamy" / "__init__.py").read_text()
+    assert "def ok(self, store: Store) -> int:" in init
+    assert "- `pipe`: it uses `stream` values" in init

@@ -357,8 +357,10 @@ def _read_config(pyproject: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .api import generate_from_resolve, plan
+    from . import bindgen
+    from .api import plan
     from .loader import load_many
+    from .render import render_package
 
     settings = _settings(args)
     loaded = load_many(
@@ -380,7 +382,11 @@ def _generate(args: argparse.Namespace) -> int:
         )
     except LookupError as error:
         raise UsageError(str(error).strip("'\"")) from None
-    files = generate_from_resolve(loaded.resolve, built, format=settings.format)
+    package = bindgen.build(loaded.resolve, built)
+    _print_diagnostics(
+        [Diagnostic(f"left out `{u.wit}`: {u.reason}", severity="warning") for u in package.unsupported]
+    )
+    files = render_package(package, format=settings.format)
     target = settings.output if settings.output is not None else Path(built.package)
     if args.check:
         return _check_package(target, files)
