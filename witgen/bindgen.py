@@ -140,7 +140,6 @@ class _Builder:
         self.codec_names: dict[m.TypeId, str] = {}
         self.resource_roles: dict[m.TypeId, Role] = {}
         self._unsupported_cache: dict[m.Type, str | None] = {}
-        self._host_resources_as_any = False
         self.unsupported: list[cm.Unsupported] = []
         self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED | set(RUNTIME_EXPORTS)))
 
@@ -401,19 +400,25 @@ class _Builder:
 
     # ---- annotations and codecs of any type ----
 
-    def annotation(self, ty: m.Type, module: _Module) -> str:
+    def annotation(self, ty: m.Type, module: _Module, *, host_resources_as_any: bool = False) -> str:
+        """The Python annotation of `ty` in `module`. `host_resources_as_any`:
+        for the parameters of what the host implements, where it gets its own
+        objects and a resource's Protocol would reject its classes
+        (parameters are contravariant)."""
         if isinstance(ty, str):
             return _PRIMITIVE_ANNOTATIONS.get(ty, "object")
         typedef = self.resolve.types[ty]
-        if self._host_resources_as_any and isinstance(typedef.kind, m.Resource) and self.resource_roles.get(ty) == "host":
+        if host_resources_as_any and isinstance(typedef.kind, m.Resource) and self.resource_roles.get(ty) == "host":
             return "Any"
         if typedef.name is not None and ty in self.type_names:
             owner_module = self._module_of(typedef.owner)
             return owner_module.qualify(self.type_names[ty], module)
-        return self._anonymous_annotation(typedef.kind, module)
+        return self._anonymous_annotation(typedef.kind, module, host_resources_as_any=host_resources_as_any)
 
-    def _anonymous_annotation(self, kind: m.TypeDefKind, module: _Module) -> str:
-        a = self.annotation
+    def _anonymous_annotation(self, kind: m.TypeDefKind, module: _Module, *, host_resources_as_any: bool = False) -> str:
+        def a(ty: m.Type, module: _Module) -> str:
+            return self.annotation(ty, module, host_resources_as_any=host_resources_as_any)
+
         if isinstance(kind, m.Alias):
             return a(kind.target, module)
         if isinstance(kind, m.List):
@@ -550,7 +555,7 @@ class _Builder:
             if function.kind in ("method", "async-method") and param.name == "self":
                 params.append(cm.Member("self", "self", None, ""))
                 continue
-            annotation = self._host_param_annotation(param.type, module) if side == "host" else self.annotation(param.type, module)
+            annotation = self.annotation(param.type, module, host_resources_as_any=side == "host")
             params.append(cm.Member(params_scope.claim(snake(param.name)), param.name, None, annotation))
         result = function.result
         target = self.resolve.unalias(result) if result is not None else None
@@ -580,16 +585,6 @@ class _Builder:
             is_result=is_result,
             kind=kind,
         )
-
-    def _host_param_annotation(self, ty: m.Type, module: _Module) -> str:
-        """Host resources are `Any` in the parameters of what the host
-        implements: it gets its own objects there, and the resource's
-        Protocol would reject its classes (parameters are contravariant)."""
-        self._host_resources_as_any = True
-        try:
-            return self.annotation(ty, module)
-        finally:
-            self._host_resources_as_any = False
 
     def _functions_of(self, key: m.WorldKey, item: m.WorldItem) -> tuple[_Module, list[m.Function], str | None, str | None]:
         """(module, functions, docs, instance name) of a world item."""

@@ -80,8 +80,6 @@ class Tokens:
         pos = 0
         size = len(text)
         pending: list[str] = []
-        line = 1
-        line_start = 0
         # `<` only opens type arguments: counting them bounds type nesting
         # (as wit-parser does) before any stage has to recurse into it.
         angle_depth = 0
@@ -97,12 +95,7 @@ class Tokens:
         while pos < size:
             ch = text[pos]
             if ch in " \t\n\r":
-                end = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
-                count = text.count("\n", pos, end)
-                if count:
-                    line += count
-                    line_start = text.rindex("\n", pos, end) + 1
-                pos = end
+                pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
                 continue
             if text.startswith("//", pos):
                 end = _LINE_COMMENT.match(text, pos).end()  # type: ignore[union-attr]
@@ -112,10 +105,6 @@ class Tokens:
             if text.startswith("/*", pos):
                 end = self._block_comment_end(pos)
                 pending.append(text[pos:end])
-                count = text.count("\n", pos, end)
-                if count:
-                    line += count
-                    line_start = text.rindex("\n", pos, end) + 1
                 pos = end
                 continue
 
@@ -171,16 +160,8 @@ class Tokens:
             if pending:
                 self.comments_before[start] = pending
                 pending = []
-            yield Token(
-                kind,
-                value,
-                start_pos=start,
-                line=line,
-                column=start - line_start + 1,
-                end_line=line,
-                end_column=pos - line_start + 1,
-                end_pos=pos,
-            )
+            # Offsets only: diagnostics turn them into lines via `Source`.
+            yield Token(kind, value, start_pos=start, end_pos=pos)
         if pending:
             self.comments_before[size] = pending
 
