@@ -481,3 +481,15 @@ def test_functions_left_out_are_named_with_why(tmp_path: Path) -> None:
     init = (tmp_path / "streamy" / "__init__.py").read_text()
     assert "def ok(self, store: Store) -> int:" in init
     assert "- `pipe`: it uses `stream` values" in init
+
+
+def test_a_dangling_symlink_as_output_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "bindings"
+    link.symlink_to(tmp_path / "elsewhere" / "bindings")
+    result = run("import", str(FIXTURES / "adder.wit"), "-o", str(link))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: `{link}` is a symbolic link to `{tmp_path / 'elsewhere' / 'bindings'}`, which does not exist: "
+        "create it, or choose another -o\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["bindings"]
