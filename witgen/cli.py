@@ -4,7 +4,7 @@
     witgen export PATH... [-o DIR]  Protocols for the host to implement
     witgen check PATH...            resolve together, print diagnostics
     witgen parse --json PATH        the resolved packages as wit-parser JSON
-    witgen migrate FILE             legacy (2022) WIT -> modern WIT
+    witgen migrate PATH             legacy (2022) WIT -> modern WIT
 
 Exit status: 0 ok, 1 rejected input (WIT errors; output that cannot be
 written), 2 usage (including a world or interface that is missing or
@@ -115,8 +115,13 @@ def _argument_parser() -> argparse.ArgumentParser:
     _legacy_option(parse)
     parse.set_defaults(command=_parse)
 
-    migrate = commands.add_parser("migrate", help="print legacy (2022) WIT as modern WIT")
-    migrate.add_argument("file", type=Path, metavar="FILE")
+    migrate = commands.add_parser(
+        "migrate",
+        help="print legacy (2022) WIT as modern WIT",
+        description="Print legacy (2022) WIT as modern WIT. PATH is a file, or a folder of files: "
+        "give the folder when its files `use` each other's names, so that the output resolves by itself.",
+    )
+    migrate.add_argument("file", type=Path, metavar="PATH")
     _legacy_option(migrate)
     migrate.set_defaults(command=_migrate)
     return parser
