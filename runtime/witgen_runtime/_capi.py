@@ -1,0 +1,341 @@
+"""Everything that touches wasmtime-py's internals, and nothing else.
+
+The value layer works on raw addresses: a ``wasmtime_component_val_t`` is
+32 bytes (kind ``u8`` at 0, payload at 8), written and read through `MEM`, a
+memoryview of the whole address space, with `struct` — one C call per
+scalar instead of a chain of ctypes attribute views. The C functions are
+re-declared here with ``c_void_p``/``c_size_t`` arguments so that calls take
+plain ints (ctypes' pointer-type checks cost more than the call).
+
+Supported: wasmtime-py 49.x and 50.x. Their ``_bindings.py`` differ only by
+additions (50 adds ``wasmtime_config_wasm_compact_imports_set``,
+``..._component_model_canonical_names_set``, ``..._accessors_set`` and trap
+codes 50–53); every component-model struct and function used here is
+identical, which `_check_layout` verifies at import rather than trusting.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+import sys
+import threading
+from ctypes import c_bool, c_size_t, c_uint8, c_uint32, c_void_p
+from importlib import metadata
+from typing import Any, Callable, Optional
+
+SUPPORTED = ">=49,<51"
+
+
+def _check_version() -> str:
+    try:
+        version = metadata.version("wasmtime")
+    except metadata.PackageNotFoundError:  # pragma: no cover - wasmtime is a dependency
+        raise ImportError(f"witgen_runtime needs wasmtime{SUPPORTED}; wasmtime is not installed") from None
+    major = version.split(".", 1)[0]
+    if major not in ("49", "50"):
+        raise ImportError(
+            f"witgen_runtime supports wasmtime{SUPPORTED} (49.x and 50.x); found wasmtime {version}. "
+            f"Install a supported version: pip install 'wasmtime{SUPPORTED}'"
+        )
+    return version
+
+
+WASMTIME_VERSION = _check_version()
+
+import wasmtime  # noqa: E402
+from wasmtime import _bindings as _B  # noqa: E402
+from wasmtime import WasmtimeError  # noqa: E402
+
+if sys.implementation.name != "cpython":  # pragma: no cover
+    raise ImportError("witgen_runtime needs CPython (it reads bytes objects in place)")
+
+VAL_SIZE = 32
+# Value kinds (`wasmtime_component_valkind_t`); MAP is absent from wasmtime-py's
+# `_ffi.py` and was read back from a map value returned by a real component.
+BOOL, S8, U8, S16, U16, S32, U32, S64, U64, F32, F64, CHAR, STRING, LIST, RECORD, TUPLE, \
+    VARIANT, ENUM, OPTION, RESULT, FLAGS, RESOURCE, MAP = range(23)
+
+# Type kinds (`wasmtime_component_valtype_kind_t`): a different numbering.
+T_BOOL, T_S8, T_S16, T_S32, T_S64, T_U8, T_U16, T_U32, T_U64, T_F32, T_F64, T_CHAR, T_STRING, \
+    T_LIST, T_RECORD, T_TUPLE, T_VARIANT, T_ENUM, T_OPTION, T_RESULT, T_FLAGS, T_OWN, T_BORROW, \
+    T_FUTURE, T_STREAM, T_ERROR_CONTEXT, T_MAP = range(27)
+
+
+def _check_layout() -> None:
+    val = _B.wasmtime_component_val_t
+    problems = []
+    if ctypes.sizeof(val) != VAL_SIZE or val.of.offset != 8:
+        problems.append("wasmtime_component_val_t is not 32 bytes with its payload at 8")
+    if ctypes.sizeof(_B.wasmtime_component_valrecord_entry_t) != 48:
+        problems.append("valrecord_entry is not 48 bytes")
+    if ctypes.sizeof(_B.wasmtime_component_valmap_entry_t) != 64:
+        problems.append("valmap_entry is not 64 bytes")
+    if ctypes.sizeof(_B.wasmtime_component_func_t) != 32:
+        problems.append("wasmtime_component_func_t is not 32 bytes")
+    if problems:  # pragma: no cover - a future wasmtime
+        raise ImportError(f"witgen_runtime: wasmtime {WASMTIME_VERSION}'s C layout changed: {'; '.join(problems)}")
+
+
+_check_layout()
+
+# The whole address space as bytes: `pack_into(fmt, MEM, address, ...)`.
+MEM = memoryview((ctypes.c_char * (1 << 47)).from_address(0)).cast("B")
+pack_into = struct.pack_into
+unpack_from = struct.unpack_from
+
+
+def _bytes_data_offset() -> int:
+    probe = bytes(bytearray(b"probe"))
+    offset = ctypes.cast(ctypes.c_char_p(probe), c_void_p).value - id(probe)  # type: ignore[operator]
+    if bytes(MEM[id(probe) + offset: id(probe) + offset + 5]) != b"probe":  # pragma: no cover
+        raise ImportError("witgen_runtime: cannot locate a bytes object's data")
+    return offset
+
+
+# `id(b) + BYTES_DATA` is where a bytes object's contents start (CPython).
+BYTES_DATA = _bytes_data_offset()
+
+_dll = _B.dll
+
+
+def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
+    f = getattr(_dll, name)
+    # A private prototype: `_bindings` set argtypes on the shared attribute.
+    proto = ctypes.CFUNCTYPE(restype, *argtypes)
+    return proto(ctypes.cast(f, c_void_p).value)
+
+
+P = c_void_p
+func_call = _fn("wasmtime_component_func_call", P, P, P, P, c_size_t, P, c_size_t)
+func_type = _fn("wasmtime_component_func_type", P, P, P)
+func_type_delete = _fn("wasmtime_component_func_type_delete", None, P)
+func_type_param_count = _fn("wasmtime_component_func_type_param_count", c_size_t, P)
+func_type_param_nth = _fn("wasmtime_component_func_type_param_nth", c_bool, P, c_size_t, P, P, P)
+func_type_result = _fn("wasmtime_component_func_type_result", c_bool, P, P)
+val_delete = _fn("wasmtime_component_val_delete", None, P)
+vallist_new_uninit = _fn("wasmtime_component_vallist_new_uninit", None, P, c_size_t)
+valrecord_new_uninit = _fn("wasmtime_component_valrecord_new_uninit", None, P, c_size_t)
+valtuple_new_uninit = _fn("wasmtime_component_valtuple_new_uninit", None, P, c_size_t)
+valflags_new_uninit = _fn("wasmtime_component_valflags_new_uninit", None, P, c_size_t)
+valmap_new_uninit = _fn("wasmtime_component_valmap_new_uninit", None, P, c_size_t)
+val_new = _fn("wasmtime_component_val_new", P, P)
+byte_vec_new_uninit = _fn("wasm_byte_vec_new_uninitialized", None, P, c_size_t)
+byte_vec_new = _fn("wasm_byte_vec_new", None, P, c_size_t, P)
+byte_vec_delete = _fn("wasm_byte_vec_delete", None, P)
+error_new = _fn("wasmtime_error_new", P, ctypes.c_char_p)
+resource_any_delete = _fn("wasmtime_component_resource_any_delete", None, P)
+resource_any_drop = _fn("wasmtime_component_resource_any_drop", P, P, P)
+resource_any_owned = _fn("wasmtime_component_resource_any_owned", c_bool, P)
+resource_any_clone = _fn("wasmtime_component_resource_any_clone", P, P)
+resource_any_to_host = _fn("wasmtime_component_resource_any_to_host", P, P, P, P)
+resource_host_new = _fn("wasmtime_component_resource_host_new", P, c_bool, c_uint32, c_uint32)
+resource_host_to_any = _fn("wasmtime_component_resource_host_to_any", P, P, P, P)
+resource_host_rep = _fn("wasmtime_component_resource_host_rep", c_uint32, P)
+resource_host_delete = _fn("wasmtime_component_resource_host_delete", None, P)
+valtype_delete = _fn("wasmtime_component_valtype_delete", None, P)
+
+callback_t = ctypes.CFUNCTYPE(c_size_t, P, P, P, P, c_size_t, P, c_size_t)
+finalizer_t = ctypes.CFUNCTYPE(None, P)
+_add_func = _fn("wasmtime_component_linker_instance_add_func", P, P, P, c_size_t, callback_t, P, finalizer_t)
+
+
+def config_enable_map(config: wasmtime.Config) -> None:
+    """Turn on `map<K, V>` (wasmtime-py has the setter; no value support)."""
+    _B.wasmtime_config_wasm_component_model_map_set(config.ptr(), True)
+
+
+def context(store: Any) -> int:
+    """The `wasmtime_context_t *` of a `Store` or `StoreContext`, as an int."""
+    return ctypes.cast(store._context(), c_void_p).value  # type: ignore[no-any-return]
+
+
+def func_address(func: Any) -> int:
+    """Address of a component `Func`'s `wasmtime_component_func_t`.
+
+    Only valid while `func` lives: callers keep the `Func`."""
+    return ctypes.addressof(func._func)
+
+
+def take_error(ptr: int) -> WasmtimeError:
+    return WasmtimeError._from_ptr(ctypes.cast(ptr, ctypes.POINTER(_B.wasmtime_error_t)))
+
+
+def new_error(message: str) -> int:
+    return error_new(message.encode("utf-8"))  # type: ignore[no-any-return]
+
+
+def read_name(addr: int) -> bytes:
+    """The bytes of a `wasm_name_t` at `addr`."""
+    size, data = unpack_from("<QQ", MEM, addr)
+    return bytes(MEM[data:data + size])
+
+
+# ---- function types, read once when a function is bound --------------------
+
+class TypeDesc(tuple):  # type: ignore[type-arg]
+    """A component value type as nested tuples: ``(kind, *details)``.
+
+    kind is a `T_*` constant; details: list/option -> (elem,),
+    record -> ((name, t), ...), tuple -> (t, ...), variant -> ((name, t|None), ...),
+    enum/flags -> (name, ...), result -> (ok|None, err|None), own/borrow -> (resource type ptr,),
+    map -> (k, v)."""
+
+
+_valtype_t = _B.wasmtime_component_valtype_t
+
+
+def _names(n: int, nth: Callable[[int], tuple]) -> tuple:  # type: ignore[type-arg]
+    return tuple(nth(i) for i in range(n))
+
+
+def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
+    """Describe a `wasmtime_component_valtype_t` (ctypes struct); does not free it."""
+    k = vt.kind
+    if k <= T_STRING:
+        return (k,)
+    of = vt.of
+
+    def sub(fill: Callable[[Any], Any]) -> tuple:  # type: ignore[type-arg]
+        t = _valtype_t()
+        fill(ctypes.byref(t))
+        try:
+            return describe(t)
+        finally:
+            _B.wasmtime_component_valtype_delete(ctypes.byref(t))
+
+    def named(count: Callable[[], int], nth: Callable[..., bool], with_type: bool, optional: bool = False) -> tuple:  # type: ignore[type-arg]
+        out = []
+        for i in range(count()):
+            name_p = ctypes.POINTER(ctypes.c_char)()
+            size = c_size_t()
+            if not with_type:
+                nth(i, ctypes.byref(name_p), ctypes.byref(size))
+                out.append(ctypes.string_at(name_p, size.value).decode())
+                continue
+            t = _valtype_t()
+            has = c_bool(True)
+            if optional:
+                nth(i, ctypes.byref(name_p), ctypes.byref(size), ctypes.byref(has), ctypes.byref(t))
+            else:
+                nth(i, ctypes.byref(name_p), ctypes.byref(size), ctypes.byref(t))
+            name = ctypes.string_at(name_p, size.value).decode()
+            if optional and not has.value:
+                out.append((name, None))
+            else:
+                out.append((name, describe(t)))
+                _B.wasmtime_component_valtype_delete(ctypes.byref(t))
+        return tuple(out)
+
+    if k == T_LIST:
+        return (k, sub(lambda o: _B.wasmtime_component_list_type_element(of.list, o)))
+    if k == T_OPTION:
+        return (k, sub(lambda o: _B.wasmtime_component_option_type_ty(of.option, o)))
+    if k == T_MAP:
+        return (k, sub(lambda o: _B.wasmtime_component_map_type_key(of.map, o)),
+                sub(lambda o: _B.wasmtime_component_map_type_value(of.map, o)))
+    if k == T_RECORD:
+        p = of.record
+        return (k, named(lambda: _B.wasmtime_component_record_type_field_count(p),
+                         lambda i, *a: _B.wasmtime_component_record_type_field_nth(p, i, *a), True))
+    if k == T_TUPLE:
+        p = of.tuple
+        n = _B.wasmtime_component_tuple_type_types_count(p)
+        return (k, *(sub(lambda o, i=i: _B.wasmtime_component_tuple_type_types_nth(p, i, o)) for i in range(n)))
+    if k == T_VARIANT:
+        p = of.variant
+        return (k, named(lambda: _B.wasmtime_component_variant_type_case_count(p),
+                         lambda i, *a: _B.wasmtime_component_variant_type_case_nth(p, i, *a), True, optional=True))
+    if k == T_ENUM:
+        p = of.enum_
+        return (k, named(lambda: _B.wasmtime_component_enum_type_names_count(p),
+                         lambda i, *a: _B.wasmtime_component_enum_type_names_nth(p, i, *a), False))
+    if k == T_FLAGS:
+        p = of.flags
+        return (k, named(lambda: _B.wasmtime_component_flags_type_names_count(p),
+                         lambda i, *a: _B.wasmtime_component_flags_type_names_nth(p, i, *a), False))
+    if k == T_RESULT:
+        p = of.result
+        ok = _valtype_t()
+        err = _valtype_t()
+        has_ok = _B.wasmtime_component_result_type_ok(p, ctypes.byref(ok))
+        has_err = _B.wasmtime_component_result_type_err(p, ctypes.byref(err))
+        out = (k, describe(ok) if has_ok else None, describe(err) if has_err else None)
+        if has_ok:
+            _B.wasmtime_component_valtype_delete(ctypes.byref(ok))
+        if has_err:
+            _B.wasmtime_component_valtype_delete(ctypes.byref(err))
+        return out
+    if k in (T_OWN, T_BORROW):
+        return (k,)
+    raise TypeError(f"wasmtime {WASMTIME_VERSION}: value type kind {k} (future/stream/error-context) is not supported")
+
+
+def func_signature(func: Any, store: Any) -> tuple[list[tuple[str, tuple]], Optional[tuple]]:  # type: ignore[type-arg]
+    """``([(param name, desc)], result desc or None)`` of a component `Func`."""
+    fty = func_type(func_address(func), context(store))
+    try:
+        params = []
+        for i in range(func_type_param_count(fty)):
+            name_p = ctypes.c_void_p()
+            size = c_size_t()
+            t = _valtype_t()
+            func_type_param_nth(fty, i, ctypes.addressof(name_p), ctypes.addressof(size), ctypes.addressof(t))
+            params.append((ctypes.string_at(name_p.value, size.value).decode(), describe(t)))  # type: ignore[arg-type]
+            valtype_delete(ctypes.addressof(t))
+        t = _valtype_t()
+        result = None
+        if func_type_result(fty, ctypes.addressof(t)):
+            result = describe(t)
+            valtype_delete(ctypes.addressof(t))
+        return params, result
+    finally:
+        func_type_delete(fty)
+
+
+# ---- host exceptions, per thread ---------------------------------------------
+
+_tls = threading.local()
+
+
+def stash_exception(exc: BaseException) -> None:
+    _tls.exc = exc
+
+
+def pop_exception() -> Optional[BaseException]:
+    exc = getattr(_tls, "exc", None)
+    _tls.exc = None
+    return exc
+
+
+def add_func(linker_instance: Any, name: str, callback: Callable[[int, int, int, int, int], None]) -> Any:
+    """Register ``callback(ctx, args, nargs, results, nresults)`` as `name`.
+
+    Runs on wasmtime's C callback; an exception is kept (per thread) for the
+    export's caller and wasm gets an error. Returns the ctypes thunk, which
+    the caller must keep alive as long as the linker (wasmtime-py's own
+    `add_func` keeps its thunk in a module global for the same reason)."""
+    linker_instance._assert_not_locked()
+
+    def trampoline(_data: int, ctx: int, _fty: int, args: int, nargs: int, results: int, nresults: int) -> int:
+        try:
+            callback(ctx, args, nargs, results, nresults)
+            return 0
+        except BaseException as exc:  # noqa: BLE001 - every exception is a trap, KeyboardInterrupt included
+            stash_exception(exc)
+            return new_error(f"host function {name} raised {type(exc).__name__}")
+
+    thunk = callback_t(trampoline)
+    name_bytes = name.encode("utf-8")
+    err = _add_func(ctypes.cast(linker_instance.ptr(), c_void_p).value, name_bytes, len(name_bytes),
+                    thunk, None, _NO_FINALIZER)
+    if err:
+        raise take_error(err)
+    _THUNKS.append(thunk)
+    return thunk
+
+
+_NO_FINALIZER = finalizer_t(lambda _p: None)
+# Thunks registered on linkers: a linker may outlive every Python reference to
+# the callback, and a freed thunk called from wasm crashes the process.
+_THUNKS: list[Any] = []

@@ -1,0 +1,157 @@
+"""Resource handles: guest-defined (the component exports them) and host-defined."""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+from typing import Any, Optional
+
+from wasmtime.component import ResourceType
+
+from . import _capi as C
+from ._capi import MEM, pack_into, unpack_from
+from ._func import After, Trap, current_context
+from ._values import Bad, Codec
+
+
+class GuestHandle:
+    """A handle to a resource the component defines (owns a `resource_any`)."""
+
+    __slots__ = ("_ptr", "owned")
+
+    def __init__(self, ptr: int, owned: bool) -> None:
+        self._ptr: Optional[int] = ptr
+        self.owned = owned
+
+    def _take(self) -> int:
+        if self._ptr is None:
+            raise Bad(ValueError, "resource handle was dropped or moved")
+        return self._ptr
+
+    def drop(self, store: Any) -> None:
+        """Run the guest's destructor (for an `own` handle) and free the handle."""
+        ptr = self._take()
+        self._ptr = None
+        err = C.resource_any_drop(C.context(store), ptr)
+        C.resource_any_delete(ptr)
+        if err:
+            error = C.take_error(err)
+            trap = Trap(f"dropping a resource: {error}")
+            trap.__cause__ = C.pop_exception() or error
+            raise trap
+
+    def __del__(self) -> None:
+        # Frees the C box only; dropping calls into wasm, which GC must not do.
+        if self._ptr is not None:
+            C.resource_any_delete(self._ptr)
+            self._ptr = None
+
+
+class GuestResource(Codec):
+    kind = C.RESOURCE
+
+    def __init__(self, borrow: bool, wit: str = "resource") -> None:
+        self.borrow = borrow
+        self.wit = f"{'borrow' if borrow else 'own'}<{wit}>"
+
+    def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
+        if type(v) is not GuestHandle:
+            raise Bad(TypeError, f"expected a handle for {self.wit}, got {type(v).__name__}")
+        ptr = v._take()
+        if keep is not None:
+            if not self.borrow:
+                # Passing an own moves it: the handle is the guest's now.
+                v._ptr = None
+                keep.append(After(lambda: C.resource_any_delete(ptr)))
+            pack_into("<B7xQ", MEM, addr, C.RESOURCE, ptr)
+        else:
+            # wasmtime frees a host function's results: give it its own box.
+            pack_into("<B7xQ", MEM, addr, C.RESOURCE, C.resource_any_clone(ptr))
+            if not self.borrow:
+                v._ptr = None
+                C.resource_any_delete(ptr)
+
+    def lift(self, addr: int) -> Any:
+        ptr = unpack_from("<Q", MEM, addr + 8)[0]
+        return GuestHandle(C.resource_any_clone(ptr), not self.borrow)
+
+
+_ids = itertools.count(0x5747_0001)  # resource type ids, unique in the process
+
+
+class HostResource:
+    """A resource the host implements: objects live in a table keyed by rep."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.type_id = next(_ids)
+        self.objects: dict[int, Any] = {}
+        self._reps = itertools.count(1)
+        self.own = _HostCodec(self, borrow=False)
+        self.borrow = _HostCodec(self, borrow=True)
+
+    def add(self, obj: Any) -> int:
+        rep = next(self._reps)
+        self.objects[rep] = obj
+        return rep
+
+    def destructor(self, _store: Any, rep: int) -> None:
+        obj = self.objects.pop(rep, None)
+        close = getattr(obj, "close", None)
+        if close is not None:
+            close()
+
+
+class _HostCodec(Codec):
+    kind = C.RESOURCE
+
+    def __init__(self, resource: HostResource, borrow: bool) -> None:
+        self.resource = resource
+        self.borrow = borrow
+        self.wit = f"{'borrow' if borrow else 'own'}<{resource.name}>"
+
+    def _any(self, ctx: int, rep: int) -> int:
+        host = C.resource_host_new(True, rep, self.resource.type_id)
+        out = ctypes.c_void_p()
+        err = C.resource_host_to_any(ctx, host, ctypes.addressof(out))
+        C.resource_host_delete(host)
+        if err:
+            raise C.take_error(err)
+        return out.value  # type: ignore[return-value]
+
+    def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
+        if v is None:
+            raise Bad(TypeError, f"expected an object for {self.wit}, got None")
+        ctx = current_context()
+        r = self.resource
+        rep = r.add(v)
+        anyp = self._any(ctx, rep)
+        if keep is not None:
+            # Lent for this call (an own handle under the hood: wasmtime
+            # cannot lower a host borrow from outside a call). Dropping it
+            # afterwards runs no destructor; the object leaves the table.
+            def release() -> None:
+                C.resource_any_drop(ctx, anyp)
+                C.resource_any_delete(anyp)
+                r.objects.pop(rep, None)
+            keep.append(After(release))
+        pack_into("<B7xQ", MEM, addr, C.RESOURCE, anyp)
+
+    def lift(self, addr: int) -> Any:
+        anyp = unpack_from("<Q", MEM, addr + 8)[0]
+        out = ctypes.c_void_p()
+        # to_host also ends a borrow, which must not outlive the call.
+        err = C.resource_any_to_host(current_context(), anyp, ctypes.addressof(out))
+        if err:
+            raise C.take_error(err)
+        rep = C.resource_host_rep(out.value)
+        C.resource_host_delete(out.value)
+        objects = self.resource.objects
+        if rep not in objects:
+            raise LookupError(f"{self.wit}: unknown handle (rep {rep})")
+        return objects[rep] if self.borrow else objects.pop(rep)
+
+
+def add_host_resource(linker_instance: Any, name: str, resource: HostResource) -> None:
+    """Define the resource type in a wasmtime-py `LinkerInstance` (at link time)."""
+    linker_instance.add_resource(name, ResourceType.host(resource.type_id), resource.destructor)
