@@ -180,7 +180,7 @@ def echo_component(types: list[tuple]) -> str:  # type: ignore[type-arg]
         lifts.append(
             f'  (alias core export $ai "g{i}" (core func $g{i}))\n'
             f'  (alias core export $ai "p{i}" (core func $p{i}))\n'
-            f'  (func $e{i} (param "x" {ref}) (result {ref}) (canon lift (core func $g{i}) {_OPTS} (post-return (func $p{i}))))\n'
+            f'  (func $e{i} (param "x" {ref}) (result {ref}) (canon lift (core func $g{i}) {_OPTS} (post-return $p{i})))\n'
             f'  (export "echo-{i}" (func $e{i}))\n')
     return ("(component\n" + "".join(decls) + "".join(imports) + MEMORY_MODULE + "".join(lowers)
             + "  (core module $A\n" + "".join(adapter_imports) + '    (import "" "reset" (func $reset))\n'

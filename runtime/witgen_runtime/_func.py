@@ -100,21 +100,23 @@ class ExportFunc:
         # Scalars own nothing: no delete call for them.
         self.res_delete = result is not None and result.kind >= C.STRING
         self.needs_ctx = _needs_ctx([*self.codecs, result])
-        self.busy = False
+        # Held while this frame's slots are in use (atomic, unlike a flag).
+        self.free = threading.Lock()
 
     def __call__(self, *args: Any) -> Any:
         if len(args) != self.n:
             raise TypeError(f"{self.name}() takes {self.n} arguments, got {len(args)}")
-        if self.busy:
+        if not self.free.acquire(False):
             # Re-entered (a host function calling back in, or another thread):
             # this frame's slots are in use, take fresh ones.
-            return self._call(args, _addressof(_char_array(32 * max(self.n, 1))()),
-                              _addressof(_char_array(32)()))
-        self.busy = True
+            # (Hold the buffers in locals: an address alone keeps nothing alive.)
+            args_buf = _char_array(32 * max(self.n, 1))()
+            res_buf = _char_array(32)()
+            return self._call(args, _addressof(args_buf), _addressof(res_buf))
         try:
             return self._call(args, self.args, self.res)
         finally:
-            self.busy = False
+            self.free.release()
 
     def _call(self, args: Sequence[Any], a: int, r: int) -> Any:
         keep: list = []  # type: ignore[type-arg]
