@@ -258,8 +258,10 @@ def rows(w: Worlds, quick: bool) -> list[tuple[str, dict[str, Callable[[], Any]]
     ps, ls = pub["store"], lay["store"]
     fctx = C.context(flo["store"])
 
-    def layer_fn(name: str, params: list, result: Any) -> R.ExportFunc:  # type: ignore[type-arg]
-        return R.ExportFunc(ls, _func(lay, name), name, params, result)
+    def layer_fn(name: str, params: list, result: Any) -> Any:  # type: ignore[type-arg]
+        # `.call`: the function specialised for this signature when bound
+        # (what generated bindings keep).
+        return R.ExportFunc(ls, _func(lay, name), name, params, result).call
 
     def floor_fn(name: str) -> tuple[int, Any]:
         f = _func(flo, name)

@@ -21,7 +21,7 @@ import witgen_runtime as R
 from witgen_runtime import _capi
 
 sys.path.insert(0, str(Path(__file__).parent))
-from wat import echo_component  # noqa: E402
+from wat import MEMORY_MODULE, echo_component  # noqa: E402
 
 HERE = Path(__file__).parent
 
@@ -143,11 +143,13 @@ class World:
             return x
         return echo
 
-    def func(self, name: str, codec: Any = None, param: str = "x") -> R.ExportFunc:
+    def func(self, name: str, codec: Any = None, param: str = "x", generic: bool = False) -> Any:
+        """The bound export: its specialised `call`, or the generic method path."""
         i = INDEX[name]
         codec = codec or CASES[i][2]
-        return R.ExportFunc(self.store, self.instance.get_func(self.store, f"echo-{i}"), f"echo-{i}",
-                            [(param, codec)], codec)
+        f = R.ExportFunc(self.store, self.instance.get_func(self.store, f"echo-{i}"), f"echo-{i}",
+                         [(param, codec)], codec)
+        return f if generic else f.call
 
 
 @pytest.fixture(scope="module")
@@ -161,9 +163,10 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b and (not isinstance(a, float) or math.copysign(1, a) == math.copysign(1, b))
 
 
+@pytest.mark.parametrize("generic", [False, True], ids=["specialised", "generic"])
 @pytest.mark.parametrize("name", [c[0] for c in CASES])
-def test_round_trip_both_ways(world: World, name: str) -> None:
-    f = world.func(name)
+def test_round_trip_both_ways(world: World, name: str, generic: bool) -> None:
+    f = world.func(name, generic=generic)
     for v in CASES[INDEX[name]][3]:
         before = world.calls[INDEX[name]]
         got = f(v)
@@ -224,9 +227,11 @@ def test_f32_rounds_and_refuses_overflow(world: World) -> None:
     ("map", {1: 1}, TypeError, "x[1]: expected str, got int"),
     ("map", [("a", 1)], TypeError, "x: expected dict, got list"),
 ])
-def test_bad_argument_names_its_path_before_any_wasm(name: str, value: Any, exc: type, message: str) -> None:
+@pytest.mark.parametrize("generic", [False, True], ids=["specialised", "generic"])
+def test_bad_argument_names_its_path_before_any_wasm(name: str, value: Any, exc: type, message: str,
+                                                      generic: bool) -> None:
     w = World()
-    f = w.func(name)
+    f = w.func(name, generic=generic)
     with pytest.raises(exc) as info:
         f(value)
     assert str(info.value) == message
@@ -440,3 +445,44 @@ def test_unsupported_wasmtime_is_an_import_error_naming_the_range(monkeypatch: p
 def test_supported_wasmtime_versions(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
     monkeypatch.setattr(_capi.metadata, "version", lambda name: version)
     assert _capi._check_version() == version
+
+
+def test_int_for_float_and_bool_for_int_leave_the_inline_path_correctly(world: World) -> None:
+    # The specialised call's inline checks refuse these; the generic path
+    # then converts (int -> f64) or raises the proper error (bool for u32).
+    assert world.func("f64")(3) == 3.0
+    with pytest.raises(TypeError, match="^x: expected int, got bool$"):
+        world.func("u32")(True)
+
+
+MIX_WAT = """(component
+""" + MEMORY_MODULE + """
+  (core module $M
+    (func (export "mix") (param i32 i64 f64 i32 i32 i32 i32) (result f64)
+      (f64.add (f64.add (f64.add (f64.convert_i32_s (local.get 0)) (f64.convert_i64_s (local.get 1)))
+                        (f64.add (local.get 2) (f64.convert_i32_u (local.get 3))))
+               (f64.add (f64.mul (f64.convert_i32_u (local.get 5)) (f64.const 1000))
+                        (f64.mul (f64.convert_i32_u (local.get 6)) (f64.const 1000000))))))
+  (core instance $mm (instantiate $M))
+  (alias core export $mm "mix" (core func $mix))
+  (func (export "mix") (param "a" s32) (param "b" s64) (param "c" f64) (param "d" bool) (param "s" string)
+    (param "e" u8) (result f64)
+    (canon lift (core func $mix) (memory $mem) (realloc $realloc) string-encoding=utf8))
+)"""
+
+
+@pytest.mark.parametrize("generic", [False, True], ids=["specialised", "generic"])
+def test_mixed_params_each_land_in_their_own_slot(generic: bool) -> None:
+    # Runs of scalars are packed by one format around a string: a wrong
+    # padding would shift a value into a neighbour's slot.
+    engine = Engine()
+    store = Store(engine)
+    inst = Linker(engine).instantiate(store, Component(engine, MIX_WAT))
+    f = R.ExportFunc(store, inst.get_func(store, "mix"), "mix",
+                     [("a", R.S32), ("b", R.S64), ("c", R.F64), ("d", R.BOOL), ("s", R.STRING), ("e", R.U8)], R.F64)
+    call = f if generic else f.call
+    assert call(-2, 2**40, 0.5, True, "abc", 7) == -2 + 2**40 + 0.5 + 1 + 3 * 1000 + 7 * 1_000_000
+    with pytest.raises(ValueError, match="^e: 256 is out of range for u8$"):
+        call(1, 2, 3.0, False, "", 256)
+    with pytest.raises(TypeError, match="^d: expected bool, got int$"):
+        call(1, 2, 3.0, 1, "", 0)
