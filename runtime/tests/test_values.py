@@ -363,7 +363,8 @@ class Bowl:
 
 
 class ResourceWorld:
-    def __init__(self) -> None:
+    def __init__(self, generic: bool = False) -> None:
+        self.generic = generic
         self.engine = Engine()
         self.bowl = R.HostResource("bowl")
         linker = Linker(self.engine)
@@ -377,12 +378,14 @@ class ResourceWorld:
         self.own = R.GuestResource(False, "counter")
         self.borrowed = R.GuestResource(True, "counter")
 
-    def func(self, name: str, params: list, result: Any) -> R.ExportFunc:  # type: ignore[type-arg]
-        return R.ExportFunc(self.store, self.instance.get_func(self.store, name), name, params, result)
+    def func(self, name: str, params: list, result: Any) -> Any:  # type: ignore[type-arg]
+        f = R.ExportFunc(self.store, self.instance.get_func(self.store, name), name, params, result)
+        return f if self.generic else f.call
 
 
-def test_guest_resource_new_method_drop() -> None:
-    w = ResourceWorld()
+@pytest.mark.parametrize("generic", [False, True], ids=["specialised", "generic"])
+def test_guest_resource_new_method_drop(generic: bool) -> None:
+    w = ResourceWorld(generic)
     new = w.func("new-counter", [("n", R.U32)], w.own)
     get = w.func("counter-get", [("self", w.borrowed)], R.U32)
     h = new(17)
@@ -392,8 +395,9 @@ def test_guest_resource_new_method_drop() -> None:
         get(h)
 
 
-def test_host_resource_lent_to_a_borrow_and_made_by_the_host() -> None:
-    w = ResourceWorld()
+@pytest.mark.parametrize("generic", [False, True], ids=["specialised", "generic"])
+def test_host_resource_lent_to_a_borrow_and_made_by_the_host(generic: bool) -> None:
+    w = ResourceWorld(generic)
     peek = w.func("peek", [("b", w.bowl.borrow)], R.U32)
     b = Bowl(42)
     assert peek(b) == 42 and peek(b) == 42
@@ -407,8 +411,9 @@ def test_resource_type_ids_are_unique() -> None:
     assert R.HostResource("bowl").type_id != R.HostResource("bowl").type_id
 
 
-def test_resources_do_not_leak() -> None:
-    w = ResourceWorld()
+@pytest.mark.parametrize("generic", [False, True], ids=["specialised", "generic"])
+def test_resources_do_not_leak(generic: bool) -> None:
+    w = ResourceWorld(generic)
     new = w.func("new-counter", [("n", R.U32)], w.own)
     get = w.func("counter-get", [("self", w.borrowed)], R.U32)
     peek = w.func("peek", [("b", w.bowl.borrow)], R.U32)

@@ -153,7 +153,7 @@ class ExportFunc:
             lines.append(f"        return generic({arglist})")
         lines += ["    if not free.acquire(False):", f"        return generic({arglist})", "    try:"]
         inner = []
-        if uses_keep:
+        if uses_keep or self.needs_ctx:
             inner.append("keep = []")
         if self.needs_ctx:
             inner.append(f"tls.value = {self.ctx}")
