@@ -167,6 +167,10 @@ class ExportFunc:
             inner.append("return None")
         elif result.inline_check:
             inner.append(f"return unpack_from('<{result.fmt_char}', MEM, {self.res + 8})[0]")
+        elif hasattr(result, "lift_take"):
+            # A handle in our own result slot: take it, leave a valid bool.
+            env["result_take"] = result.lift_take  # type: ignore[attr-defined]
+            inner += [f"v = result_take({self.res})", f"MEM[{self.res}] = {C.BOOL}", "return v"]
         elif not self.res_delete:
             inner.append(f"return result_lift({self.res})")
         else:

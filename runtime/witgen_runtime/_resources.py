@@ -17,22 +17,26 @@ from ._values import Bad, Codec
 class GuestHandle:
     """A handle to a resource the component defines (owns a `resource_any`)."""
 
-    __slots__ = ("_ptr", "owned")
+    __slots__ = ("_ptr", "owned", "_ctx")
 
-    def __init__(self, ptr: int, owned: bool) -> None:
+    def __init__(self, ptr: int, owned: bool, ctx: int) -> None:
         self._ptr: Optional[int] = ptr
         self.owned = owned
+        self._ctx = ctx  # the store's context, for drop (the handle belongs to that store)
 
     def _take(self) -> int:
         if self._ptr is None:
             raise Bad(ValueError, "resource handle was dropped or moved")
         return self._ptr
 
-    def drop(self, store: Any) -> None:
-        """Run the guest's destructor (for an `own` handle) and free the handle."""
+    def drop(self, store: Any = None) -> None:
+        """Run the guest's destructor (for an `own` handle) and free the handle.
+
+        `store` is accepted for symmetry with wasmtime-py; the handle already
+        knows its store (converting a store to its context costs ~2 µs)."""
         ptr = self._take()
         self._ptr = None
-        err = C.resource_any_drop(C.context(store), ptr)
+        err = C.resource_any_drop(self._ctx, ptr)
         C.resource_any_delete(ptr)
         if err:
             error = C.take_error(err)
@@ -73,7 +77,12 @@ class GuestResource(Codec):
 
     def lift(self, addr: int) -> Any:
         ptr = unpack_from("<Q", MEM, addr + 8)[0]
-        return GuestHandle(C.resource_any_clone(ptr), not self.borrow)
+        return GuestHandle(C.resource_any_clone(ptr), not self.borrow, current_context())
+
+    def lift_take(self, addr: int) -> Any:
+        """Lift from a slot this side owns (an export's result slot): take the
+        handle instead of cloning it; the caller resets the slot's kind."""
+        return GuestHandle(unpack_from("<Q", MEM, addr + 8)[0], not self.borrow, current_context())
 
 
 _ids = itertools.count(0x5747_0001)  # resource type ids, unique in the process
@@ -110,22 +119,21 @@ class _HostCodec(Codec):
         self.borrow = borrow
         self.wit = f"{'borrow' if borrow else 'own'}<{resource.name}>"
 
-    def _any(self, ctx: int, rep: int) -> int:
-        host = C.resource_host_new(True, rep, self.resource.type_id)
-        out = ctypes.c_void_p()
-        err = C.resource_host_to_any(ctx, host, ctypes.addressof(out))
-        C.resource_host_delete(host)
-        if err:
-            raise C.take_error(err)
-        return out.value  # type: ignore[return-value]
-
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         if v is None:
             raise Bad(TypeError, f"expected an object for {self.wit}, got None")
         ctx = current_context()
         r = self.resource
         rep = r.add(v)
-        anyp = self._any(ctx, rep)
+        host = C.resource_host_new(True, rep, r.type_id)
+        # to_any writes the handle straight into the slot's payload.
+        err = C.resource_host_to_any(ctx, host, addr + 8)
+        C.resource_host_delete(host)
+        if err:
+            r.objects.pop(rep, None)
+            raise C.take_error(err)
+        MEM[addr] = C.RESOURCE
+        anyp = unpack_from("<Q", MEM, addr + 8)[0]
         if keep is not None:
             # Lent for this call (an own handle under the hood: wasmtime
             # cannot lower a host borrow from outside a call). Dropping it
@@ -135,7 +143,6 @@ class _HostCodec(Codec):
                 C.resource_any_delete(anyp)
                 r.objects.pop(rep, None)
             keep.append(After(release))
-        pack_into("<B7xQ", MEM, addr, C.RESOURCE, anyp)
 
     def lift(self, addr: int) -> Any:
         anyp = unpack_from("<Q", MEM, addr + 8)[0]

@@ -710,6 +710,66 @@ class Map(Codec):
     def __init__(self, key: Codec, value: Codec) -> None:
         self.key, self.value = key, value
         self.wit = f"map<{key.wit}, {value.wit}>"
+        if all(c is STRING or c.inline_check for c in (key, value)):
+            self._specialise()
+
+    def _specialise(self) -> None:
+        """One `pack_into` / `unpack_from` pair per entry for maps of strings
+        and scalars (measured 1.5x the floor with two codec calls per entry)."""
+        import struct as _struct
+
+        def part(c: Codec, var: str, last: bool) -> tuple[str, str, list[str], str]:
+            if c is STRING:
+                return ("B7xQQ" + ("" if last else "8x"), f"{C.STRING}, len({var}b), id({var}b) + {BYTES_DATA}",
+                        [f"if type({var}) is not str:", "    return method(addr, v, keep)",
+                         f"{var}b = {var}.encode()", f"keep.append({var}b)"],
+                        "str(MEM[{d}:{d} + {s}], 'utf-8')")
+            ch = c.fmt_char
+            return (f"B7x{ch}" + ("" if last else f"{24 - _struct.calcsize(ch)}x"), f"{c.kind}, {var}",
+                    [f"if not ({c.inline_check.format(v=var)}):", "    return method(addr, v, keep)"],  # type: ignore[union-attr]
+                    "")
+
+        kf, kargs, kchecks, _ = part(self.key, "k", False)
+        vf, vargs, vchecks, _ = part(self.value, "x", True)
+
+        def read(c: Codec, off: int, var: str) -> list[str]:
+            if c is STRING:
+                return [f"s, d = unpack_from('<QQ', MEM, a + {off})", f"{var} = str(MEM[d:d + s], 'utf-8')"]
+            return [f"{var} = unpack_from('<{c.fmt_char}', MEM, a + {off})[0]"]
+
+        body = "\n".join("        " + line for line in kchecks + vchecks)
+        lift_body = "\n".join("        " + line for line in read(self.key, 8, "k") + read(self.value, 40, "x"))
+        src = f"""
+def lower(addr, v, keep):
+    if keep is None or type(v) is not dict:
+        return method(addr, v, keep)
+    n = len(v)
+    buf = char_array(64 * n)()
+    p = addressof(buf)
+    keep.append(buf)
+    a = p
+    try:
+      for k, x in v.items():
+{body}
+        pack_into("<{kf}{vf}", MEM, a, {kargs}, {vargs})
+        a += 64
+    except UnicodeEncodeError:
+        return method(addr, v, keep)
+    pack_into("<B7xQQ", MEM, addr, {C.MAP}, n, p)
+
+def lift(addr):
+    n, p = unpack_from("<QQ", MEM, addr + 8)
+    out = {{}}
+    for a in range(p, p + 64 * n, 64):
+{lift_body}
+        out[k] = x
+    return out
+"""
+        env = {"method": Map.lower.__get__(self), "char_array": _char_array, "addressof": _addressof,
+               "pack_into": pack_into, "unpack_from": unpack_from, "MEM": MEM}
+        exec(compile(src, f"<map {self.wit}>", "exec"), env)
+        self.lower = env["lower"]  # type: ignore[method-assign]
+        self.lift = env["lift"]  # type: ignore[method-assign]
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         if not isinstance(v, dict):
