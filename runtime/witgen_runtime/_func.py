@@ -101,8 +101,9 @@ class ExportFunc:
         # Scalars own nothing: no delete call for them.
         self.res_delete = result is not None and result.kind >= C.STRING
         self.needs_ctx = _needs_ctx([*self.codecs, result])
-        # Held while this frame's slots are in use (atomic, unlike a flag).
-        self.free = threading.Lock()
+        # One token: taken while this frame's slots are in use. `list.pop` is
+        # atomic under the GIL and costs a tenth of a Lock acquire/release.
+        self.tokens = [True]
         self.call = self._specialise()
 
     def _specialise(self) -> Callable[..., Any]:
@@ -118,7 +119,7 @@ class ExportFunc:
         ps = [f"p{i}" for i in range(self.n)]
         arglist = ", ".join(ps)
         env: dict[str, Any] = {
-            "generic": self.__call__, "free": self.free, "pack_into": pack_into, "unpack_from": unpack_from,
+            "generic": self.__call__, "tokens": self.tokens, "pack_into": pack_into, "unpack_from": unpack_from,
             "MEM": MEM, "func_call": C.func_call, "trap": _trap, "Bad": Bad, "After": After, "tls": _ctx,
             "val_delete": C.val_delete, "result_lift": self.result.lift if self.result is not None else None,
         }
@@ -135,6 +136,15 @@ class ExportFunc:
             body.append(f"pack_into({fmt!r}, MEM, {self.args + 32 * run[0]}, {values})")
             run.clear()
 
+        from ._resources import GuestHandle, GuestResource
+
+        env["GuestHandle"] = GuestHandle
+        env["any_delete"] = C.resource_any_delete
+        after: list[str] = []
+        # Guest handles at the top level are inlined: the store is known
+        # here, so they need neither the per-thread context nor `keep`.
+        fast_ctx = _needs_ctx([c for c in [*self.codecs, self.result]
+                               if c is not None and type(c) is not GuestResource])
         uses_keep = False
         for i, codec in enumerate(self.codecs):
             if codec.inline_check:
@@ -142,6 +152,14 @@ class ExportFunc:
                 run.append(i)
                 continue
             flush()
+            if type(codec) is GuestResource:
+                checks.append(f"type(p{i}) is GuestHandle and p{i}._ptr is not None")
+                body.append(f"pack_into('<B7xQ', MEM, {self.args + 32 * i}, {C.RESOURCE}, p{i}._ptr)")
+                if not codec.borrow:
+                    # Passing an own moves it: the handle is the guest's now.
+                    body += [f"h{i} = p{i}._ptr", f"p{i}._ptr = None"]
+                    after.append(f"any_delete(h{i})")
+                continue
             uses_keep = True
             env[f"lower{i}"] = codec.lower
             body += ["try:", f"    lower{i}({self.args + 32 * i}, p{i}, keep)",
@@ -151,15 +169,17 @@ class ExportFunc:
         if checks:
             lines.append(f"    if not ({' and '.join(checks)}):")
             lines.append(f"        return generic({arglist})")
-        lines += ["    if not free.acquire(False):", f"        return generic({arglist})", "    try:"]
+        lines += ["    try:", "        tokens.pop()", "    except IndexError:", f"        return generic({arglist})",
+                  "    try:"]
         inner = []
-        if uses_keep or self.needs_ctx:
+        if uses_keep or fast_ctx:
             inner.append("keep = []")
-        if self.needs_ctx:
+        if fast_ctx:
             inner.append(f"tls.value = {self.ctx}")
         inner += body
         inner.append(f"err = func_call({self.faddr}, {self.ctx}, {self.args}, {self.n}, {self.res}, {self.nres})")
-        if self.needs_ctx:
+        inner += after
+        if fast_ctx:
             inner += ["for x in keep:", "    if type(x) is After:", "        x.run()"]
         inner += ["if err:", f"    raise trap(err, {self.name!r})"]
         result = self.result
@@ -167,24 +187,26 @@ class ExportFunc:
             inner.append("return None")
         elif result.inline_check:
             inner.append(f"return unpack_from('<{result.fmt_char}', MEM, {self.res + 8})[0]")
-        elif hasattr(result, "lift_take"):
+        elif type(result) is GuestResource:
             # A handle in our own result slot: take it, leave a valid bool.
-            env["result_take"] = result.lift_take  # type: ignore[attr-defined]
-            inner += [f"v = result_take({self.res})", f"MEM[{self.res}] = {C.BOOL}", "return v"]
+            inner += [f"v = GuestHandle(unpack_from('<Q', MEM, {self.res + 8})[0], {not result.borrow}, {self.ctx})",
+                      f"MEM[{self.res}] = {C.BOOL}", "return v"]
         elif not self.res_delete:
             inner.append(f"return result_lift({self.res})")
         else:
             inner += ["try:", f"    return result_lift({self.res})", "finally:",
                       f"    val_delete({self.res})", f"    MEM[{self.res}] = {C.BOOL}"]
         lines += ["        " + line for line in inner]
-        lines += ["    finally:", "        free.release()"]
+        lines += ["    finally:", "        tokens.append(True)"]
         exec(compile("\n".join(lines) + "\n", f"<export {self.name}>", "exec"), env)
         return env["call"]  # type: ignore[no-any-return]
 
     def __call__(self, *args: Any) -> Any:
         if len(args) != self.n:
             raise TypeError(f"{self.name}() takes {self.n} arguments, got {len(args)}")
-        if not self.free.acquire(False):
+        try:
+            self.tokens.pop()
+        except IndexError:
             # Re-entered (a host function calling back in, or another thread):
             # this frame's slots are in use, take fresh ones.
             # (Hold the buffers in locals: an address alone keeps nothing alive.)
@@ -194,7 +216,7 @@ class ExportFunc:
         try:
             return self._call(args, self.args, self.res)
         finally:
-            self.free.release()
+            self.tokens.append(True)
 
     def _call(self, args: Sequence[Any], a: int, r: int) -> Any:
         keep: list = []  # type: ignore[type-arg]

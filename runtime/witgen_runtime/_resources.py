@@ -14,6 +14,10 @@ from ._func import After, Trap, current_context
 from ._values import Bad, Codec
 
 
+_any_drop = C.resource_any_drop
+_any_delete = C.resource_any_delete
+
+
 class GuestHandle:
     """A handle to a resource the component defines (owns a `resource_any`)."""
 
@@ -34,10 +38,12 @@ class GuestHandle:
 
         `store` is accepted for symmetry with wasmtime-py; the handle already
         knows its store (converting a store to its context costs ~2 µs)."""
-        ptr = self._take()
+        ptr = self._ptr
+        if ptr is None:
+            raise ValueError("resource handle was dropped or moved")
         self._ptr = None
-        err = C.resource_any_drop(self._ctx, ptr)
-        C.resource_any_delete(ptr)
+        err = _any_drop(self._ctx, ptr)
+        _any_delete(ptr)
         if err:
             error = C.take_error(err)
             trap = Trap(f"dropping a resource: {error}")
@@ -78,11 +84,6 @@ class GuestResource(Codec):
     def lift(self, addr: int) -> Any:
         ptr = unpack_from("<Q", MEM, addr + 8)[0]
         return GuestHandle(C.resource_any_clone(ptr), not self.borrow, current_context())
-
-    def lift_take(self, addr: int) -> Any:
-        """Lift from a slot this side owns (an export's result slot): take the
-        handle instead of cloning it; the caller resets the slot's kind."""
-        return GuestHandle(unpack_from("<Q", MEM, addr + 8)[0], not self.borrow, current_context())
 
 
 _ids = itertools.count(0x5747_0001)  # resource type ids, unique in the process
