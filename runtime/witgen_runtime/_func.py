@@ -27,7 +27,17 @@ class BindingMismatchError(TypeError):
     """The component's function type is not the one the bindings expect."""
 
 
-_ctx = threading.local()
+class _PerThread(threading.local):
+    """Per thread: the store context of the call in progress (resources
+    need it) and an out-pointer cell for C calls that return through one."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.out = ctypes.c_void_p()
+        self.out_addr = ctypes.addressof(self.out)
+
+
+_ctx = _PerThread()
 
 
 def current_context() -> int:

@@ -11,6 +11,7 @@ from wasmtime.component import ResourceType
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
 from ._func import After, Trap, current_context
+from ._func import _ctx as _per_thread
 from ._values import Bad, Codec
 
 
@@ -147,13 +148,14 @@ class _HostCodec(Codec):
 
     def lift(self, addr: int) -> Any:
         anyp = unpack_from("<Q", MEM, addr + 8)[0]
-        out = ctypes.c_void_p()
+        t = _per_thread
         # to_host also ends a borrow, which must not outlive the call.
-        err = C.resource_any_to_host(current_context(), anyp, ctypes.addressof(out))
+        err = C.resource_any_to_host(t.value, anyp, t.out_addr)
         if err:
             raise C.take_error(err)
-        rep = C.resource_host_rep(out.value)
-        C.resource_host_delete(out.value)
+        host = t.out.value
+        rep = C.resource_host_rep(host)
+        C.resource_host_delete(host)
         objects = self.resource.objects
         if rep not in objects:
             raise LookupError(f"{self.wit}: unknown handle (rep {rep})")
