@@ -226,6 +226,8 @@ def test_f32_rounds_and_refuses_overflow(world: World) -> None:
     ("map", {"a": -1}, ValueError, "x['a']: -1 is out of range for u32"),
     ("map", {1: 1}, TypeError, "x[1]: expected str, got int"),
     ("map", [("a", 1)], TypeError, "x: expected dict, got list"),
+    ("map", {"\ud800": 1}, ValueError, "x['\\ud800']: not encodable as UTF-8 (lone surrogate at index 0)"),
+    ("map-nested", {1: ["a"], 2: [3]}, TypeError, "x[2][0]: expected str, got int"),
 ])
 @pytest.mark.parametrize("generic", [False, True], ids=["specialised", "generic"])
 def test_bad_argument_names_its_path_before_any_wasm(name: str, value: Any, exc: type, message: str,
