@@ -283,13 +283,29 @@ def test_host_exception_is_the_trap_cause_per_thread() -> None:
 def test_guest_trap_keeps_wasmtimes_error_as_cause() -> None:
     from wasmtime import WasmtimeError
 
+    engine = Engine()
+    store = Store(engine)
+    wat = """(component
+      (core module $m (func (export "boom") (param i32) (result i32) unreachable))
+      (core instance $i (instantiate $m))
+      (alias core export $i "boom" (core func $boom))
+      (func (export "boom") (param "x" u32) (result u32) (canon lift (core func $boom))))"""
+    inst = Linker(engine).instantiate(store, Component(engine, wat))
+    f = R.ExportFunc(store, inst.get_func(store, "boom"), "boom", [("x", R.U32)], R.U32)
+    with pytest.raises(R.Trap, match="^boom: ") as info:
+        f.call(1)
+    assert isinstance(info.value.__cause__, WasmtimeError)
+    assert "unreachable" in str(info.value.__cause__)
+
+
+def test_host_raising_wasmtime_error_is_the_cause() -> None:
+    from wasmtime import WasmtimeError
+
     i = INDEX["u32"]
-    # A host function returning nothing valid is not a guest trap; call an
-    # export with a stale resource handle instead (fails inside wasmtime).
     w = World({i: lambda x: (_ for _ in ()).throw(WasmtimeError("from host"))})
     with pytest.raises(R.Trap) as info:
         w.func("u32")(1)
-    assert isinstance(info.value.__cause__, WasmtimeError)
+    assert isinstance(info.value.__cause__, WasmtimeError) and str(info.value.__cause__) == "from host"
 
 
 def test_binding_mismatch_is_refused_when_bound(world: World) -> None:
@@ -493,3 +509,12 @@ def test_mixed_params_each_land_in_their_own_slot(generic: bool) -> None:
         call(1, 2, 3.0, False, "", 256)
     with pytest.raises(TypeError, match="^d: expected bool, got int$"):
         call(1, 2, 3.0, 1, "", 0)
+
+
+def test_metadata_range_is_the_import_checks_range() -> None:
+    # pip sees pyproject's range, the import gate checks SUPPORTED: one range.
+    import re
+
+    text = (HERE.parent / "pyproject.toml").read_text()
+    deps = re.search(r"^dependencies = \[(.*)\]$", text, re.M).group(1)  # type: ignore[union-attr]
+    assert deps == f'"wasmtime{_capi.SUPPORTED}"'
