@@ -96,14 +96,14 @@ def _bytes_data_offset() -> int:
 # `id(b) + BYTES_DATA` is where a bytes object's contents start (CPython).
 BYTES_DATA = _bytes_data_offset()
 
-_dll = _B.dll
+_dll = _B.dll  # type: ignore[attr-defined]
 
 
 def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
     f = getattr(_dll, name)
     # A private prototype: `_bindings` set argtypes on the shared attribute.
     proto = ctypes.CFUNCTYPE(restype, *argtypes)
-    return proto(ctypes.cast(f, c_void_p).value)
+    return proto(ctypes.cast(f, c_void_p).value or 0)
 
 
 P = c_void_p
@@ -147,7 +147,7 @@ def config_enable_map(config: wasmtime.Config) -> None:
 
 def context(store: Any) -> int:
     """The `wasmtime_context_t *` of a `Store` or `StoreContext`, as an int."""
-    return ctypes.cast(store._context(), c_void_p).value  # type: ignore[no-any-return]
+    return ctypes.cast(store._context(), c_void_p).value or 0
 
 
 def func_address(func: Any) -> int:
@@ -205,7 +205,7 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
             _B.wasmtime_component_valtype_delete(ctypes.byref(t))
 
     def named(count: Callable[[], int], nth: Callable[..., bool], with_type: bool, optional: bool = False) -> tuple:  # type: ignore[type-arg]
-        out = []
+        out: list[Any] = []
         for i in range(count()):
             name_p = ctypes.POINTER(ctypes.c_char)()
             size = c_size_t()
@@ -241,7 +241,9 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
     if k == T_TUPLE:
         p = of.tuple
         n = _B.wasmtime_component_tuple_type_types_count(p)
-        return (k, *(sub(lambda o, i=i: _B.wasmtime_component_tuple_type_types_nth(p, i, o)) for i in range(n)))
+        def nth(i: int) -> Callable[[Any], Any]:
+            return lambda o: _B.wasmtime_component_tuple_type_types_nth(p, i, o)
+        return (k, *(sub(nth(i)) for i in range(n)))
     if k == T_VARIANT:
         p = of.variant
         return (k, named(lambda: _B.wasmtime_component_variant_type_case_count(p),

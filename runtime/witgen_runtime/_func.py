@@ -42,7 +42,7 @@ _ctx = _PerThread()
 
 def current_context() -> int:
     """The store context of the call in progress on this thread (for resources)."""
-    return _ctx.value  # type: ignore[no-any-return]
+    return _ctx.value
 
 
 def _trap(err: int, what: str) -> Trap:

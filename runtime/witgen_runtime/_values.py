@@ -15,18 +15,19 @@ adds its own segment on the way out (nothing is built on the happy path) and
 the call layer turns it into ``TypeError``/``ValueError`` naming the whole
 path, e.g. ``r.at.x: 2147483648 is out of range for s32``.
 
-Objects with methods rather than generated straight-line code: measured on
-`add(s32, s32)` and the 4-field record, a closure per codec was within noise
-of the method call (see NOTES.md), and objects keep tracebacks readable.
+Codecs are objects with methods; where a method call per value measured
+well above the C-API floor (scalar arguments, records of scalars, maps of
+strings and scalars), straight-line code is compiled when the codec or the
+function is bound, with the method kept as the path for conversions and
+errors (NOTES.md has the figures).
 """
 
 from __future__ import annotations
 
 import array
 import ctypes
-import math
 from operator import attrgetter
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from . import _capi as C
 from ._capi import MEM, BYTES_DATA, pack_into, unpack_from
@@ -39,7 +40,7 @@ class Bad(Exception):
     """A value that does not fit its type; `path` grows outward."""
 
     def __init__(self, cls: type, message: str) -> None:
-        self.cls = cls
+        self.cls: type = cls
         self.message = message
         self.path: list[str] = []
 
@@ -48,7 +49,8 @@ class Bad(Exception):
         return self
 
     def error(self, root: str) -> Exception:
-        return self.cls(f"{root}{''.join(reversed(self.path))}: {self.message}")
+        exc: Exception = self.cls(f"{root}{''.join(reversed(self.path))}: {self.message}")
+        return exc
 
 
 def _tname(v: Any) -> str:
@@ -71,7 +73,7 @@ class Ok:
         self.value = value
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is Ok and other.value == self.value  # type: ignore[union-attr]
+        return type(other) is Ok and other.value == self.value
 
     def __repr__(self) -> str:
         return f"Ok({self.value!r})"
@@ -85,7 +87,7 @@ class Err(Exception):
         self.value = value
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is Err and other.value == self.value  # type: ignore[union-attr]
+        return type(other) is Err and other.value == self.value
 
     __hash__ = Exception.__hash__
 
@@ -103,7 +105,7 @@ class Some:
         self.value = value
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is Some and other.value == self.value  # type: ignore[union-attr]
+        return type(other) is Some and other.value == self.value
 
     def __repr__(self) -> str:
         return f"Some({self.value!r})"
@@ -801,10 +803,10 @@ def lift(addr):
 
 
 def from_desc(desc: tuple) -> Codec:  # type: ignore[type-arg]
-    """A codec for a component type description (`_capi.describe`), with the
-    runtime's generic Python shapes: records as `types.SimpleNamespace`-like
-    `RecordValue`, enums/flags/variants as `CaseValue`. Used where no generated
-    class exists (tests, the benchmark, untyped calls)."""
+    """A codec for a component type description (`_capi.describe`), for the
+    kinds whose Python shape needs no generated class (scalars, strings,
+    lists, options, results, tuples, maps). Records, variants, enums, flags
+    and resources need their classes: build those codecs explicitly."""
     k = desc[0]
     simple = {C.T_BOOL: BOOL, C.T_S8: S8, C.T_U8: U8, C.T_S16: S16, C.T_U16: U16, C.T_S32: S32,
               C.T_U32: U32, C.T_S64: S64, C.T_U64: U64, C.T_F32: F32, C.T_F64: F64, C.T_CHAR: CHAR,
@@ -836,7 +838,7 @@ def check(codec: Codec, desc: tuple, path: str) -> None:  # type: ignore[type-ar
     if codec.kind != expect:
         raise TypeError(f"{path}: the component has a {_KIND_NAMES.get(k, k)} where the bindings have {codec.wit}")
     if k == C.T_LIST:
-        elem = codec.elem if not isinstance(codec, _Bytes) else U8
+        elem = codec.elem if not isinstance(codec, _Bytes) else U8  # type: ignore[attr-defined]
         check(elem, desc[1], path + "[]")
     elif k == C.T_OPTION:
         check(codec.elem, desc[1], path + "?")  # type: ignore[attr-defined]
