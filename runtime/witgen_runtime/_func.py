@@ -146,15 +146,17 @@ class ExportFunc:
             body.append(f"pack_into({fmt!r}, MEM, {self.args + 32 * run[0]}, {values})")
             run.clear()
 
-        from ._resources import GuestHandle, GuestResource
+        from ._resources import GuestHandle, GuestResource, _HostCodec
 
-        env["GuestHandle"] = GuestHandle
-        env["any_delete"] = C.resource_any_delete
+        env.update(GuestHandle=GuestHandle, any_delete=C.resource_any_delete, any_drop=C.resource_any_drop,
+                   host_new=C.resource_host_new, host_delete=C.resource_host_delete,
+                   to_any=C.resource_host_to_any, take_error=C.take_error)
         after: list[str] = []
-        # Guest handles at the top level are inlined: the store is known
-        # here, so they need neither the per-thread context nor `keep`.
-        fast_ctx = _needs_ctx([c for c in [*self.codecs, self.result]
-                               if c is not None and type(c) is not GuestResource])
+        host_body: list[str] = []
+        # Handles at the top level are inlined: the store is known here, so
+        # they need neither the per-thread context nor `keep`.
+        fast_ctx = _needs_ctx([c for c in self.codecs if type(c) not in (GuestResource, _HostCodec)]
+                              + [c for c in [self.result] if c is not None and type(c) is not GuestResource])
         uses_keep = False
         for i, codec in enumerate(self.codecs):
             if codec.inline_check:
@@ -162,6 +164,20 @@ class ExportFunc:
                 run.append(i)
                 continue
             flush()
+            if type(codec) is _HostCodec:
+                # Lent for the call as an own handle (see _HostCodec.lower);
+                # made after every other argument, which may still fail.
+                r = codec.resource
+                env[f"add{i}"], env[f"objects{i}"] = r.add, r.objects
+                slot = self.args + 32 * i
+                checks.append(f"p{i} is not None")
+                host_body += [f"rep{i} = add{i}(p{i})", f"host = host_new(True, rep{i}, {r.type_id})",
+                              f"err = to_any({self.ctx}, host, {slot + 8})", "host_delete(host)",
+                              "if err:", f"    objects{i}.pop(rep{i}, None)", "    raise take_error(err)",
+                              f"MEM[{slot}] = {C.RESOURCE}"]
+                after += [f"a{i} = unpack_from('<Q', MEM, {slot + 8})[0]", f"any_drop({self.ctx}, a{i})",
+                          f"any_delete(a{i})", f"objects{i}.pop(rep{i}, None)"]
+                continue
             if type(codec) is GuestResource:
                 checks.append(f"type(p{i}) is GuestHandle and p{i}._ptr is not None")
                 body.append(f"pack_into('<B7xQ', MEM, {self.args + 32 * i}, {C.RESOURCE}, p{i}._ptr)")
@@ -186,7 +202,7 @@ class ExportFunc:
             inner.append("keep = []")
         if fast_ctx:
             inner.append(f"tls.value = {self.ctx}")
-        inner += body
+        inner += body + host_body
         inner.append(f"err = func_call({self.faddr}, {self.ctx}, {self.args}, {self.n}, {self.res}, {self.nres})")
         inner += after
         if fast_ctx:
@@ -274,7 +290,6 @@ def add_host_func(linker_instance: Any, name: str, fn: Callable[..., Any],
     `TypeError`/`ValueError` naming ``return value of <name>``), traps; the
     export's caller gets `Trap` chained to it."""
     codecs = [c for _, c in params]
-    needs_ctx = _needs_ctx(codecs + [result])
     what = f"return value of {name}"
 
     def lower_result(results: int, r: Any) -> None:
@@ -286,14 +301,32 @@ def add_host_func(linker_instance: Any, name: str, fn: Callable[..., Any],
     # Straight-line, like ExportFunc.call: scalars unpacked/packed inline.
     env: dict[str, Any] = {"fn": fn, "MEM": MEM, "unpack_from": unpack_from, "pack_into": pack_into,
                            "tls": _ctx, "lower_result": lower_result}
+    from ._resources import _HostCodec, unknown_handle
+
+    env.update(to_host=C.resource_any_to_host, host_rep=C.resource_host_rep, host_delete=C.resource_host_delete,
+               take_error=C.take_error, unknown=unknown_handle)
+    needs_ctx = _needs_ctx([c for c in codecs if type(c) is not _HostCodec] + [result])
     exprs = []
+    pre = []
     for i, c in enumerate(codecs):
         if c.inline_check:
             exprs.append(f"unpack_from('<{c.fmt_char}', MEM, args + {32 * i + 8})[0]")
+        elif type(c) is _HostCodec:
+            # to_host also ends a borrow, which must not outlive the call.
+            env[f"objects{i}"], env[f"codec{i}"] = c.resource.objects, c
+            pre += [f"err = to_host(ctx, unpack_from('<Q', MEM, args + {32 * i + 8})[0], t.out_addr)",
+                    "if err:", "    raise take_error(err)",
+                    "h = t.out.value", "rep = host_rep(h)", "host_delete(h)",
+                    f"a{i} = objects{i}.{'get' if c.borrow else 'pop'}(rep, None)",
+                    f"if a{i} is None:", f"    unknown(codec{i}, rep)"]
+            exprs.append(f"a{i}")
         else:
             env[f"lift{i}"] = c.lift
             exprs.append(f"lift{i}(args + {32 * i})")
     lines = ["def callback(ctx, args, nargs, results, nresults):"]
+    if pre:
+        lines.append("    t = tls")
+        lines += ["    " + line for line in pre]
     if needs_ctx:
         lines.append("    tls.value = ctx")
     lines.append(f"    r = fn({', '.join(exprs)})")

@@ -158,8 +158,12 @@ class _HostCodec(Codec):
         C.resource_host_delete(host)
         objects = self.resource.objects
         if rep not in objects:
-            raise LookupError(f"{self.wit}: unknown handle (rep {rep})")
+            unknown_handle(self, rep)
         return objects[rep] if self.borrow else objects.pop(rep)
+
+
+def unknown_handle(codec: Codec, rep: int) -> None:
+    raise LookupError(f"{codec.wit}: unknown handle (rep {rep})")
 
 
 def add_host_resource(linker_instance: Any, name: str, resource: HostResource) -> None:
