@@ -171,6 +171,14 @@ def read_name(addr: int) -> bytes:
     return bytes(MEM[data:data + size])
 
 
+def compile_source(src: str, filename: str, env: dict[str, Any]) -> dict[str, Any]:
+    """Run generated code. (Not registered with linecache: one entry per
+    bound function would grow with every instance; `ExportFunc.source`
+    keeps the text for debugging.)"""
+    exec(compile(src, filename, "exec"), env)
+    return env
+
+
 # ---- function types, read once when a function is bound --------------------
 
 class TypeDesc(tuple):  # type: ignore[type-arg]

@@ -224,7 +224,8 @@ class ExportFunc:
                       f"    val_delete({self.res})", f"    MEM[{self.res}] = {C.BOOL}"]
         lines += ["        " + line for line in inner]
         lines += ["    finally:", "        tokens.append(True)"]
-        exec(compile("\n".join(lines) + "\n", f"<export {self.name}>", "exec"), env)
+        self.source = "\n".join(lines) + "\n"
+        C.compile_source(self.source, f"<export {self.name} {id(self):x}>", env)
         return env["call"]  # type: ignore[no-any-return]
 
     def __call__(self, *args: Any) -> Any:
@@ -336,7 +337,7 @@ def add_host_func(linker_instance: Any, name: str, fn: Callable[..., Any],
                   "    else:", "        lower_result(results, r)"]
     elif result is not None:
         lines.append("    lower_result(results, r)")
-    exec(compile("\n".join(lines) + "\n", f"<host {name}>", "exec"), env)
+    C.compile_source("\n".join(lines) + "\n", f"<host {name} {id(env):x}>", env)
     callback = env["callback"]
 
     return C.add_func(linker_instance, name, callback)

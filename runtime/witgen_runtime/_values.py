@@ -452,7 +452,7 @@ def lift(addr):
         env = {"get": self.get, "buf_type": self.buf_type, "addressof": _addressof, "pack_into": pack_into,
                "unpack_from": unpack_from, "MEM": MEM, "cls": self.cls,
                "method_lower": Record.lower.__get__(self)}
-        exec(compile(src, f"<record {self.wit}>", "exec"), env)
+        C.compile_source(src, f"<record {self.wit} {id(self):x}>", env)
         self.lower = env["lower"]  # type: ignore[method-assign]
         self.lift = env["lift"]  # type: ignore[method-assign]
 
@@ -769,7 +769,7 @@ def lift(addr):
 """
         env = {"method": Map.lower.__get__(self), "char_array": _char_array, "addressof": _addressof,
                "pack_into": pack_into, "unpack_from": unpack_from, "MEM": MEM}
-        exec(compile(src, f"<map {self.wit}>", "exec"), env)
+        C.compile_source(src, f"<map {self.wit} {id(self):x}>", env)
         self.lower = env["lower"]  # type: ignore[method-assign]
         self.lift = env["lift"]  # type: ignore[method-assign]
 
