@@ -73,7 +73,7 @@ from lark.exceptions import UnexpectedInput
 
 from . import ast
 from ._resources import grammar_path
-from .diagnostics import Collector, Diagnostic, Source, Span, WitError
+from .diagnostics import Collector, Diagnostic, Source, Span, WitError, read_source
 from .lexer import Tokens, WitLexer, kebab_error, vocabulary
 
 GRAMMAR = grammar_path("wit_legacy.lark")
@@ -215,13 +215,7 @@ def migrate(path: Path, package: str | None = None) -> str:
 
 
 def _read(path: Path) -> Source:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise WitError([Diagnostic(f"{path}: not UTF-8 text ({error.reason})")]) from None
-    except OSError as error:
-        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
-    return Source(str(path), text)
+    return read_source(path)
 
 
 def _beside(path: Path) -> Siblings:

@@ -16,7 +16,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
-from .diagnostics import Diagnostic, Source, Span, WitError
+from .diagnostics import Diagnostic, Source, Span, WitError, read_source
 from .lexer import Tokens, WitLexer, vocabulary
 
 from ._resources import grammar_path
@@ -63,14 +63,7 @@ def parse_text(text: str, path: str = "<string>") -> ast.File:
 
 
 def parse_file(path: str | Path) -> ast.File:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise WitError([Diagnostic(f"{path}: not UTF-8 text ({error.reason})")]) from None
-    except OSError as error:
-        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
-    return parse_source(Source(str(path), text))
+    return parse_source(read_source(path))
 
 
 @functools.lru_cache(maxsize=None)

@@ -1,0 +1,183 @@
+"""Hostile and huge WIT: every input ends in success or a clean diagnostic.
+
+The inputs come from tests/hostile_inputs.py at sizes well past Python's
+recursion limit (so a recursive walk fails here) but small enough to keep
+the suite quick. Nothing here times anything: bench/bench_hostile.py does,
+at larger sizes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from witgen import bindgen, cli, diagnostics
+from witgen.api import plan
+from witgen.diagnostics import Diagnostic, Source, Span, WitError, read_source
+from witgen.loader import load, load_text
+
+sys.path.insert(0, str(Path(__file__).parent))
+import hostile_inputs as h  # noqa: E402
+
+# Past the default recursion limit (1000) whatever the frames per level.
+DEEP = 1500
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Turns a hang (a FIFO read waiting for a writer) into a failure; not a
+    timing: the limit is far beyond what the test takes."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise AssertionError("hung: witgen waited on a FIFO")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err, err[-3000:]
+    return code, err
+
+
+def _generate(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], direction: str = "import") -> None:
+    code, err = _run_cli([direction, str(path), "-o", str(tmp_path / "out"), "--no-format"], capsys)
+    assert code == 0, err[-3000:]
+
+
+# ---- reading files ----------------------------------------------------
+
+
+def test_fifo_in_deps_is_reported_not_waited_on(tmp_path: Path, no_hang: None) -> None:
+    (tmp_path / "deps").mkdir()
+    os.mkfifo(tmp_path / "deps" / "pipe.wit")
+    (tmp_path / "main.wit").write_text("package a:b;\nworld w {}\n")
+    with pytest.raises(WitError) as caught:
+        load(tmp_path)
+    assert caught.value.diagnostics[0].message.endswith("pipe.wit: not a regular file")
+
+
+def test_link_to_dev_zero_is_reported_not_read(tmp_path: Path) -> None:
+    (tmp_path / "deps").mkdir()
+    (tmp_path / "deps" / "zero.wit").symlink_to("/dev/zero")
+    (tmp_path / "main.wit").write_text("package a:b;\nworld w {}\n")
+    with pytest.raises(WitError) as caught:
+        load(tmp_path)
+    assert "zero.wit: not a regular file" in caught.value.diagnostics[0].message
+
+
+def test_fifo_as_the_path_itself(tmp_path: Path, capsys: pytest.CaptureFixture[str], no_hang: None) -> None:
+    os.mkfifo(tmp_path / "pipe.wit")
+    for argv in (["check"], ["migrate"]):
+        code, err = _run_cli([*argv, str(tmp_path / "pipe.wit")], capsys)
+        assert code == 1 and "not a regular file" in err
+
+
+def test_file_over_the_size_limit_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diagnostics, "MAX_SOURCE_BYTES", 1024)
+    big = tmp_path / "big.wit"
+    big.write_text("package a:b;\n" + "// padding\n" * 200)
+    with pytest.raises(WitError) as caught:
+        load(big)
+    message = caught.value.diagnostics[0].message
+    assert "big.wit" in message and "limit" in message
+
+
+def test_invalid_utf8_points_at_the_first_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "bad.wit"
+    path.write_bytes("package a:b;\n\ninterface i {\n  // café \xff\n}\n".encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
+    with pytest.raises(WitError) as caught:
+        load(path)
+    (d,) = caught.value.diagnostics
+    assert d.span is not None
+    assert (d.span.line, d.span.column) == (4, 11)  # after `  // café `: columns count characters
+    rendered = d.render()
+    assert f"{path}:4:11" in rendered and "0xFF" in rendered
+
+
+def test_read_source_reads_a_regular_file(tmp_path: Path) -> None:
+    path = tmp_path / "ok.wit"
+    path.write_text("package a:b;\n")
+    assert read_source(path).text == "package a:b;\n"
+
+
+def test_missing_package_header_has_a_location(tmp_path: Path) -> None:
+    path = tmp_path / "headless.wit"
+    path.write_text("// no header\n\ninterface i {}\n")
+    with pytest.raises(WitError) as caught:
+        load(path)
+    (d,) = caught.value.diagnostics
+    assert d.span is not None and d.span.location() == f"{path}:3:11"
+
+
+def test_empty_file_without_header_has_a_location(tmp_path: Path) -> None:
+    path = tmp_path / "empty.wit"
+    path.write_text("")
+    with pytest.raises(WitError) as caught:
+        load(path)
+    assert caught.value.diagnostics[0].span is not None
+
+
+# ---- bounded output ---------------------------------------------------
+
+
+def test_errors_on_one_long_line_print_a_bounded_amount(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "errors.wit"
+    path.write_text(h.errors_on_one_line(2000))
+    assert path.stat().st_size > 40_000
+    code, err = _run_cli(["check", str(path)], capsys)
+    assert code == 1
+    assert len(err) < 30_000
+    assert f"note: {2000 - diagnostics.MAX_SHOWN} more errors not shown" in err
+    assert "error: 2000 errors" in err
+    # Every source line shown is a window of the 55 KB line, caret inside.
+    lines = err.splitlines()
+    shown = [line for line in lines if line.startswith("3 | ")]
+    assert len(shown) == diagnostics.MAX_SHOWN
+    assert all(len(line) <= diagnostics.LINE_WINDOW + 20 for line in shown)
+
+
+def test_line_window_keeps_the_caret_under_the_span() -> None:
+    text = "x" * 5000 + "needle" + "y" * 5000
+    source = Source("long.wit", text)
+    start = text.index("needle")
+    rendered = Diagnostic("here", Span(source, start, start + 6)).render().splitlines()
+    line, caret = rendered[3], rendered[4]
+    assert line.startswith("1 | ...") and line.endswith("...")
+    column = caret.index("^")
+    assert line[column : column + 6] == "needle" and caret.count("^") == 6
+
+
+def test_line_window_at_the_start_and_end_of_a_line() -> None:
+    text = "a" * 1000
+    source = Source("long.wit", text)
+    first = Diagnostic("start", Span(source, 0, 1)).render().splitlines()
+    assert first[3].startswith("1 | a") and first[3].endswith("...") and first[4] == "  | ^"
+    last = Diagnostic("end", Span(source, 999, 1000)).render().splitlines()
+    assert last[3].startswith("1 | ...") and not last[3].endswith("...")
+    assert last[3][last[4].index("^")] == "a" and last[4].index("^") == len(last[3]) - 1
+
+
+def test_long_messages_are_clipped() -> None:
+    rendered = Diagnostic("name `" + "z" * 100_000 + "` does not exist").render()
+    assert len(rendered) <= diagnostics.MAX_MESSAGE + 20
+
+
+def test_error_text_is_bounded_and_lazy() -> None:
+    source = Source("x.wit", "x\n")
+    error = WitError([Diagnostic(f"e{i}", Span(source, 0, 1)) for i in range(10_000)])
+    text = str(error)
+    assert "note: 9950 more errors not shown" in text
+    assert text.count("error: e") == diagnostics.MAX_SHOWN
