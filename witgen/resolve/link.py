@@ -17,6 +17,10 @@ from .elaborate import elaborate_world, include_world
 from .package import UnresolvedPackage
 
 
+# How many known packages a "package not found" error lists.
+_KNOWN_SHOWN = 20
+
+
 @dataclass(frozen=True)
 class Features:
     enabled: frozenset[str] = frozenset()
@@ -252,7 +256,10 @@ class Remap:
         known = sorted(self.resolve.package_names, key=m.PackageName.sort_key)
         message = f"package '{name}' not found"
         if known:
-            message += ". known packages:" + "".join(f"\n    {k}" for k in known)
+            # Bounded: each missing package would print them all.
+            message += ". known packages:" + "".join(f"\n    {k}" for k in known[:_KNOWN_SHOWN])
+            if len(known) > _KNOWN_SHOWN:
+                message += f"\n    ... and {len(known) - _KNOWN_SHOWN} more"
         raise WitError.at(span, message)
 
     # ---- updating references ----
@@ -327,16 +334,28 @@ class Remap:
     def _has_borrow(self, ty: m.Type) -> bool:
         if isinstance(ty, str):
             return False
-        cached = self.has_borrow.get(ty)
-        if cached is not None:
-            return cached
-        kind = self.resolve.types[ty].kind
-        if isinstance(kind, m.Handle):
-            result = kind.kind == "borrow"
-        else:
-            result = any(self._has_borrow(t) for t in self.resolve.type_references(kind))
-        self.has_borrow[ty] = result
-        return result
+        # Iterative post-order, memoised: chains of types can be long and
+        # share their parts.
+        cache = self.has_borrow
+        stack = [ty]
+        while stack:
+            id = stack[-1]
+            if id in cache:
+                stack.pop()
+                continue
+            kind = self.resolve.types[id].kind
+            if isinstance(kind, m.Handle):
+                cache[id] = kind.kind == "borrow"
+                stack.pop()
+                continue
+            refs = [r for r in self.resolve.type_references(kind) if isinstance(r, int)]
+            pending = [r for r in refs if r not in cache]
+            if pending:
+                stack += pending
+                continue
+            cache[id] = any(cache[r] for r in refs)
+            stack.pop()
+        return cache[ty]
 
     def _update_world(self, old: m.World, new: m.World, pkg: int) -> None:
         resolve = self.resolve
