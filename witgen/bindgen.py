@@ -14,7 +14,7 @@ says otherwise, so they get types, not Protocols.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Literal
+from typing import Callable, Container, Iterable, Literal
 
 from . import codemodel as cm
 from . import model as m
@@ -140,6 +140,7 @@ class _Builder:
         self.codec_names: dict[m.TypeId, str] = {}
         self.resource_roles: dict[m.TypeId, Role] = {}
         self._unsupported_cache: dict[m.Type, str | None] = {}
+        self._mentions_cache: dict[Role, dict[m.Type, bool]] = {}
         self.unsupported: list[cm.Unsupported] = []
         self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED | set(RUNTIME_EXPORTS)))
 
@@ -186,10 +187,17 @@ class _Builder:
         wanted: dict[m.InterfaceId, tuple[set[Role], m.WorldKey]] = {}
 
         def want(iface: m.InterfaceId, role: Role, key: m.WorldKey) -> None:
-            roles, _ = wanted.setdefault(iface, (set(), key))
-            roles.add(role)
-            for dep in resolve.interface_direct_deps(iface):
-                want(dep, "types", dep)
+            # `iface` in `role`, and what it uses (transitively) for its types.
+            # Iterative, preorder as before: `use` chains can be long.
+            stack = [(iface, role, key)]
+            while stack:
+                iface, role, key = stack.pop()
+                roles, _ = wanted.setdefault(iface, (set(), key))
+                if "types" in roles and role == "types":
+                    continue  # seen in this role: so are its dependencies
+                roles.add(role)
+                deps = list(resolve.interface_direct_deps(iface))
+                stack += [(dep, "types", dep) for dep in reversed(deps)]
 
         sides: tuple[tuple[Role, tuple[tuple[m.WorldKey, m.WorldItem], ...]], ...] = (
             ("host", self.plan.implement),
@@ -233,17 +241,24 @@ class _Builder:
         ordered: list[m.InterfaceId] = []
         seen: set[m.InterfaceId] = set()
 
-        def visit(iface: m.InterfaceId) -> None:
-            if iface in seen:
-                return
-            seen.add(iface)
-            for dep in self.resolve.interface_direct_deps(iface):
-                visit(dep)
-            ordered.append(iface)
-
-        for iface in ifaces:
-            visit(iface)
-        return [i for i in ordered if i in ifaces]
+        # Iterative post-order: `use` chains can be long.
+        for root in ifaces:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, self.resolve.interface_direct_deps(root))]
+            while stack:
+                iface, deps = stack[-1]
+                for dep in deps:
+                    if dep not in seen:
+                        seen.add(dep)
+                        stack.append((dep, self.resolve.interface_direct_deps(dep)))
+                        break
+                else:
+                    stack.pop()
+                    ordered.append(iface)
+        wanted = set(ifaces)
+        return [i for i in ordered if i in wanted]
 
     def _module_of(self, owner: m.TypeOwner | None) -> _Module:
         module = self.modules.get(owner) if owner is not None else None
@@ -277,7 +292,16 @@ class _Builder:
         else:
             world = self.resolve.worlds[owner.id]
             ids = [item.id for item in [*world.imports.values(), *world.exports.values()] if isinstance(item, m.TypeItem)]
-        return self.resolve.topological_types(ids) if ids else []
+        # Dependencies first, walking only this owner's (and anonymous) types:
+        # another owner's never lead back here, and a chain of `use`s would
+        # make each module walk every module before it.
+        order: list[m.TypeId] = []
+        done: set[m.Type] = set()
+        for root in ids:
+            found = self._post_order(root, done, owner)
+            done.update(found)
+            order += found
+        return order
 
     def _name_types(self, module: _Module) -> None:
         for type_id in self._owned_types(module):
@@ -487,16 +511,22 @@ class _Builder:
 
     def unsupported_reason(self, ty: m.Type) -> str | None:
         """Why values of `ty` cannot cross with wasmtime-py 49, if they cannot."""
-        if ty in self._unsupported_cache:
-            return self._unsupported_cache[ty]
-        self._unsupported_cache[ty] = None  # WIT types are acyclic; this ends recursion
-        reason = self._find_unsupported(ty)
-        self._unsupported_cache[ty] = reason
-        return reason
-
-    def _find_unsupported(self, ty: m.Type) -> str | None:
         if isinstance(ty, str):
             return "`error-context` values, which wasmtime-py 49 cannot pass" if ty == "error-context" else None
+        cache = self._unsupported_cache
+        for id in self._post_order(ty, cache):
+            reason = self._own_unsupported(id)
+            if reason is None and not isinstance(self.resolve.types[id].kind, m.Resource):
+                refs = self.resolve.type_references(self.resolve.types[id].kind)
+                reason = next((r for r in map(self._known_unsupported, refs) if r is not None), None)
+            cache[id] = reason
+        return cache[ty]
+
+    def _known_unsupported(self, ty: m.Type) -> str | None:
+        return self.unsupported_reason(ty) if isinstance(ty, str) else self._unsupported_cache[ty]
+
+    def _own_unsupported(self, ty: m.TypeId) -> str | None:
+        """What of `ty` itself (not what it refers to) cannot cross."""
         kind = self.resolve.types[ty].kind
         if isinstance(kind, (m.Future, m.Stream)):
             return f"`{type(kind).__name__.lower()}` values, which wasmtime-py 49 cannot pass"
@@ -506,18 +536,42 @@ class _Builder:
             return "fixed-length lists, which wasmtime-py 49 cannot pass"
         if isinstance(kind, m.Flags) and len(kind.flags) > 32:
             return "`flags` of more than 32 members (wasmtime rejects such components)"
-        if isinstance(kind, m.Resource):
-            if self.resource_roles.get(ty) == "types":
-                typedef = self.resolve.types[ty]
-                owner = typedef.owner
-                where = self.resolve.interface_name(owner.id) if owner and owner.kind == "interface" else None
-                return f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot reach Python"
-            return None
-        for ref in self.resolve.type_references(kind):
-            reason = self.unsupported_reason(ref)
-            if reason is not None:
-                return reason
+        if isinstance(kind, m.Resource) and self.resource_roles.get(ty) == "types":
+            typedef = self.resolve.types[ty]
+            owner = typedef.owner
+            where = self.resolve.interface_name(owner.id) if owner and owner.kind == "interface" else None
+            return f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot reach Python"
         return None
+
+    def _post_order(
+        self, root: m.TypeId, known: Container[m.Type], owner: m.TypeOwner | None = None
+    ) -> list[m.TypeId]:
+        """The types `root` reaches that are not `known`, each after those it
+        refers to (with `owner`, only through its own and anonymous types).
+        Iterative, so the walks built on it (memoised in `known`) take linear
+        time and no stack, however deep or shared the types."""
+        if root in known:
+            return []
+        types = self.resolve.types
+        order: list[m.TypeId] = []
+        seen = {root}
+        stack = [(root, self.resolve.type_references(types[root].kind))]
+        while stack:
+            node, refs = stack[-1]
+            for ref in refs:
+                if (
+                    isinstance(ref, int)
+                    and ref not in seen
+                    and ref not in known
+                    and (owner is None or types[ref].owner is None or types[ref].owner == owner)
+                ):
+                    seen.add(ref)
+                    stack.append((ref, self.resolve.type_references(self.resolve.types[ref].kind)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        return order
 
     def _function_unsupported(self, function: m.Function, side: Role) -> str | None:
         if function.is_async:
@@ -539,12 +593,18 @@ class _Builder:
         return None
 
     def _mentions_role(self, ty: m.Type, role: Role) -> bool:
+        """Whether `ty` holds a resource of `role`. Memoised: types that name
+        the previous type twice, 30 deep, are 2**30 paths but 30 types."""
         if isinstance(ty, str):
             return False
-        kind = self.resolve.types[ty].kind
-        if isinstance(kind, m.Resource):
-            return self.resource_roles.get(ty) == role
-        return any(self._mentions_role(ref, role) for ref in self.resolve.type_references(kind))
+        cache = self._mentions_cache.setdefault(role, {})
+        for id in self._post_order(ty, cache):
+            kind = self.resolve.types[id].kind
+            if isinstance(kind, m.Resource):
+                cache[id] = self.resource_roles.get(id) == role
+            else:
+                cache[id] = any(isinstance(r, int) and cache[r] for r in self.resolve.type_references(kind))
+        return cache[ty]
 
     # ---- functions ----
 

@@ -63,8 +63,9 @@ def resolve_groups(
         _visit(by_name[name][0], by_name, order, placed)
 
     ids: dict[m.PackageName, int] = {}
+    resources: dict[int, int | None] = {}
     for name in order:
-        ids[name] = Remap(resolve, features).append(by_name[name][0])
+        ids[name] = Remap(resolve, features, resources=resources).append(by_name[name][0])
     return [[ids[pkg.name] for pkg in group] for group in groups]
 
 

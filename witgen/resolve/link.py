@@ -60,6 +60,10 @@ class Remap:
     worlds: list[int | None] = field(default_factory=list)
     own_handles: dict[int, int] = field(default_factory=dict)
     has_borrow: dict[int, bool] = field(default_factory=dict)
+    # type id -> the resource it names through aliases (None: not one).
+    # Shared by the Remaps of one resolve: linked types never change, and
+    # chains of `use` across packages make alias chains long.
+    resources: dict[int, int | None] = field(default_factory=dict)
 
     def _included(self, stab: m.Stability, pkg: int, span: Span | None) -> bool:
         return include_stability(self.resolve, self.features, stab, pkg, span)
@@ -301,13 +305,30 @@ class Remap:
         if isinstance(ty, str):
             return ty
         id = self.map_type(ty, span)
-        if self.resolve.resource_of(id) is None:
+        if self._resource_of(id) is None:
             return id
         own = self.own_handles.get(id)
         if own is None:
             own = self.own_handles[id] = len(self.resolve.types)
             self.resolve.types.append(m.TypeDef(None, m.Handle("own", id), None))
         return own
+
+    def _resource_of(self, id: int) -> int | None:
+        """`resolve.resource_of`, memoised along the alias chain."""
+        cache = self.resources
+        chain: list[int] = []
+        cur: m.Type = id
+        while isinstance(cur, int) and cur not in cache:
+            kind = self.resolve.types[cur].kind
+            if not isinstance(kind, m.Alias):
+                cache[cur] = cur if isinstance(kind, m.Resource) else None
+                break
+            chain.append(cur)
+            cur = kind.target
+        found = cache[cur] if isinstance(cur, int) else None
+        for alias in chain:
+            cache[alias] = found
+        return found
 
     def _update_interface(self, iface: m.Interface, pkg: int) -> None:
         iface.types = {
