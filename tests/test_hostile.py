@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -181,3 +181,93 @@ def test_error_text_is_bounded_and_lazy() -> None:
     text = str(error)
     assert "note: 9950 more errors not shown" in text
     assert text.count("error: e") == diagnostics.MAX_SHOWN
+
+
+# ---- deep and long structures: no recursion without bound -------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: h.type_chain(DEEP), id="type-chain"),
+        pytest.param(lambda: h.alias_chain(DEEP), id="alias-chain"),
+        pytest.param(lambda: h.interface_chain(DEEP), id="interface-chain"),
+        pytest.param(lambda: h.export_chain(DEEP), id="export-chain"),
+    ],
+)
+def test_long_chains_load_and_generate(
+    make: Callable[[], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "chain.wit"
+    path.write_text(make())
+    loaded = load(path)
+    assert loaded.resolve.worlds
+    _generate(path, tmp_path, capsys)
+
+
+def test_include_chain_loads(tmp_path: Path) -> None:
+    # Each world holds all before it (quadratic by WIT's semantics), so shorter.
+    loaded = load_text(h.include_chain(300))
+    last = loaded.resolve.worlds[loaded.resolve.packages[loaded.main[0]].worlds["w299"]]
+    assert len(last.imports) == 301  # 300 functions and the record
+
+
+def test_long_chain_of_packages_in_deps(tmp_path: Path) -> None:
+    root = h.deps_chain(tmp_path / "pkg", DEEP)
+    loaded = load(root)
+    assert len(loaded.resolve.packages) == DEEP + 1
+    # Generating for it walks the same `use` chain as interface-chain.
+
+
+def test_cycle_between_packages_is_still_reported(tmp_path: Path) -> None:
+    root = tmp_path / "pkg"
+    (root / "deps").mkdir(parents=True)
+    (root / "deps" / "a.wit").write_text("package x:a;\ninterface i { use x:b/i.{t}; type u = t; }\n")
+    (root / "deps" / "b.wit").write_text("package x:b;\ninterface i { use x:a/i.{u}; type t = u; }\n")
+    (root / "main.wit").write_text("package x:main;\nworld w { import x:a/i; }\n")
+    with pytest.raises(WitError) as caught:
+        load(root)
+    assert "creates a dependency cycle" in caught.value.diagnostics[0].message
+
+
+# ---- types that share their parts: no exponential walks ---------------
+
+
+@pytest.mark.parametrize("kind", ["record", "tuple", "variant"])
+def test_wasm_tools_deep_types_generate(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], no_hang: None
+) -> None:
+    # wasm-tools' tests/cli/wit-deep-{record,tuple,variant}.wit: 16**8 paths.
+    path = tmp_path / f"deep-{kind}.wit"
+    path.write_text(h.deep_types(kind))
+    _generate(path, tmp_path, capsys)
+    out = tmp_path / "out"
+    assert sum(p.stat().st_size for p in out.rglob("*.py")) < 200_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(h.deep_types("result", depth=40, width=2), id="result"),
+        pytest.param(h.deep_resource_types(40), id="resource"),
+    ],
+)
+@pytest.mark.parametrize("direction", ["import", "export"])
+def test_types_naming_the_previous_twice_walk_each_type_once(
+    text: str, direction: str, monkeypatch: pytest.MonkeyPatch, no_hang: None
+) -> None:
+    loaded = load_text(text)
+    calls = 0
+    references = loaded.resolve.type_references
+
+    def counted(kind: object) -> object:
+        nonlocal calls
+        calls += 1
+        return references(kind)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loaded.resolve, "type_references", counted)
+    built = plan(loaded.resolve, loaded.main, direction, source="deep.wit", world="w")  # type: ignore[arg-type]
+    package = bindgen.build(loaded.resolve, built)
+    assert package.modules
+    # 2**40 paths; a walk per type per use is a few thousand calls.
+    assert calls < 20_000, calls
