@@ -118,3 +118,23 @@ def errors_on_one_line(n: int) -> str:
     """`n` functions with an unknown type, all on one line."""
     body = " ".join(f"fun{i}: func() -> nope{i};" for i in range(n))
     return f"package hostile:errors;\n\ninterface i {{ {body} }}\n"
+
+
+def include_with_renames(n: int) -> str:
+    """A world including one of `n` functions and renaming every one."""
+    lines = ["package hostile:renames;", "", "world base {"]
+    lines += [f"  import fun{i}: func();" for i in range(n)]
+    lines += ["}", "", "world w {"]
+    lines.append("  include base with { " + ", ".join(f"fun{i} as new{i}" for i in range(n)) + " }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def case_variants(bits: int) -> str:
+    """A record of 2**bits fields that all map to one Python name (`a_a_..`):
+    `a-a-a`, `A-a-a`, `a-A-a`, ..."""
+    fields = []
+    for mask in range(2**bits):
+        parts = ["A" if mask >> i & 1 else "a" for i in range(bits)]
+        fields.append(f"{'-'.join(parts)}: u8")
+    return f"package hostile:cases;\n\nworld w {{\n  record r {{ {', '.join(fields)} }}\n  import f: func(x: r);\n}}\n"

@@ -271,3 +271,46 @@ def test_types_naming_the_previous_twice_walk_each_type_once(
     assert package.modules
     # 2**40 paths; a walk per type per use is a few thousand calls.
     assert calls < 20_000, calls
+
+
+# ---- many items: duplicate checks and name lookups stay linear -------
+
+
+def test_ten_thousand_parameters(tmp_path: Path) -> None:
+    loaded = load_text(h.many_params(10_000))
+    (func,) = [item.function for item in loaded.resolve.worlds[0].imports.values()]  # type: ignore[union-attr]
+    assert len(func.params) == 10_000
+
+
+def test_duplicate_parameter_is_still_reported() -> None:
+    with pytest.raises(WitError) as caught:
+        load_text("package a:b;\nworld w {\n  import f: func(a: u8, b: u8, a: u8);\n}\n")
+    d = caught.value.diagnostics[0]
+    assert d.message == "param `a` is defined more than once"
+    assert d.span is not None and (d.span.line, d.span.column) == (3, 32)
+
+
+def test_include_renaming_every_item() -> None:
+    loaded = load_text(h.include_with_renames(3000))
+    package = loaded.resolve.packages[loaded.main[0]]
+    world = loaded.resolve.worlds[package.worlds["w"]]
+    assert sorted(world.imports) == sorted(f"new{i}" for i in range(3000))
+
+
+def test_include_rename_of_a_missing_name_is_reported() -> None:
+    text = h.include_with_renames(3).replace("fun2 as new2", "nope as new2")
+    with pytest.raises(WitError) as caught:
+        load_text(text)
+    assert "no import or export kebab-name `nope`" in caught.value.diagnostics[0].message
+
+
+def test_thousands_of_names_mapping_to_one_python_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cases.wit"
+    path.write_text(h.case_variants(12))
+    _generate(path, tmp_path, capsys)
+    init = (tmp_path / "out" / "__init__.py").read_text()
+    record = init[init.index("class R") : init.index("_R = ")]
+    fields = [line.split(":")[0].strip() for line in record.splitlines() if line.endswith(": int")]
+    assert len(fields) == 4096 and len(set(fields)) == 4096

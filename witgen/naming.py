@@ -54,15 +54,20 @@ class Scope:
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken = set(reserved)
+        # wanted -> the next suffix to try: thousands of WIT names can map to
+        # one Python name (`a-b`, `A-b`, `a-B`, ...); counting from 2 each
+        # time made that quadratic.
+        self._next: dict[str, int] = {}
 
     def claim(self, wanted: str) -> str:
         name = wanted
         if name in self._taken:
             name = f"{wanted}_"
-        counter = 2
+        counter = self._next.get(wanted, 2)
         while name in self._taken:
             name = f"{wanted}_{counter}"
             counter += 1
+        self._next[wanted] = counter
         self._taken.add(name)
         return name
 

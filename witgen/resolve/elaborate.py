@@ -34,6 +34,28 @@ def _rename(original: str, old: str, new: str) -> str | None:
     return None
 
 
+def _rename_candidates(key: str) -> list[str]:
+    """Every `old` for which `_rename(key, old, ...)` matches."""
+    candidates = [key]
+    if "]" in key:
+        rest = key.split("]", 1)[1]
+        candidates.append(rest)
+        if "." in rest:
+            candidates.append(rest.split(".", 1)[0])
+    return candidates
+
+
+def _renamed(key: str, renames: dict[str, tuple[int, str]]) -> str:
+    """`key` after the first rename of `with` that matches it, if any."""
+    found = [(renames[old][0], old) for old in _rename_candidates(key) if old in renames]
+    if not found:
+        return key
+    _, old = min(found)
+    new = _rename(key, old, renames[old][1])
+    assert new is not None
+    return new
+
+
 def _stability_text(s: m.Stability) -> str:
     if s.kind == "stable":
         return f"Stable {{ since: {s.since}, deprecated: {s.deprecated} }}"
@@ -186,14 +208,20 @@ def include_world(
     world = resolve.worlds[world_id]
     included = resolve.worlds[included_id]
     external = world.package != included.package
-    unmatched = list(names)
+    # old name -> (its first position in `with`, new name): a lookup per
+    # key, not a scan of `with` per key.
+    renames: dict[str, tuple[int, str]] = {}
+    for index, (old, new) in enumerate(names):
+        renames.setdefault(old, (index, new))
+    matched: set[str] = set()
     for key in [*included.imports, *included.exports]:
         if isinstance(key, str):
-            unmatched = [(old, new) for old, new in unmatched if _rename(key, old, new) is None]
+            matched.update(old for old in _rename_candidates(key) if old in renames)
+    unmatched = [old for old, _ in names if old not in matched]
     if unmatched:
         raise WitError.at(
             span,
-            f"no import or export kebab-name `{unmatched[0][0]}`. Note that an ID does not support renaming",
+            f"no import or export kebab-name `{unmatched[0]}`. Note that an ID does not support renaming",
         )
     cloner = _Cloner(resolve, {}, m.TypeOwner("world", included_id), m.TypeOwner("world", world_id), package)
     for items, dst, what in (
@@ -202,7 +230,7 @@ def include_world(
     ):
         for key, item in items.items():
             if isinstance(key, str):
-                new_key = next((r for old, new in names if (r := _rename(key, old, new)) is not None), key)
+                new_key = _renamed(key, renames)
                 new_item = cloner.world_item(item)
                 if isinstance(new_item, m.FunctionItem):
                     new_item = m.FunctionItem(replace(new_item.function, name=new_key))
