@@ -138,3 +138,29 @@ def case_variants(bits: int) -> str:
         parts = ["A" if mask >> i & 1 else "a" for i in range(bits)]
         fields.append(f"{'-'.join(parts)}: u8")
     return f"package hostile:cases;\n\nworld w {{\n  record r {{ {', '.join(fields)} }}\n  import f: func(x: r);\n}}\n"
+
+
+def many_resources(n: int) -> str:
+    """An interface of `n` resources, each with a constructor, a method and
+    a static function; a world imports it and exports a copy."""
+    block: list[str] = []
+    for i in range(n):
+        block += [
+            f"  resource r{i} {{",
+            "    constructor(x: u32);",
+            "    get: func() -> u32;",
+            f"    make: static func() -> r{i};",
+            "  }",
+        ]
+    lines = ["package hostile:resources;", "", "interface i {", *block, "}", "", "interface j {", *block, "}"]
+    lines += ["", "world w {", "  import i;", "  export j;", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def world_functions(n: int) -> str:
+    """A world importing and exporting `n` functions each, directly."""
+    lines = ["package hostile:worldfuncs;", "", "world w {"]
+    lines += [f"  import imp{i}: func(a: u32) -> u32;" for i in range(n)]
+    lines += [f"  export exp{i}: func(a: u32) -> u32;" for i in range(n)]
+    lines.append("}")
+    return "\n".join(lines) + "\n"

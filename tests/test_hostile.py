@@ -314,3 +314,24 @@ def test_thousands_of_names_mapping_to_one_python_name(
     record = init[init.index("class R") : init.index("_R = ")]
     fields = [line.split(":")[0].strip() for line in record.splitlines() if line.endswith(": int")]
     assert len(fields) == 4096 and len(set(fields)) == 4096
+
+
+def test_many_resources_generate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "resources.wit"
+    path.write_text(h.many_resources(300))
+    _generate(path, tmp_path, capsys)
+    out = tmp_path / "out"
+    # Each resource keeps its own functions: one method and one static each.
+    j = (out / "j.py").read_text()  # exported: guest resources
+    assert j.count("def get(self, store: Store) -> int:") == 300
+    assert j.count("def r299_make(self, store: Store)") == 1
+    i = (out / "i.py").read_text()  # imported: host resources
+    assert i.count("def get(self) -> int:") == 300 and i.count("def make() -> R") == 300
+
+
+def test_thousands_of_world_level_functions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "funcs.wit"
+    path.write_text(h.world_functions(2000))
+    _generate(path, tmp_path, capsys)
+    init = (tmp_path / "out" / "__init__.py").read_text()
+    assert init.count("def imp") == 2000 and init.count("def exp") == 2000

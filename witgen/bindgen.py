@@ -141,6 +141,10 @@ class _Builder:
         self.resource_roles: dict[m.TypeId, Role] = {}
         self._unsupported_cache: dict[m.Type, str | None] = {}
         self._mentions_cache: dict[Role, dict[m.Type, bool]] = {}
+        # Per module path: indexes built once (see their users).
+        self._functions_by_resource: dict[str, dict[m.TypeId, list[m.Function]]] = {}
+        self._host_scopes: dict[str, Scope] = {}
+        self._guest_resources: dict[str, dict[str, cm.GuestResource]] = {}
         self.unsupported: list[cm.Unsupported] = []
         self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED | set(RUNTIME_EXPORTS)))
 
@@ -688,7 +692,12 @@ class _Builder:
             if host.resources:
                 host.resources_protocol = module.scope.claim(f"{protocol}Resources")
                 out.exports.append(host.resources_protocol)
-        member_scope = Scope({*FUNCTION_RESERVED, *(r.name for r in host.resources), *(f.name for f in host.functions)})
+        # One scope per Protocol, kept: world-level functions come one item at
+        # a time, and a fresh scope of all before each was quadratic.
+        member_scope = self._host_scopes.get(module.path)
+        if member_scope is None:
+            names = {*FUNCTION_RESERVED, *(r.name for r in host.resources), *(f.name for f in host.functions)}
+            member_scope = self._host_scopes[module.path] = Scope(names)
         for function in functions:
             reason = self._function_unsupported(function, "host")
             if reason is not None:
@@ -736,12 +745,20 @@ class _Builder:
         owner = module.owner
         if owner is None:
             return []
-        if owner.kind == "interface":
-            functions = list(self.resolve.interfaces[owner.id].functions.values())
-        else:
-            world = self.resolve.worlds[owner.id]
-            functions = [i.function for i in [*world.imports.values(), *world.exports.values()] if isinstance(i, m.FunctionItem)]
-        return [f for f in functions if f.resource == resource]
+        # Grouped once per module: a scan per resource is quadratic.
+        by_resource = self._functions_by_resource.get(module.path)
+        if by_resource is None:
+            if owner.kind == "interface":
+                functions = list(self.resolve.interfaces[owner.id].functions.values())
+            else:
+                world = self.resolve.worlds[owner.id]
+                items = [*world.imports.values(), *world.exports.values()]
+                functions = [i.function for i in items if isinstance(i, m.FunctionItem)]
+            by_resource = self._functions_by_resource[module.path] = {}
+            for f in functions:
+                if f.resource is not None:
+                    by_resource.setdefault(f.resource, []).append(f)
+        return by_resource.get(resource, [])
 
     def _instance_name(self, module: _Module) -> str | None:
         return self.resolve.world_key_name(module.key) if module.key is not None else None
@@ -784,8 +801,7 @@ class _Builder:
             kind = function.kind.removeprefix("async-")
             if kind == "method":
                 method = self._method(function, module, Scope(FUNCTION_RESERVED | {"drop", "dropped"}), "guest", spec)
-                decl = next(d for d in out.types if isinstance(d, cm.GuestResource) and d.name == cls)
-                decl.methods.append(method)
+                self._guest_resource(module, cls).methods.append(method)
             else:
                 # Constructors and statics need an instance: the accessor has them.
                 resource_name = snake(self.resolve.types[resource].name or "", attribute=True)
@@ -804,6 +820,16 @@ class _Builder:
                     f"{method.result_codec}, raises={method.is_result})",
                 )
             )
+
+    def _guest_resource(self, module: _Module, name: str) -> cm.GuestResource:
+        """The declaration of guest resource `name` in `module` (indexed once)."""
+        decls = self._guest_resources.get(module.path)
+        if decls is None:
+            assert module.out is not None
+            decls = self._guest_resources[module.path] = {
+                d.name: d for d in module.out.types if isinstance(d, cm.GuestResource)
+            }
+        return decls[name]
 
     def _package_name(self, iface: m.InterfaceId) -> str | None:
         package = self.resolve.interfaces[iface].package
