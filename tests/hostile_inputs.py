@@ -164,3 +164,13 @@ def world_functions(n: int) -> str:
     lines += [f"  export exp{i}: func(a: u32) -> u32;" for i in range(n)]
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def legacy_star_chain(root: Path, n: int) -> Path:
+    """`n` legacy (2022) files, each `use * from` the previous (and nothing
+    else, so that the names stay few); returns the last."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "l0.wit").write_text("record r0 { x: u8 }\n")
+    for i in range(1, n):
+        (root / f"l{i}.wit").write_text(f"use * from l{i - 1}\n")
+    return root / f"l{n - 1}.wit"

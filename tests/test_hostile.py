@@ -335,3 +335,17 @@ def test_thousands_of_world_level_functions(tmp_path: Path, capsys: pytest.Captu
     _generate(path, tmp_path, capsys)
     init = (tmp_path / "out" / "__init__.py").read_text()
     assert init.count("def imp") == 2000 and init.count("def exp") == 2000
+
+
+def test_long_chain_of_legacy_star_uses(tmp_path: Path) -> None:
+    last = h.legacy_star_chain(tmp_path / "legacy", DEEP)
+    loaded = load(last)
+    assert len(loaded.resolve.interfaces) == DEEP
+
+
+def test_legacy_star_use_cycle_is_still_reported(tmp_path: Path) -> None:
+    (tmp_path / "a.wit").write_text("use * from b\n\nrecord ra { x: u8 }\n")
+    (tmp_path / "b.wit").write_text("use * from a\n\nrecord rb { x: u8 }\n")
+    with pytest.raises(WitError) as caught:
+        load(tmp_path / "a.wit")
+    assert "files use each other in a cycle: a -> b -> a" in caught.value.diagnostics[0].message
