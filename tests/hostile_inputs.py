@@ -35,7 +35,7 @@ def interface_chain(n: int) -> str:
     and exports the last (so elaboration walks the whole chain both ways)."""
     lines = ["package hostile:ifaces;", "", "interface i0 {", "  type t = u8;", "}"]
     for i in range(1, n):
-        lines += [f"interface i{i} {{", f"  use i{i - 1}.{{t}};", "  f: func(x: t);", "}"]
+        lines += [f"interface i{i} {{", f"  use i{i - 1}.{{t}};", "  f: func(x: list<t>) -> option<t>;", "}"]
     lines += ["world w {", f"  import i{n - 1};", f"  export e: interface {{ use i{n - 1}.{{t}}; g: func(x: t); }}", "}"]
     return "\n".join(lines) + "\n"
 
@@ -44,7 +44,7 @@ def export_chain(n: int) -> str:
     """Like `interface_chain`, but the world exports every interface."""
     lines = ["package hostile:exports;", "", "interface i0 {", "  type t = u8;", "}"]
     for i in range(1, n):
-        lines += [f"interface i{i} {{", f"  use i{i - 1}.{{t}};", "  f: func(x: t);", "}"]
+        lines += [f"interface i{i} {{", f"  use i{i - 1}.{{t}};", "  f: func(x: list<t>) -> option<t>;", "}"]
     lines += ["world w {"] + [f"  export i{i};" for i in range(n)] + ["}"]
     return "\n".join(lines) + "\n"
 

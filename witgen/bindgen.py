@@ -141,6 +141,7 @@ class _Builder:
         self.resource_roles: dict[m.TypeId, Role] = {}
         self._unsupported_cache: dict[m.Type, str | None] = {}
         self._mentions_cache: dict[Role, dict[m.Type, bool]] = {}
+        self._unaliased: dict[m.TypeId, m.Type] = {}
         # Per module path: indexes built once (see their users).
         self._functions_by_resource: dict[str, dict[m.TypeId, list[m.Function]]] = {}
         self._host_scopes: dict[str, Scope] = {}
@@ -450,7 +451,7 @@ class _Builder:
         if isinstance(kind, m.Alias):
             return a(kind.target, module)
         if isinstance(kind, m.List):
-            return "bytes" if self.resolve.unalias(kind.element) == "u8" else f"list[{a(kind.element, module)}]"
+            return "bytes" if self._unalias(kind.element) == "u8" else f"list[{a(kind.element, module)}]"
         if isinstance(kind, m.Option):
             inner = a(kind.inner, module)
             if self._is_option(kind.inner):
@@ -471,7 +472,7 @@ class _Builder:
         return "object"  # streams, futures: no Python shape in wasmtime-py 49
 
     def _is_option(self, ty: m.Type) -> bool:
-        target = self.resolve.unalias(ty)
+        target = self._unalias(ty)
         return isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Option)
 
     def codec(self, ty: m.Type, module: _Module) -> str:
@@ -489,7 +490,7 @@ class _Builder:
         if isinstance(kind, m.Alias):
             return c(kind.target, module)
         if isinstance(kind, m.List):
-            return "_rt.BYTES" if self.resolve.unalias(kind.element) == "u8" else f"_rt.List({c(kind.element, module)})"
+            return "_rt.BYTES" if self._unalias(kind.element) == "u8" else f"_rt.List({c(kind.element, module)})"
         if isinstance(kind, m.Option):
             return f"_rt.Option({c(kind.inner, module)})"
         if isinstance(kind, m.Result):
@@ -499,13 +500,13 @@ class _Builder:
         if isinstance(kind, m.Tuple):
             return f"_rt.Tuple({', '.join(c(t, module) for t in kind.types)})"
         if isinstance(kind, m.Handle):
-            resource = self.resolve.resource_of(kind.resource)
+            resource = self._resource_of(kind.resource)
             assert resource is not None
             return self._handle_codec(kind.kind, resource, module)
         raise AssertionError(f"no codec for {kind}: check unsupported_reason first")
 
     def _handle_codec(self, how: str, resource: m.TypeId, module: _Module) -> str:
-        resource = self.resolve.resource_of(resource) or resource
+        resource = self._resource_of(resource) or resource
         owner_module = self._module_of(self.resolve.types[resource].owner)
         if self.resource_roles.get(resource) == "host":
             handle = owner_module.qualify(self.codec_names[resource], module)
@@ -545,6 +546,29 @@ class _Builder:
             owner = typedef.owner
             where = self.resolve.interface_name(owner.id) if owner and owner.kind == "interface" else None
             return f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot reach Python"
+        return None
+
+    def _unalias(self, ty: m.Type) -> m.Type:
+        """`resolve.unalias`, memoised along the chain: `use` chains make
+        long alias chains, and every mention of a type would walk one."""
+        cache = self._unaliased
+        chain: list[m.TypeId] = []
+        while isinstance(ty, int) and ty not in cache:
+            kind = self.resolve.types[ty].kind
+            if not isinstance(kind, m.Alias):
+                cache[ty] = ty
+                break
+            chain.append(ty)
+            ty = kind.target
+        target = cache[ty] if isinstance(ty, int) else ty
+        for alias in chain:
+            cache[alias] = target
+        return target
+
+    def _resource_of(self, ty: m.TypeId) -> m.TypeId | None:
+        target = self._unalias(ty)
+        if isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Resource):
+            return target
         return None
 
     def _post_order(
@@ -622,7 +646,7 @@ class _Builder:
             annotation = self.annotation(param.type, module, host_resources_as_any=side == "host")
             params.append(cm.Member(params_scope.claim(snake(param.name)), param.name, None, annotation))
         result = function.result
-        target = self.resolve.unalias(result) if result is not None else None
+        target = self._unalias(result) if result is not None else None
         is_result = isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Result)
         raises = None
         if is_result:
@@ -794,7 +818,7 @@ class _Builder:
             if function.resource is None:
                 guest.functions.append(self._method(function, module, scope, "guest"))
                 continue
-            resource = self.resolve.resource_of(function.resource) or function.resource
+            resource = self._resource_of(function.resource) or function.resource
             cls = self.type_names[resource]
             spec = module.scope.claim(f"_{shouty(function.item_name if function.kind != 'constructor' else 'new')}")
             spec = module.scope.claim(f"_{shouty(self.resolve.types[resource].name or '')}{spec}")
