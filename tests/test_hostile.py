@@ -349,3 +349,27 @@ def test_legacy_star_use_cycle_is_still_reported(tmp_path: Path) -> None:
     with pytest.raises(WitError) as caught:
         load(tmp_path / "a.wit")
     assert "files use each other in a cycle: a -> b -> a" in caught.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "package a:b;\nworld w {\n  import x: func();\n  import X: func();\n}\n",
+            "kebab-case identifiers are case-insensitive",
+        ),
+        ("package a:b;\npackage a:b {}\n", "is defined in two different locations"),
+    ],
+)
+def test_conflicts_have_a_location(text: str, message: str) -> None:
+    with pytest.raises(WitError) as caught:
+        load_text(text)
+    (d,) = caught.value.diagnostics
+    assert message in d.message
+    assert d.span is not None and " --> <string>:" in d.render()
+
+
+def test_interface_chain_exports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "chain.wit"
+    path.write_text(h.interface_chain(DEEP))
+    _generate(path, tmp_path, capsys, direction="export")

@@ -52,7 +52,7 @@ def resolve_groups(
                 here = pkg.name_span.location() if pkg.name_span else "?"
                 there = prev[0].name_span.location() if prev[0].name_span else "?"
                 raise WitError.at(
-                    None,
+                    pkg.name_span,
                     f"package `{pkg.name}` is defined in two different locations:\n  * {here}\n  * {there}",
                 )
             by_name[pkg.name] = (pkg, index)

@@ -411,7 +411,7 @@ def _check_case_insensitive(world: m.World) -> None:
             existing = seen.get(lower)
             if existing is not None and existing != key:
                 raise WitError.at(
-                    None,
+                    items[key].span or world.span,
                     f"{what} `{key}` in world `{world.name}` conflicts with {what} `{existing}` "
                     "(kebab-case identifiers are case-insensitive)",
                 )
