@@ -174,3 +174,10 @@ def legacy_star_chain(root: Path, n: int) -> Path:
     for i in range(1, n):
         (root / f"l{i}.wit").write_text(f"use * from l{i - 1}\n")
     return root / f"l{n - 1}.wit"
+
+
+def misspelt_names(n: int) -> str:
+    """`n` types and `n` functions, each naming a misspelling of one."""
+    types = [f"  type name{i} = u8;" for i in range(n)]
+    funcs = [f"  fun{i}: func() -> nmae{i};" for i in range(n)]
+    return "\n".join(["package hostile:typos;", "", "interface i {", *types, *funcs, "}"]) + "\n"

@@ -373,3 +373,15 @@ def test_interface_chain_exports(tmp_path: Path, capsys: pytest.CaptureFixture[s
     path = tmp_path / "chain.wit"
     path.write_text(h.interface_chain(DEEP))
     _generate(path, tmp_path, capsys, direction="export")
+
+
+def test_thousands_of_misspellings_hint_the_shown_ones() -> None:
+    with pytest.raises(WitError) as caught:
+        load_text(h.misspelt_names(3000))
+    found = caught.value.diagnostics
+    assert len(found) == 3000
+    # Each hint compares with the whole scope: only as many as are shown.
+    assert [d.hint for d in found[: diagnostics.MAX_SHOWN]] == [
+        f"did you mean `name{i}`?" for i in range(diagnostics.MAX_SHOWN)
+    ]
+    assert all(d.hint is None for d in found[diagnostics.MAX_SHOWN :])

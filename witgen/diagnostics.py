@@ -16,9 +16,11 @@ from __future__ import annotations
 import bisect
 import os
 import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Iterable, Iterator, Literal, Sequence
 
 Severity = Literal["error", "warning"]
 
@@ -247,9 +249,31 @@ def _window(text: str, col: int, width: int) -> tuple[str, int, int]:
     return head + text[start:end] + tail, col, width
 
 
+# Each hint compares a name with every candidate: thousands of mistakes in a
+# scope of thousands of names took minutes. Within `hint_budget()` (one load),
+# only the first MAX_HINTS mistakes get one: more than are ever shown.
+MAX_HINTS = MAX_SHOWN
+_hints_left: ContextVar[int | None] = ContextVar("witgen_hints_left", default=None)
+
+
+@contextmanager
+def hint_budget(limit: int = MAX_HINTS) -> Iterator[None]:
+    token = _hints_left.set(limit)
+    try:
+        yield
+    finally:
+        _hints_left.reset(token)
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest candidate, if one is close enough."""
     import difflib
+
+    left = _hints_left.get()
+    if left is not None:
+        if left <= 0:
+            return None
+        _hints_left.set(left - 1)
 
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
     return f"did you mean `{close[0]}`?" if close else None

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Iterable, Sequence
 
 from . import ast
-from .diagnostics import Collector, Diagnostic, Source, Span, WitError, read_source
+from .diagnostics import Collector, Diagnostic, Source, Span, WitError, hint_budget, read_source
 from .model import PackageName, Resolve
 from .parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
@@ -64,6 +64,13 @@ def load_many(
     siblings are its dependencies. A dependency that several paths carry
     in their `deps/` is read once.
     """
+    with hint_budget():
+        return _load_many(paths, features, all_features, legacy_package)
+
+
+def _load_many(
+    paths: Sequence[str | Path], features: frozenset[str], all_features: bool, legacy_package: str | None
+) -> Loaded:
     reader = _Reader(legacy_package)
     mains: list[list[UnresolvedPackage]] = []
     all_deps: list[tuple[int, list[UnresolvedPackage]]] = []
@@ -100,12 +107,13 @@ def load_text(
     all_features: bool = False,
 ) -> Loaded:
     """Resolve one file's `text` (no dependencies); `path` names it in errors."""
-    reader = _Reader()
-    group = reader.read_sources([Source(path, text)])
-    reader.errors.raise_if_any()
-    resolve = Resolve()
-    (ids,) = resolve_groups(resolve, [group], Features(features, all_features))
-    return Loaded(resolve, [ids[-1], *ids[:-1]], reader.warnings)
+    with hint_budget():
+        reader = _Reader()
+        group = reader.read_sources([Source(path, text)])
+        reader.errors.raise_if_any()
+        resolve = Resolve()
+        (ids,) = resolve_groups(resolve, [group], Features(features, all_features))
+        return Loaded(resolve, [ids[-1], *ids[:-1]], reader.warnings)
 
 
 class _Reader:

@@ -9,6 +9,7 @@ the arenas, types of kind `Unknown`) for `link` to connect.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterator, Literal, Sequence, Union
@@ -434,7 +435,7 @@ class PackageResolver:
         if isinstance(path, ast.LocalPath):
             item = self.ast_items[self.cur].get(path.name) or self.package_items.get(path.name)
             if item is None:
-                scope = [*self.ast_items[self.cur], *self.package_items]
+                scope = itertools.chain(self.ast_items[self.cur], self.package_items)
                 raise WitError.at(
                     path.span, f"interface or world `{path.name}` does not exist", did_you_mean(path.name, scope)
                 )
@@ -616,7 +617,7 @@ class PackageResolver:
             found = self.interface_types[source].get(n.name)
             if found is None:
                 known = self.interface_types[source]
-                types = [name for name, (value, _) in known.items() if isinstance(value, int)]
+                types = (name for name, (value, _) in known.items() if isinstance(value, int))
                 raise WitError.at(n.span, f"name `{n.name}` does not exist", did_you_mean(n.name, types))
             value = found[0]
             if isinstance(value, str):
@@ -628,9 +629,11 @@ class PackageResolver:
     def _type_name(self, named: ast.Named) -> int:
         found = self.type_lookup.get(named.name)
         if found is None:
-            types = [name for name, (value, _) in self.type_lookup.items() if isinstance(value, int)]
-            # A misspelt built-in (`strin`) is as likely as a misspelt name in scope.
-            candidates = [*types, *sorted(m.PRIMITIVES)]
+            # A misspelt built-in (`strin`) is as likely as a misspelt name in
+            # scope. Lazily: `did_you_mean` stops after a while, and listing
+            # the scope for each of thousands of mistakes is quadratic.
+            types = (name for name, (value, _) in self.type_lookup.items() if isinstance(value, int))
+            candidates = itertools.chain(types, sorted(m.PRIMITIVES))
             raise WitError.at(named.span, f"name `{named.name}` does not exist", did_you_mean(named.name, candidates))
         if isinstance(found[0], str):
             raise WitError.at(named.span, f"cannot use {found[0]} `{named.name}` as a type")
