@@ -12,6 +12,9 @@ encodes as UTF-8 and reads back as the same characters.
 
 from __future__ import annotations
 
+import re
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NAMED = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -38,12 +41,18 @@ def literal(text: str) -> str:
     return '"' + _escape(text).replace('"', '\\"') + '"'
 
 
+def shown(text: str) -> str:
+    """`text` with each lone surrogate written out as `\\udcff`: a class
+    cannot have a docstring holding one (CPython encodes it as UTF-8)."""
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def docstring(text: str) -> str:
-    """The inside of a `\"\"\"` docstring that evaluates to `text`. Newlines
+    """The inside of a `\"\"\"` docstring that evaluates to `shown(text)`. Newlines
     and tabs stay as they are (black re-indents docstrings); a quote is
     escaped where it would join another into a closing `\"\"\"`: when a quote
     follows it, and at the end."""
-    escaped = _escape(text, keep="\n\t")
+    escaped = _escape(shown(text), keep="\n\t")
     out = []
     for index, char in enumerate(escaped):
         following = escaped[index + 1 : index + 2]
