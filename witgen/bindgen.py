@@ -418,7 +418,8 @@ class _Builder:
             module.use("typing", "Union")
             cases = []
             for case in kind.cases:
-                case_name = module.scope.claim(f"{name}_{pascal(case.name)}")
+                # `Shape_Circle`, from the unescaped names: `Union_Value`, not `Union__Value`.
+                case_name = module.scope.claim(f"{pascal(wit).rstrip('_')}_{pascal(case.name).rstrip('_')}")
                 payload = self.annotation(case.type, module) if case.type is not None else None
                 cases.append(cm.VariantCase(case_name, case.name, case.docs, payload))
             return cm.VariantClass(name, wit, docs, cases)
