@@ -221,3 +221,37 @@ def test_hostile_file_names(file_name: str, importable: Path, tmp_path: Path) ->
     module = importlib.import_module(target.name)
     assert not hasattr(builtins, "PWNED"), "the file name changed how the module decodes"
     assert module.W.__doc__.split() == ["+ACIAIgAi-", "import", "builtins;", "builtins.PWNED", "=", "4", "+ACIAIgAi-"]
+
+
+KEYWORD_NAMES = """package %class:%def@1.0.0-rc.1+build.5;
+
+/// Every name is a Python keyword, soft keyword or builtin.
+interface %import {
+  record %if { %from: u32, %lambda: u32, %none: u32 }
+  enum %true { %false, %none, %async }
+  variant %match { %case(u32), %type }
+  resource %with {
+    constructor(%yield: u32);
+    %return: func(%global: u32) -> u32;
+  }
+  %del: func(%pass: %if, %is: %true, %not: %match) -> u32;
+}
+
+world %return {
+  import %import;
+  export %import;
+  export %await: func(%nonlocal: u32, %assert: u32) -> u32;
+  import %raise: func(%except: u32);
+}
+"""
+
+
+@pytest.mark.parametrize("direction", ["import", "export"])
+def test_keyword_names_in_every_position(direction: str, importable: Path, tmp_path: Path) -> None:
+    wit = tmp_path / "keywords.wit"
+    wit.write_text(KEYWORD_NAMES)
+    files = generate(wit, direction, world="return" if direction == "export" else None)
+    _import(importable, f"hostile_keywords_{direction}", files)
+    # The names the component sees are the WIT names, as literals.
+    strings = {s for text in files.values() if text.startswith("#") for s in _strings(text)}
+    assert {"class:def/import@1.0.0-rc.1+build.5", "del", "[method]with.return"} <= strings
