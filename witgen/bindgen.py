@@ -19,22 +19,10 @@ from typing import Callable, Iterable, Iterator, Literal
 
 from . import codemodel as cm
 from . import model as m
+from . import naming
 from .naming import Scope, pascal, shouty, snake
 from .pytext import literal
 
-# Names generated modules import or define themselves: generated names for
-# WIT items must not take them.
-MODULE_RESERVED = frozenset(
-    {
-        "annotations", "dataclass", "enum", "Callable", "Optional", "Protocol", "Union",
-        "Store", "Linker", "Component", "Instance", "Engine", "_rt", "__all__",
-        "add_to_linker", "load_component", "Ok", "Err", "Some", "Result", "Any",
-    }
-)
-# The parameters a generated method has before those of the WIT function:
-# an export's `(self, store, ...)`, a host Protocol method's `(self, ...)`.
-GUEST_PARAMS_RESERVED = frozenset({"self", "store"})
-HOST_PARAMS_RESERVED = frozenset({"self"})
 # The runtime's public values and errors, re-exported by every package's
 # `__init__` so users never import `_runtime`.
 RUNTIME_EXPORTS = (
@@ -205,7 +193,7 @@ class _Builder:
         self.resource_roles: dict[m.TypeId, Role] = {}
         self._unsupported_cache: dict[m.Type, str | None] = {}
         self.unsupported: list[cm.Unsupported] = []
-        self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED | set(RUNTIME_EXPORTS)))
+        self.init = _Module("__init__.py", "", None, Scope(naming.MODULE_NAMES | set(RUNTIME_EXPORTS)))
 
     # ---- the package ----
 
@@ -223,8 +211,8 @@ class _Builder:
         # The world class's members: its own, then exported interfaces, then
         # functions. Private ones (`_instance`, a slot per function) begin
         # with `_`, which no name from WIT does.
-        self.world_members = Scope({"instantiate", "add_to_linker"})
-        self.world_privates = Scope({"_instance"})
+        self.world_members = Scope(naming.WORLD_CLASS_NAMES)
+        self.world_privates = Scope(naming.PRIVATE_NAMES)
         self.guest_scopes: dict[str, tuple[Scope, Scope]] = {}
         self.proxy_scopes: dict[m.TypeId, Scope] = {}
         self.accessor_attributes = {
@@ -278,7 +266,7 @@ class _Builder:
         counts: dict[str, int] = {}
         for name in base.values():
             counts[name] = counts.get(name, 0) + 1
-        files = Scope({"__init__", "_runtime", *MODULE_RESERVED})
+        files = Scope(naming.FILE_NAMES)
         order = self._dependency_order(list(wanted))
         for iface in order:
             roles, key = wanted[iface]
@@ -290,7 +278,7 @@ class _Builder:
                     name = snake(f"{pname.namespace}-{pname.name}-{resolve.interfaces[iface].name or key}")
             path = files.claim(name or "interface")
             owner = m.TypeOwner("interface", iface)
-            module = _Module(f"{path}.py", self.init.scope.claim(f"_{path}"), owner, Scope(MODULE_RESERVED))
+            module = _Module(f"{path}.py", self.init.scope.claim(f"_{path}"), owner, Scope(naming.MODULE_NAMES))
             module.role = roles
             module.key = key
             self.modules[owner] = module
@@ -637,7 +625,7 @@ class _Builder:
         # by the generated signature itself: `self`, and the store the host
         # passes into exports. The body's own name (the local `result` of an
         # export, the host `h` of a host function's lambda) is chosen after.
-        params_scope = Scope(GUEST_PARAMS_RESERVED if side == "guest" else HOST_PARAMS_RESERVED)
+        params_scope = Scope(naming.EXPORT_PARAMS if side == "guest" else naming.HOST_PARAMS)
         if side == "guest":
             module.use("wasmtime", "Store")
         params = []
@@ -647,7 +635,7 @@ class _Builder:
                 continue
             annotation = self.annotation(param.type, module, host_resources_as_any=side == "host")
             params.append(cm.Member(params_scope.claim(snake(param.name)), param.name, None, annotation))
-        local = params_scope.claim("result" if side == "guest" else "h")
+        local = params_scope.claim(naming.EXPORT_LOCAL if side == "guest" else naming.HOST_LOCAL)
         result = function.result
         target = self.resolve.unalias(result) if result is not None else None
         is_result = isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Result)
@@ -749,7 +737,7 @@ class _Builder:
             None, [], [],
         )
         functions = self._resource_functions(type_id, module)
-        scope = Scope({"close"})  # what the runtime calls when the guest drops a handle
+        scope = Scope(naming.HOST_RESOURCE_NAMES)
         out = module.out
         assert out is not None
         for function in functions:
@@ -815,7 +803,7 @@ class _Builder:
             # which no name from WIT does.
             self.guest_scopes[module.path] = (
                 (self.world_members, self.world_privates) if instance is None
-                else (Scope({"instantiate"}), Scope({"_instance"}))
+                else (Scope(naming.ACCESSOR_NAMES), Scope(naming.PRIVATE_NAMES))
             )
         scope, privates = self.guest_scopes[module.path]
         for function in functions:
@@ -835,8 +823,7 @@ class _Builder:
             spec = module.scope.claim(f"_{shouty(resource_wit).rstrip('_')}_{shouty(member).rstrip('_')}")
             kind = function.kind.removeprefix("async-")
             if kind == "method":
-                # `drop` and `dropped` are the proxy's own (`_rt.GuestResource`).
-                proxy_scope = self.proxy_scopes.setdefault(resource, Scope({"drop", "dropped"}))
+                proxy_scope = self.proxy_scopes.setdefault(resource, Scope(naming.PROXY_NAMES))
                 method = self._method(function, module, proxy_scope, "guest", spec)
                 decl = next(d for d in out.types if isinstance(d, cm.GuestResource) and d.name == cls)
                 decl.methods.append(method)
@@ -912,7 +899,7 @@ class _Builder:
         annotations: list[tuple[str, str]] = []
         # `add_to_linker`'s own parameters, and the module-level function its
         # body calls for the world's own imports.
-        params = Scope({"linker", "wasi", *([out.host.linker_function] if out.host is not None else [])})
+        params = Scope({*naming.WORLD_LINKER_PARAMS, *([out.host.linker_function] if out.host is not None else [])})
         for key, item in plan.implement:
             if isinstance(item, m.InterfaceItem):
                 module = self.modules[m.TypeOwner("interface", item.id)]

@@ -32,6 +32,36 @@ USED_BUILTINS = frozenset({"bool", "bytes", "dict", "float", "int", "list", "obj
 MODULE_RESERVED_BUILTINS = KEYWORDS | frozenset(dir(builtins))
 MEMBER_RESERVED = KEYWORDS | USED_BUILTINS
 
+# ---- the names generated code introduces itself, per namespace ----------
+# Each is reserved in the `Scope` of its namespace, so a name from WIT that
+# wants one gets a `_` instead. Private names need no entry: WIT names never
+# begin with `_`.
+
+# What a generated module imports or defines at module level (`__init__`
+# also re-exports the runtime's names: `bindgen.RUNTIME_EXPORTS`).
+MODULE_NAMES = frozenset(
+    {
+        "annotations", "dataclass", "enum", "Any", "Callable", "Optional", "Protocol", "Union",
+        "Store", "Linker", "Component", "Instance", "Engine", "add_to_linker", "load_component",
+        "Ok", "Err", "Some", "Result",
+    }
+)
+FILE_NAMES = frozenset({"__init__", "_runtime"}) | MODULE_NAMES  # modules of the package
+WORLD_CLASS_NAMES = frozenset({"instantiate", "add_to_linker"})
+ACCESSOR_NAMES = frozenset({"instantiate"})  # an exported interface's class
+PRIVATE_NAMES = frozenset({"_instance"})  # of world and accessor classes; slots are `_<method>`
+PROXY_NAMES = frozenset({"drop", "dropped"})  # `_rt.GuestResource`'s own
+HOST_RESOURCE_NAMES = frozenset({"close"})  # called when the guest drops its handle
+# The parameters a generated method has before those of the WIT function:
+# an export's `(self, store, ...)`, a host Protocol method's `(self, ...)`.
+EXPORT_PARAMS = frozenset({"self", "store"})
+HOST_PARAMS = frozenset({"self"})
+WORLD_LINKER_PARAMS = frozenset({"linker", "wasi"})  # the world class's `add_to_linker`
+# Names of generated bodies, claimed after the parameters so that they give
+# way: an export's local result, a host function lambda's host object.
+EXPORT_LOCAL = "result"
+HOST_LOCAL = "h"
+
 
 def words(name: str) -> list[str]:
     return [w for w in name.lstrip("%").split("-") if w]
