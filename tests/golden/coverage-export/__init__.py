@@ -62,8 +62,8 @@ def add_imports_to_linker(
     """Define what the component imports in `linker`, implemented by `host`.
 
     `host` is an object with the Protocol's attributes, shared by every
-    store, or a callable taking the `Store` and returning one (for example
-    `lambda store: store.data()`)."""
+    store, or a callable taking the `Store` and returning one (a host per
+    store, for example one kept as the store's data)."""
     get = _rt.host_getter(host, ("host_double",))
     with linker.root() as instance:
         _rt.add_func(

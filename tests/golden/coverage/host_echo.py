@@ -134,8 +134,8 @@ def add_to_linker(
     """Define what the component imports as `name` in `linker`, implemented by `host`.
 
     `host` is an object with the Protocol's attributes, shared by every
-    store, or a callable taking the `Store` and returning one (for example
-    `lambda store: store.data()`)."""
+    store, or a callable taking the `Store` and returning one (a host per
+    store, for example one kept as the store's data)."""
     get = _rt.host_getter(
         host,
         (
