@@ -563,7 +563,10 @@ def _expected(cls: Union[type, str], value: Any) -> str:
     got = type(value)
     name = cls if isinstance(cls, str) else cls.__name__
     if got.__name__ == name and got is not cls:
-        return f"expected {name if isinstance(cls, str) else _class_name(cls)}, got {_class_name(got)}"
+        expected = name if isinstance(cls, str) else _class_name(cls)
+        if expected == _class_name(got):  # two classes made by one function
+            return f"expected {expected}, got another class of that name"
+        return f"expected {expected}, got {_class_name(got)}"
     return f"expected {name}, got {got.__name__}"
 
 

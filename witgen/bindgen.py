@@ -34,8 +34,8 @@ FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h", "result"})
 # `__init__` so users never import `_runtime`.
 RUNTIME_EXPORTS = (
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
-    "ResourceDroppedError", "HandleError", "BindingMismatchError", "release_store", "register_store",
-    "load_component",
+    "ResourceDroppedError", "HandleError", "BindingMismatchError", "CloseError", "release_store",
+    "register_store", "load_component",
 )
 
 Role = Literal["host", "guest", "types"]
