@@ -148,3 +148,10 @@ def test_a_store_without_wasi_configuration_never_aborts_the_process(
     )
     assert proc.returncode == 0, f"exit status {proc.returncode}\n{proc.stderr[-2000:]}"
     assert proc.stdout.split()[0] == "42"
+
+
+def test_wasi_http_worlds_document_set_wasi_http(http_package: ModuleType, bindings: Any) -> None:
+    world = http_package.WasiHttpUser
+    for doc in (world.add_to_linker.__doc__, world.instantiate.__doc__):
+        assert doc is not None and "store.set_wasi_http()" in doc
+    assert "store.set_wasi_http()" not in (bindings.adder.Adder.add_to_linker.__doc__ or "")
