@@ -105,6 +105,9 @@ class Some(Generic[S]):
     """The present case of a nested ``option`` (``option<option<T>>``)."""
 
     value: S
+    # Every generated package has its own copy of these classes; values of
+    # another package's are accepted by what they are (see `_is`).
+    _witgen_value: ClassVar[str] = "some"
 
 
 @dataclass
@@ -112,6 +115,7 @@ class Ok(Generic[T]):
     """The success case of a WIT ``result`` value."""
 
     value: T
+    _witgen_value: ClassVar[str] = "ok"
 
 
 class Err(Exception, Generic[E]):
@@ -119,6 +123,7 @@ class Err(Exception, Generic[E]):
     whose WIT return type is a ``result``."""
 
     __match_args__ = ("value",)
+    _witgen_value: ClassVar[str] = "err"
 
     def __init__(self, value: E) -> None:
         super().__init__(value)
@@ -134,6 +139,12 @@ class Err(Exception, Generic[E]):
 
 
 Result = Union[Ok[T], Err[E]]
+
+
+def _is(value: Any, kind: str) -> bool:
+    """Whether ``value`` is an `Ok`, `Err` or `Some` (``kind``) of any
+    generated package: each has its own copy of this module."""
+    return getattr(type(value), "_witgen_value", None) == kind
 
 
 # --------------------------------------------------------------------------
@@ -1021,7 +1032,7 @@ class Option(_VariantLike):
         if value is None:
             return self._lower_case(0, None, where, cx)
         if self.nested:
-            if not isinstance(value, Some):
+            if not _is(value, "some"):
                 raise TypeError(f"{where}: expected None or Some(...) ({self.wit}), got {_type_name(value)}")
             value = value.value
         return self._lower_case(1, value, where, cx)
@@ -1047,9 +1058,9 @@ class ResultOf(_VariantLike):
         self._init_cases([("ok", ok), ("err", err)])
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
-        if isinstance(value, Ok):
+        if _is(value, "ok"):
             return self._lower_case(0, value.value, where, cx)
-        if isinstance(value, Err):
+        if _is(value, "err"):
             return self._lower_case(1, value.value, where, cx)
         raise TypeError(f"{where}: expected Ok(...) or Err(...) ({self.wit}), got {_type_name(value)}")
 
@@ -1761,11 +1772,13 @@ class HostFunc:
                 assert isinstance(result, ResultOf)
                 try:
                     value = self._call(self._get_host(store), *args)
-                except Err as e:
-                    return result.lower_err(e.value, self._where_result, cx)
-                if isinstance(value, Ok):
+                except Exception as e:
+                    if not _is(e, "err"):  # another package's Err is the same thing
+                        raise
+                    return result.lower_err(getattr(e, "value"), self._where_result, cx)
+                if _is(value, "ok"):
                     value = value.value
-                elif isinstance(value, Err):  # returned instead of raised
+                elif _is(value, "err"):  # returned instead of raised
                     return result.lower_err(value.value, self._where_result, cx)
                 return result.lower_ok(value, self._where_result, cx)
             value = self._call(self._get_host(store), *args)

@@ -119,3 +119,22 @@ def test_another_packages_values_are_named_with_their_module(coverage: SimpleNam
     ]
     for call, message in cases:
         _refused(coverage, call, TypeError, message)
+
+
+def test_another_packages_ok_err_and_some_are_accepted(coverage: SimpleNamespace, bindings: SimpleNamespace) -> None:
+    """Each package has its own copy of the runtime, so its own `Ok`, `Err`
+    and `Some`; they mean the same thing and are taken as such."""
+    b, echo, store = bindings.coverage_b, coverage.echo, coverage.store
+    assert echo.results(store, b.Ok(5)) == 5
+    with pytest.raises(coverage.pkg.Err) as info:
+        echo.results(store, b.Err("bad"))
+    assert info.value.value == "bad"
+    assert echo.nested_options(store, b.Some(None)) == coverage.pkg.Some(None)
+
+    def fallible(ok: bool) -> str:
+        raise b.Err(coverage.t.Color.GREEN)  # a host written against package b
+
+    coverage.host.fallible = fallible
+    with pytest.raises(coverage.pkg.Err) as info:
+        echo.fallible(store, False)
+    assert info.value.value is coverage.t.Color.GREEN
