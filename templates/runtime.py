@@ -17,7 +17,6 @@ import ctypes
 import enum
 import functools
 import itertools
-import sys
 import threading
 import weakref
 import zlib
