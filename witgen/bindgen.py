@@ -27,8 +27,8 @@ from .pytext import literal
 # `__init__` so users never import `_runtime`.
 RUNTIME_EXPORTS = (
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
-    "ResourceDroppedError", "HandleError", "BindingMismatchError", "release_store", "register_store",
-    "load_component",
+    "ResourceDroppedError", "HandleError", "BindingMismatchError", "CloseError", "release_store",
+    "register_store", "load_component",
 )
 
 Role = Literal["host", "guest", "types"]

@@ -86,6 +86,7 @@ GUESTS: dict[str, Guest] = {
         # Component-model text: no WIT, no app, no WASI.
         Guest("host-resource", "", HERE / "host-resource" / "host-resource.wat"),
         Guest("names", "", HERE / "names" / "names.wat"),
+        Guest("wasi-http", "", HERE / "wasi-http" / "wasi-http.wat"),
     ]
 }
 

@@ -166,7 +166,7 @@ def add_to_linker(
         ),
     )
     with linker.root() as root, root.add_instance(name) as instance:
-        _rt.add_host_resource(instance, "bowl", _BOWL)
+        _rt.add_host_resource(instance, "bowl", _BOWL, get, "Bowl")
         _rt.add_func(
             instance,
             "[constructor]bowl",

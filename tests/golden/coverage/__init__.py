@@ -23,6 +23,7 @@ from ._runtime import (
     ResourceDroppedError,
     HandleError,
     BindingMismatchError,
+    CloseError,
     release_store,
     register_store,
     load_component,
@@ -42,6 +43,7 @@ __all__ = [
     "ResourceDroppedError",
     "HandleError",
     "BindingMismatchError",
+    "CloseError",
     "release_store",
     "register_store",
     "load_component",
@@ -102,8 +104,14 @@ class Coverage:
         """Instantiate `component` in `store` with the imports in `linker`.
 
         Checks that the component exports every function of the world, so a
-        mismatch shows here rather than at the first call."""
-        return cls(store, linker.instantiate(store, component))
+        mismatch shows here rather than at the first call.
+
+        A store without WASI configuration first gets a deny-all one
+        (`WasiConfig()`: no arguments, environment or preopens, output
+        discarded) and `set_wasi_http()`, so that a component importing WASI
+        runs instead of aborting the process. Call `store.set_wasi(...)`
+        yourself, before or after, to give it more."""
+        return cls(store, _rt.instantiate(store, component, linker))
 
     @staticmethod
     def add_to_linker(
@@ -120,7 +128,9 @@ class Coverage:
         default), wasmtime's own WASI implementation is added too (once per
         linker, so several worlds can share one), which
         components built by componentize-py need: configure it per store with
-        `store.set_wasi(wasmtime.WasiConfig())` (stdout, env, preopens)."""
+        `store.set_wasi(wasmtime.WasiConfig())` (stdout, env, preopens).
+        `instantiate` gives a store with no WASI configuration a deny-all
+        default."""
         if wasi:
             _rt.add_wasi(linker)
         _host_echo.add_to_linker(linker, host_echo, "witgen:coverage/host-echo@0.1.0")

@@ -268,6 +268,20 @@ class GuestEchoExports:
             (("c", _rt.GuestOwn(Counter)), ("n", _rt.U8)),
             _rt.U32,
         )
+        self._consume_all = _rt.ExportFunc(
+            instance,
+            name,
+            "consume-all",
+            (("cs", _rt.List(_rt.GuestOwn(Counter))),),
+            _rt.U32,
+        )
+        self._consume_and_read = _rt.ExportFunc(
+            instance,
+            name,
+            "consume-and-read",
+            (("c", _rt.GuestOwn(Counter)), ("d", _rt.GuestBorrow(Counter))),
+            _rt.U32,
+        )
 
     @classmethod
     def instantiate(
@@ -280,9 +294,13 @@ class GuestEchoExports:
         """Instantiate `component` in `store` and bind to its export `name`
         (without a world class: for bindings of this interface alone).
 
-        Checks that the component exports every function of the interface."""
+        Checks that the component exports every function of the interface.
+        If the store has no WASI configuration it first gets a deny-all one
+        (`WasiConfig()`) and `set_wasi_http()`, so a component importing WASI
+        cannot abort the process; call `store.set_wasi(...)` to give it more."""
         accessor = cls(
-            _rt.InstanceState(store, linker.instantiate(store, component), name), name
+            _rt.InstanceState(store, _rt.instantiate(store, component, linker), name),
+            name,
         )
         accessor._instance.check_exports()
         return accessor
@@ -429,6 +447,16 @@ class GuestEchoExports:
     def consume_plus(self, store: Store, c: Counter, n: int) -> int:
         """Takes `c` and adds `n` to its value."""
         result: int = self._consume_plus(store, c, n)
+        return result
+
+    def consume_all(self, store: Store, cs: list[Counter]) -> int:
+        """Takes every counter; the sum of their values."""
+        result: int = self._consume_all(store, cs)
+        return result
+
+    def consume_and_read(self, store: Store, c: Counter, d: Counter) -> int:
+        """Takes `c`, borrows `d`; the sum of their values."""
+        result: int = self._consume_and_read(store, c, d)
         return result
 
     def new_counter(self, store: Store, start: int) -> Counter:

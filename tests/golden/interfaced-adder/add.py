@@ -35,9 +35,13 @@ class AddExports:
         """Instantiate `component` in `store` and bind to its export `name`
         (without a world class: for bindings of this interface alone).
 
-        Checks that the component exports every function of the interface."""
+        Checks that the component exports every function of the interface.
+        If the store has no WASI configuration it first gets a deny-all one
+        (`WasiConfig()`) and `set_wasi_http()`, so a component importing WASI
+        cannot abort the process; call `store.set_wasi(...)` to give it more."""
         accessor = cls(
-            _rt.InstanceState(store, linker.instantiate(store, component), name), name
+            _rt.InstanceState(store, _rt.instantiate(store, component, linker), name),
+            name,
         )
         accessor._instance.check_exports()
         return accessor

@@ -67,7 +67,7 @@ def add_to_linker(
     store, for example one kept as the store's data)."""
     get = _rt.host_getter(host, ("Connection",))
     with linker.root() as root, root.add_instance(name) as instance:
-        _rt.add_host_resource(instance, "connection", _CONNECTION)
+        _rt.add_host_resource(instance, "connection", _CONNECTION, get, "Connection")
         _rt.add_func(
             instance,
             "[constructor]connection",
