@@ -288,7 +288,8 @@ def test_dependencies_from_deps_folder_and_top_level_use(tmp_path: Path) -> None
     assert list(world(loaded, "w").imports) == [streams]
 
 
-def test_a_path_without_version_takes_the_only_version(tmp_path: Path) -> None:
+def test_a_path_inside_wit_names_its_package_exactly(tmp_path: Path) -> None:
+    # wit-parser looks up `b:dep` as written: `b:dep@1.2.0` is another package.
     root = write(
         tmp_path,
         {
@@ -296,9 +297,24 @@ def test_a_path_without_version_takes_the_only_version(tmp_path: Path) -> None:
             "deps/dep.wit": "package b:dep@1.2.0;\ninterface x { f: func(); }\n",
         },
     )
+    with pytest.raises(WitError) as caught:
+        load(root)
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.message == "package 'b:dep' not found. known packages:\n    a:root"
+    assert diagnostic.span is not None and diagnostic.span.line == 2
+
+
+def test_selecting_a_world_without_version_takes_the_only_version(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "root.wit": "package a:root;\nworld w { import b:dep/x@1.2.0; }\n",
+            "deps/dep.wit": "package b:dep@1.2.0;\ninterface x { f: func(); }\nworld v { import x; }\n",
+        },
+    )
     loaded = load(root)
-    x = loaded.resolve.packages[loaded.resolve.package_names[m.PackageName("b", "dep", "1.2.0")]].interfaces["x"]
-    assert list(world(loaded, "w").imports) == [x]
+    dep = loaded.resolve.package_names[m.PackageName("b", "dep", "1.2.0")]
+    assert loaded.resolve.select_world(loaded.main, "b:dep/v") == loaded.resolve.packages[dep].worlds["v"]
 
 
 def test_nested_packages_in_one_file(tmp_path: Path) -> None:

@@ -246,7 +246,9 @@ class Remap:
                 raise WitError.at(span, "type used in a handle must be a resource")
 
     def _package(self, name: m.PackageName, span: Span) -> int:
-        id = m.match_package(name, self.resolve.package_names)
+        # Exactly as written: the only-one-version shortcut is for selecting a
+        # world by name (`Resolve.select_world`), never for paths inside WIT.
+        id = self.resolve.package_names.get(name)
         if id is not None:
             return id
         known = sorted(self.resolve.package_names, key=m.PackageName.sort_key)
