@@ -122,7 +122,7 @@ def _describe(token_type: str, value: str | None = None) -> str:
     if token_type == "VERSION":
         return "a version"
     if token_type == "INT":
-        return "an integer"
+        return "fixed-length"  # wit-parser's word: an integer is only ever a list size
     if token_type == "STRING":
         return "a string"
     for table, kind in ((tokens.tokens.keywords, "keyword"), (tokens.tokens.operators, None)):
@@ -570,7 +570,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         if value == 0:
             raise _abort(_span(size), "invalid fixed-length list size: the size must be at least 1")
         if value > 0xFFFF_FFFF:
-            raise _abort(_span(size), "invalid fixed-length list size: too large")
+            raise _abort(_span(size), "invalid list size: number too large to fit in target type")
         return ast.FixedList(_types(children)[0], value, _span(children[0]), _span(size))
 
     def map_of(self, children: list[Any]) -> ast.MapOf:
