@@ -55,6 +55,29 @@ def test_versions_are_semver() -> None:
     assert file.package.name.version == "1.2.3-rc.1+build.5"
 
 
+@pytest.mark.parametrize(
+    "version, message",
+    [
+        ("01.0.0", "invalid leading zero in major version number"),
+        ("1.01.0", "invalid leading zero in minor version number"),
+        ("1.0.00", "invalid leading zero in patch version number"),
+        ("1.0.0-rc.01", "invalid leading zero in pre-release identifier"),
+        ("1.18446744073709551616.0", "value of minor version number exceeds u64::MAX"),
+    ],
+)
+def test_versions_are_checked_as_semver_crate_does(version: str, message: str) -> None:
+    with pytest.raises(WitError) as caught:
+        parse_text(f"package a:b@{version};")
+    diagnostic = caught.value.diagnostics[0]
+    assert (diagnostic.message, diagnostic.span.column) == (message, 13)
+
+
+@pytest.mark.parametrize("version", ["0.0.0-0", "1.0.0-rc0.1", "1.0.0+build.01", "1.0.0-0a", "18446744073709551615.0.0"])
+def test_semver_edge_cases_are_accepted(version: str) -> None:
+    file = parse_text(f"package a:b@{version};")
+    assert file.package is not None and file.package.name.version == version
+
+
 def test_control_characters_are_rejected() -> None:
     with pytest.raises(WitError, match=r"Control code '\\u\{7\}'"):
         parse_text("package a:b;\ninterface i {\x07}")

@@ -69,6 +69,22 @@ def kebab_error(name: str) -> str | None:
     return None
 
 
+def semver_error(version: str) -> str | None:
+    """Why `version` is not semver, in the words of the `semver` crate that
+    wit-parser parses versions with (numbers without leading zeros, within
+    u64), or None."""
+    core, _, rest = version.partition("+")[0].partition("-")
+    for part, which in zip(core.split("."), ("major", "minor", "patch")):
+        if len(part) > 1 and part[0] == "0":
+            return f"invalid leading zero in {which} version number"
+        if int(part) > 0xFFFF_FFFF_FFFF_FFFF:
+            return f"value of {which} version number exceeds u64::MAX"
+    for identifier in rest.split(".") if rest else ():
+        if identifier.isdigit() and len(identifier) > 1 and identifier[0] == "0":
+            return "invalid leading zero in pre-release identifier"
+    return None
+
+
 def _is_digit(ch: str) -> bool:
     return "0" <= ch <= "9"
 
@@ -181,6 +197,9 @@ class Tokens:
                 assert match is not None
                 value = match.group()
                 pos = match.end()
+                problem = semver_error(value) if kind == "VERSION" else None
+                if problem:
+                    raise self.error(start, pos, problem)
             elif ch == '"':
                 value, pos = self._string(pos)
                 kind = "STRING"
