@@ -7,9 +7,10 @@ version it installs (1.262), so:
 - random WIT packages (interfaces, worlds, every kind of type, uses,
   resources, includes; names drawn from a small pool so that they collide,
   and small mutations that break them) are accepted or rejected alike, and
-  the accepted ones resolve to the same JSON;
-- the corpus's valid cases resolve to the JSON wasm-tools prints (its
-  parse-fail cases are pinned by tests/test_conformance.py);
+  the accepted ones resolve to the same JSON, arena order included;
+- the corpus's valid cases and each WASI package (its siblings as deps)
+  resolve to the JSON wasm-tools prints (the parse-fail cases are pinned
+  by tests/test_conformance.py);
 - the known-differences lists of tests/test_conformance.py say what
   wasm-tools says.
 
@@ -125,6 +126,7 @@ def _agree(text: str) -> None:
     if theirs is not None:
         problems = _differences(theirs, ours)
         assert not problems, text + "\n" + "\n".join(problems[:20])
+        assert ours == theirs, f"same resolve, other arena order:\n{text}"
 
 
 # ---- random WIT -----------------------------------------------------------
@@ -410,3 +412,26 @@ def test_known_differences_are_what_wit_parser_says() -> None:
             theirs, error = _wasm_tools(_case(folder, stem), "active")
             assert theirs is None, f"wasm-tools accepts {stem}"
             assert _first_error(error) == (message, line), stem
+
+
+WASI = sorted(p for p in (SHARED / "corpus").glob("wasi-*") if p.is_dir()) if UI.is_dir() else []
+
+
+@pytest.mark.parametrize(
+    "package", [p for release in WASI for p in sorted(release.iterdir()) if p.is_dir()], ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_wasi_package_agrees_with_wit_parser(package: Path, tmp_path: Path) -> None:
+    # The layout wit-parser reads: the package, its siblings under deps/.
+    root = tmp_path / package.name
+    root.mkdir()
+    for wit in package.glob("*.wit"):
+        (root / wit.name).symlink_to(wit)
+    (root / "deps").mkdir()
+    for sibling in package.parent.iterdir():
+        if sibling.is_dir() and sibling != package:
+            (root / "deps" / sibling.name).symlink_to(sibling)
+    theirs, error = _wasm_tools(root)
+    assert theirs is not None, error
+    ours, our_error = _witgen(root)
+    assert ours is not None, our_error
+    assert ours == theirs  # arena order included
