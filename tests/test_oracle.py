@@ -158,7 +158,7 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.tuples(inner, st.integers(1, 5)).map(lambda p: f"list<{p[0]}, {p[1]}>"),
         inner.map(lambda t: f"option<{t}>"),
         st.tuples(st.just("") | inner, st.just("") | inner).map(_result),
-        st.lists(inner, min_size=0, max_size=3).map(lambda ts: f"tuple<{', '.join(ts)}>"),
+        (st.lists(inner, min_size=1, max_size=3) | st.just([])).map(lambda ts: f"tuple<{', '.join(ts)}>"),
         # Mostly valid keys; `f32` is not one.
         st.tuples(st.sampled_from(["string", "u32", "char", "bool", "s8", "f32"]), inner).map(
             lambda kv: f"map<{kv[0]}, {kv[1]}>"
@@ -208,7 +208,8 @@ def _func(draw: st.DrawFn, named: list[str], resources: list[str]) -> str:
 def _typedef(draw: st.DrawFn, name: str, named: list[str], resources: list[str]) -> str:
     kind = draw(st.sampled_from(["record", "flags", "enum", "variant", "alias", "resource"]))
     if kind == "record":
-        fields = draw(st.lists(st.tuples(_name(), _types(named, resources)), max_size=3))
+        # Now and then empty, which wit-parser 1.262 rejects.
+        fields = draw(st.lists(st.tuples(_name(), _types(named, resources)), min_size=1, max_size=3) | st.just([]))
         return f"record {name} {{ " + ", ".join(f"{n}: {t}" for n, t in fields) + " }"
     if kind == "flags":
         count = draw(st.sampled_from([0, 1, 2, 3, 3, 32, 33]))
@@ -234,6 +235,13 @@ def _typedef(draw: st.DrawFn, name: str, named: list[str], resources: list[str])
     return f"resource {name} {{ " + " ".join(members) + " }" if members or draw(st.booleans()) else f"resource {name};"
 
 
+def _gate() -> st.SearchStrategy[str]:
+    """Mostly none; `@since` needs a versioned package, `x` is a feature
+    that is off, so gated items drop out (or dangle)."""
+    gates = ["@since(version = 1.0.0) ", "@unstable(feature = x) ", "@since(version = 1.0.0) @deprecated(version = 1.0.0) "]
+    return st.sampled_from(["", "", "", "", "", "", *gates])
+
+
 @st.composite
 def _interface_body(draw: st.DrawFn, earlier: list[tuple[str, list[str]]]) -> tuple[list[str], list[str]]:
     """Items of an interface, and the names of the types it defines."""
@@ -248,11 +256,12 @@ def _interface_body(draw: st.DrawFn, earlier: list[tuple[str, list[str]]]) -> tu
             named += used
     for _ in range(draw(st.integers(0, 4))):
         name = draw(_item_name())
+        gate = draw(_gate())
         if draw(st.integers(0, 2)) == 0:
-            items.append(f"{name}: {draw(_func(named, resources))};")
+            items.append(f"{gate}{name}: {draw(_func(named, resources))};")
             continue
         text = draw(_typedef(name, named, resources))
-        items.append(text)
+        items.append(gate + text)
         named.append(name)
         if text.startswith("resource"):
             resources.append(name)
@@ -266,7 +275,7 @@ def _packages(draw: st.DrawFn) -> str:
     for index in range(draw(st.integers(1, 3))):
         name = f"i{index}"
         items, named = draw(_interface_body(interfaces))
-        lines.append(f"interface {name} {{")
+        lines.append(f"{draw(_gate())}interface {name} {{")
         lines += [f"  {item}" for item in items]
         lines.append("}")
         interfaces.append((name, named))
@@ -276,8 +285,12 @@ def _packages(draw: st.DrawFn) -> str:
         lines.append(f"world {name} {{")
         for _ in range(draw(st.integers(0, 4))):
             direction = draw(st.sampled_from(["import", "export"]))
-            what = draw(st.sampled_from(["interface", "func", "inline", "named", "type", "include"]))
-            if what == "interface":
+            what = draw(st.sampled_from(["interface", "func", "inline", "named", "type", "include", "use"]))
+            if what == "use":
+                source, types = draw(st.sampled_from(interfaces))
+                if types:
+                    lines.append(f"  use {source}.{{{draw(st.sampled_from(types))}}};")
+            elif what == "interface":
                 lines.append(f"  {direction} {draw(st.sampled_from(interfaces))[0]};")
             elif what == "named":
                 lines.append(f"  {direction} {draw(_item_name())}: {draw(st.sampled_from(interfaces))[0]};")
