@@ -152,9 +152,8 @@ class Tokens:
 
         while pos < size:
             ch = text[pos]
-            space = _SPACE.match(text, pos)
-            if space:
-                pos = space.end()
+            if ch in " \t\n" or (ch == "\r" and text.startswith("\r\n", pos)):
+                pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
                 continue
             if text.startswith("//", pos):
                 # The comment keeps its `\n`, as wit-parser's does; docs trim it.
@@ -188,7 +187,7 @@ class Tokens:
                     if problem:
                         raise self.error(start, pos, problem)
                 value = word
-            elif _is_digit(ch):
+            elif "0" <= ch <= "9":  # ASCII only, as wit-parser
                 match = _VERSION.match(text, pos)
                 kind = "VERSION"
                 if match is None:
