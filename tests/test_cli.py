@@ -358,6 +358,18 @@ def test_missing_world_or_interface_names_the_candidates(tmp_path: Path) -> None
     assert list(tmp_path.iterdir()) == [wit]
 
 
+def test_world_takes_wit_parsers_escaped_spelling(tmp_path: Path) -> None:
+    wit = tmp_path / "kw.wit"
+    wit.write_text("package a:b;\nworld %from { export f: func(); }\nworld other { export g: func(); }\n")
+    assert main(["import", str(wit), "--world", "%from", "-o", str(tmp_path / "escaped")]) == 0
+    assert main(["import", str(wit), "--world", "from", "-o", str(tmp_path / "plain")]) == 0
+    assert snapshot(tmp_path / "escaped") == snapshot(tmp_path / "plain")
+    (tmp_path / "pyproject.toml").write_text('[tool.witgen]\npath = "kw.wit"\nworld = "%from"\noutput = "cfg"\n')
+    result = run("import", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(tmp_path / "cfg") == snapshot(tmp_path / "plain")
+
+
 def test_world_and_interface_exclude_each_other() -> None:
     result = run("import", str(FIXTURES / "interfaced-adder.wit"), "--world", "w", "--interface", "add")
     assert result.returncode == 2

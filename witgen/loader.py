@@ -258,7 +258,9 @@ class _Reader:
 
 def _read(path: Path) -> Source:
     try:
-        text = path.read_text(encoding="utf-8")
+        # Bytes, not `read_text`: universal newlines would turn a bare `\r`
+        # (not a line break in WIT) into `\n`.
+        text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise WitError([Diagnostic(f"input file is not valid utf-8 [{path}]")]) from None
     except OSError as error:

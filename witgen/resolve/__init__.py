@@ -80,7 +80,7 @@ def _visit(
         if dep in visiting:
             raise WitError.at(pkg.foreign_dep_spans[i], f"package `{dep}` creates a dependency cycle")
         visiting.add(dep)
-        found = m.match_package(dep, by_name)
+        found = by_name.get(dep)  # exact, as `Remap._package` looks it up
         if found is not None:
             _visit(found[0], by_name, order, placed, visiting)
         visiting.discard(dep)
