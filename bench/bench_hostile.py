@@ -100,7 +100,7 @@ CASES = [
     Case("world-functions-5k", _file(lambda s: h.world_functions(_n(5_000, s)))),
     Case("resources-3k", _file(lambda s: h.many_resources(_n(3_000, s)))),
     Case("include-renames-10k", _file(lambda s: h.include_with_renames(_n(10_000, s))), options=("--world", "w")),
-    Case("name-collisions-8k", _file(lambda s: h.case_variants(13))),
+    Case("name-collisions-8k", _file(lambda s: h.case_variants(13)), generate=False),
     Case("misspellings-4k", _file(lambda s: h.misspelt_names(_n(4000, s))), generate=False),
     Case("errors-one-line", _file(lambda s: h.errors_on_one_line(_n(2000, s))), generate=False),
     Case("fifo-in-deps", _fifo_dep, generate=False),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(
     r"<!-- readme-test: (\S+) -->\n```sh\n(.*?)```\n\n```text\n(.*?)```", README, re.DOTALL
@@ -36,3 +37,46 @@ def test_walkthrough(name: str, commands: str, expected: str, tmp_path: Path) ->
     assert result.returncode == 0, result.stdout + result.stderr
     for line in expected.splitlines():
         assert line in result.stdout.splitlines(), f"{line!r} not in:\n{result.stdout}"
+
+
+# The packages the README's Python imports, as its commands generate them.
+README_PACKAGES = {
+    "adder": ("adder.wit", "import", {}),
+    "add_only": ("interfaced-adder.wit", "import", {"interface": "add"}),
+    "bindings": ("cache.wit", "export", {"legacy_package": "wasi-mindmap:cache"}),
+    "kv_store": ("kv-store", "import", {}),
+}
+
+
+def _python_by_section() -> dict[str, str]:
+    """The README's Python blocks, joined per `##` section: a section is read
+    top to bottom, so a later block may use what an earlier one defined."""
+    sections: dict[str, str] = {}
+    for section in re.split(r"^## ", README, flags=re.MULTILINE)[1:]:
+        blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+        if blocks:
+            title = section.splitlines()[0]
+            sections[title] = "\n\n".join(blocks)
+    return sections
+
+
+def test_the_readme_python_passes_mypy_strict(tmp_path: Path) -> None:
+    from witgen.api import generate
+
+    for name, (source, direction, options) in README_PACKAGES.items():
+        for path, text in generate(FIXTURES / source, direction, **options).items():  # type: ignore[arg-type]
+            target = tmp_path / name / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    sections = _python_by_section()
+    assert len(sections) >= 3, sections.keys()
+    modules = []
+    for number, (title, code) in enumerate(sections.items()):
+        module = tmp_path / f"readme_section_{number}.py"
+        module.write_text(f"# {title}\n{code}", encoding="utf-8")
+        modules.append(module.name)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", os.devnull, *modules],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

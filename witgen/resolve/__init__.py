@@ -102,7 +102,7 @@ def _visit(
         dep = deps[i]
         if dep in visiting:
             raise WitError.at(current.foreign_dep_spans[i], f"package `{dep}` creates a dependency cycle")
-        found = m.match_package(dep, by_name)
+        found = by_name.get(dep)  # exact, as `Remap._package` looks it up
         if found is not None and found[0].name not in placed:
             visiting.add(dep)
             stack.append((found[0], list(found[0].foreign_deps), 0, dep))

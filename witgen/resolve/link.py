@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from .. import model as m
 from ..diagnostics import Span, WitError, did_you_mean
 from .elaborate import elaborate_world, include_world
-from .package import UnresolvedPackage
+from .package import UnresolvedPackage, strong_key
 
 
 # How many known packages a "package not found" error lists.
@@ -254,7 +254,9 @@ class Remap:
                 raise WitError.at(span, "type used in a handle must be a resource")
 
     def _package(self, name: m.PackageName, span: Span) -> int:
-        id = m.match_package(name, self.resolve.package_names)
+        # Exactly as written: the only-one-version shortcut is for selecting a
+        # world by name (`Resolve.select_world`), never for paths inside WIT.
+        id = self.resolve.package_names.get(name)
         if id is not None:
             return id
         known = sorted(self.resolve.package_names, key=m.PackageName.sort_key)
@@ -402,17 +404,19 @@ class Remap:
 
 
 def _check_case_insensitive(world: m.World) -> None:
+    """Includes can bring names that collide with the world's own: wit-parser
+    re-checks them with the Component Model's strong uniqueness."""
     for items, what in ((world.imports, "import"), (world.exports, "export")):
         seen: dict[str, str] = {}
         for key in items:
             if not isinstance(key, str):
                 continue
-            lower = key.lower()
-            existing = seen.get(lower)
+            canonical = strong_key(key)
+            existing = seen.get(canonical)
             if existing is not None and existing != key:
                 raise WitError.at(
                     items[key].span or world.span,
                     f"{what} `{key}` in world `{world.name}` conflicts with {what} `{existing}` "
-                    "(kebab-case identifiers are case-insensitive)",
+                    "(names must be strongly unique)",
                 )
-            seen[lower] = key
+            seen[canonical] = key
