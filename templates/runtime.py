@@ -279,6 +279,8 @@ class StoreState:
         #: Set by the first trap. wasmtime 49 then refuses every component
         #: call in the store, new instances included.
         self.poisoned: Optional[str] = None
+        #: The linkers the store's components were instantiated with.
+        self.linkers: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
     @property
     def store(self) -> Optional[Store]:
@@ -428,6 +430,8 @@ def prepare_store(store: Store) -> None:
 def instantiate(store: Store, component: Any, linker: Any) -> Instance:
     """``linker.instantiate(store, component)`` after `prepare_store`."""
     prepare_store(store)
+    # The linker decides which host classes the store's resources accept.
+    store_state(store).linkers.add(linker)
     instance: Instance = linker.instantiate(store, component)
     return instance
 
@@ -1111,13 +1115,15 @@ class Variant(_VariantLike):
 # Resources the host implements (the component imports them)
 
 
-# Where the classes implementing each host resource come from, by resource
-# type id: (host getter, attribute) pairs from `add_host_resource`. Shared by
-# every package's runtime copy (the world may come from one package and the
-# linker from another); each pair lives as long as the linker's definition
-# of the resource holds its destructor, which refers to it.
-_IMPLEMENTATIONS: "dict[int, weakref.WeakSet[Any]]" = wasmtime.__dict__.setdefault(
-    "_witgen_host_resource_classes_v1", {}
+# Where the classes implementing each host resource come from: per linker
+# (the one `add_host_resource` defined the resource in), by resource type id,
+# the (host getter, attribute) pairs. A store's checks consult only the
+# linkers its components were instantiated with (`instantiate`), so the hosts
+# of other linkers in the process never decide what the store accepts.
+# Shared by every package's runtime copy (the world may come from one package
+# and the linker from another).
+_IMPLEMENTATIONS: "weakref.WeakKeyDictionary[Any, dict[int, list[_Implementation]]]" = (
+    wasmtime.__dict__.setdefault("_witgen_host_resource_classes_v2", weakref.WeakKeyDictionary())
 )
 
 
@@ -1155,7 +1161,9 @@ class HostResource:
         fails for this store is not this store's host)."""
         classes: list[type] = []
         factory = False  # a host whose attribute is a factory, not a class
-        for impl in list(_IMPLEMENTATIONS.get(self.type_id, ())):
+        # A store instantiated some other way than `instantiate`: every linker.
+        linkers = list(getattr(store_state(store), "linkers", ())) or list(_IMPLEMENTATIONS.keys())
+        for impl in [i for linker in linkers for i in _IMPLEMENTATIONS.get(linker, {}).get(self.type_id, ())]:
             try:
                 cls = getattr(impl.get(store), impl.attr)
             except Exception:
@@ -1277,12 +1285,14 @@ def add_host_resource(
     and calls its ``close()`` if it has one. ``get(store).<attr>`` is the
     class implementing it (``get`` from `host_getter`): host objects passed
     to exports are checked against it."""
-    impl = _Implementation(get, attr) if get is not None and attr is not None else None
-    if impl is not None:
-        _IMPLEMENTATIONS.setdefault(resource.type_id, weakref.WeakSet()).add(impl)
+    if get is not None and attr is not None:
+        linker: Any = li
+        while isinstance(linker, LinkerInstance):
+            linker = linker.parent
+        by_type = _IMPLEMENTATIONS.setdefault(linker, {})
+        by_type.setdefault(resource.type_id, []).append(_Implementation(get, attr))
 
-    # `_impl` keeps the implementation registered while the linker holds this.
-    def destructor(store: Any, rep: int, _impl: Optional[_Implementation] = impl) -> None:
+    def destructor(store: Any, rep: int) -> None:
         try:
             store_state(store).handles.release(rep, f"drop of {resource.qualname}")
         except BaseException as e:

@@ -611,8 +611,6 @@ class _Builder:
             return "`map` values, which wasmtime-py 49 cannot pass"
         if isinstance(kind, m.FixedList):
             return "fixed-length lists, which wasmtime-py 49 cannot pass"
-        if isinstance(kind, m.Flags) and len(kind.flags) > 32:
-            return "`flags` of more than 32 members (wasmtime rejects such components)"
         if isinstance(kind, m.Resource) and self.resource_roles.get(ty) == "types":
             typedef = self.resolve.types[ty]
             owner = typedef.owner

@@ -167,6 +167,22 @@ def test_a_host_resource_argument_must_be_an_instance_of_the_hosts_class(
     assert w.run(store, 1) == 6  # nothing poisoned
 
 
+def test_other_linkers_hosts_do_not_decide_what_a_store_accepts(pkg: ModuleType, world: Any, engine: Engine) -> None:
+    """Another linker in the process implements the same resource with a
+    factory (its class unknown): this store still checks against its own
+    linker's class."""
+
+    class FactoryHost:
+        Bowl = staticmethod(lambda n: BowlHost().Bowl(n))
+
+    other = Linker(engine)
+    pkg.HostResource.add_to_linker(other, r=FactoryHost(), wasi=False)
+    w, store, _ = world
+    with pytest.raises(TypeError, match="^b: expected Bowl, got object$"):
+        w.take(store, object())
+    assert w.run(store, 1) == 6
+
+
 def test_another_hosts_class_of_the_same_name_is_refused(world: Any) -> None:
     w, store, _ = world
     with pytest.raises(TypeError, match="^b: expected .*Bowl, got another class of that name$"):
