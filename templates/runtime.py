@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import ctypes
 import enum
+import functools
 import itertools
+import threading
 import weakref
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Generic, Optional, Sequence, Type, TypeVar, Union
 
 import wasmtime
-from wasmtime import Store, WasmtimeError
+from wasmtime import Store, StoreContext, WasiConfig, WasmtimeError
 from wasmtime.component import (
     Bool as _Bool,
     Char as _Char,
@@ -66,7 +68,6 @@ try:
     # calls fall back to `Func.__call__`.
     from wasmtime import _bindings as _capi
     from wasmtime import _ffi
-    from wasmtime.component._enter import maybe_raise_last_exn as _raise_last_host_exception
 
     _func_call: Any = _capi._wasmtime_component_func_call
     _val_delete: Any = _capi._wasmtime_component_val_delete
@@ -77,18 +78,21 @@ except (ImportError, AttributeError):  # pragma: no cover - other wasmtime-py ve
 __all__ = [
     "Ok", "Err", "Some", "Result",
     "WitError", "Trap", "InstancePoisonedError", "ResourceDroppedError",
-    "HandleError", "BindingMismatchError",
+    "HandleError", "BindingMismatchError", "CloseError",
     "Codec", "BOOL", "U8", "U16", "U32", "U64", "S8", "S16", "S32", "S64",
     "F32", "F64", "CHAR", "STRING", "BYTES", "List", "Tuple", "Record",
     "Enum", "Flags", "Option", "ResultOf", "Variant", "Own", "Borrow",
     "HostResource", "GuestResource", "GuestOwn", "GuestBorrow",
     "InstanceState", "ExportSpec", "ExportFunc", "HostFunc", "host_func", "add_func", "host_getter",
-    "add_host_resource", "add_wasi", "register_store", "release_store", "store_state",
+    "add_host_resource", "add_wasi", "instantiate", "prepare_store", "register_store", "release_store",
+    "store_state",
 ]
 
 T = TypeVar("T")
 E = TypeVar("E")
 S = TypeVar("S")
+
+_MISSING: Any = object()
 
 
 # --------------------------------------------------------------------------
@@ -100,6 +104,9 @@ class Some(Generic[S]):
     """The present case of a nested ``option`` (``option<option<T>>``)."""
 
     value: S
+    # Every generated package has its own copy of these classes; values of
+    # another package's are accepted by what they are (see `_is`).
+    _witgen_value: ClassVar[str] = "some"
 
 
 @dataclass
@@ -107,6 +114,7 @@ class Ok(Generic[T]):
     """The success case of a WIT ``result`` value."""
 
     value: T
+    _witgen_value: ClassVar[str] = "ok"
 
 
 class Err(Exception, Generic[E]):
@@ -114,6 +122,7 @@ class Err(Exception, Generic[E]):
     whose WIT return type is a ``result``."""
 
     __match_args__ = ("value",)
+    _witgen_value: ClassVar[str] = "err"
 
     def __init__(self, value: E) -> None:
         super().__init__(value)
@@ -129,6 +138,12 @@ class Err(Exception, Generic[E]):
 
 
 Result = Union[Ok[T], Err[E]]
+
+
+def _is(value: Any, kind: str) -> bool:
+    """Whether ``value`` is an `Ok`, `Err` or `Some` (``kind``) of any
+    generated package: each has its own copy of this module."""
+    return getattr(type(value), "_witgen_value", None) == kind
 
 
 # --------------------------------------------------------------------------
@@ -164,6 +179,17 @@ class HandleError(WitError, LookupError):
 
 class BindingMismatchError(WitError, TypeError):
     """The component's types are not the ones the bindings were generated for."""
+
+
+class CloseError(WitError):
+    """``close()`` of one or more host objects failed in `release_store`.
+
+    Every object was closed (or tried) first; ``errors`` holds what each
+    failing ``close()`` raised, in order, and ``__cause__`` is the first."""
+
+    def __init__(self, message: str, errors: Sequence[BaseException]) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
 
 
 # --------------------------------------------------------------------------
@@ -219,15 +245,23 @@ class HandleTable:
             return
         _close(self.remove(rep, what))
 
-    def close_all(self) -> None:
+    def close_all(self) -> list[tuple[Any, BaseException]]:
         """Close every object the guest still holds. wasmtime runs no
         destructors when a store goes away, so call this (via
-        `release_store`) when done with a store."""
+        `release_store`) when done with a store.
+
+        One failing ``close()`` does not keep the others open: returns each
+        (object, exception) that failed. Ctrl-C still stops it."""
         objects, self._objects = self._objects, {}
         lent, self._lent = self._lent, set()
+        failed: list[tuple[Any, BaseException]] = []
         for rep, obj in objects.items():
             if rep not in lent:
-                _close(obj)
+                try:
+                    _close(obj)
+                except Exception as e:
+                    failed.append((obj, e))
+        return failed
 
 
 def _close(obj: Any) -> None:
@@ -245,6 +279,8 @@ class StoreState:
         #: Set by the first trap. wasmtime 49 then refuses every component
         #: call in the store, new instances included.
         self.poisoned: Optional[str] = None
+        #: The linkers the store's components were instantiated with.
+        self.linkers: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
     @property
     def store(self) -> Optional[Store]:
@@ -288,11 +324,18 @@ def _forget_store(key: int, state: StoreState) -> None:
 
 def release_store(store: Store) -> None:
     """Close the host objects the store's guests still hold handles to and
-    forget the store's state. Calls into the store fail afterwards."""
+    forget the store's state. Calls into the store fail afterwards.
+
+    Every object is closed even if some ``close()`` raises; then a
+    `CloseError` lists what each failing ``close()`` raised."""
     state = _STORES.pop(_store_key(store), None)
     if state is not None:
         state.poisoned = "release_store() was called on its store"
-        state.handles.close_all()
+        failed = state.handles.close_all()
+        if failed:
+            what = "; ".join(f"{_type_name(obj)}.close() raised {type(e).__name__}: {e}" for obj, e in failed)
+            error = CloseError(f"release_store: {len(failed)} host object(s) failed to close: {what}", [e for _, e in failed])
+            raise error from failed[0][1]
 
 
 def store_state(store: Any) -> StoreState:
@@ -305,19 +348,182 @@ def store_state(store: Any) -> StoreState:
     return state
 
 
+# What a host function raised, for the caller of the export to chain its
+# Trap to. Per thread: wasmtime-py keeps its own in one process-wide global,
+# so with two threads a trap could be paired with the other thread's
+# exception. Each call clears it before entering wasm and takes it after.
+# Shared by every package's runtime copy (the host function may be another
+# package's).
+_HOST_ERRORS: threading.local = wasmtime.__dict__.setdefault("_witgen_host_errors_v1", threading.local())
+
+
+def _take_host_error() -> Optional[BaseException]:
+    error: Optional[BaseException] = getattr(_HOST_ERRORS, "error", None)
+    _HOST_ERRORS.error = None
+    return error
+
+
+# --------------------------------------------------------------------------
+# WASI configuration of stores
+#
+# A component importing WASI, run in a store without `store.set_wasi(...)`
+# (or `set_wasi_http()` for wasi:http), does not fail: wasmtime's C API
+# panics and the process aborts. The C API cannot say whether a store has
+# them, so every copy of this module records the calls (once per process,
+# on wasmtime's `Store`), and `prepare_store` supplies deny-all defaults
+# to stores that have none.
+
+_WASI_STATE: "weakref.WeakKeyDictionary[Any, set[str]]" = wasmtime.__dict__.setdefault(
+    "_witgen_wasi_state_v1", weakref.WeakKeyDictionary()
+)
+
+
+def _track_wasi_configuration() -> None:
+    cls: Any = Store
+    if getattr(cls, "_witgen_wasi_tracked", False):
+        return
+    init, set_wasi, set_wasi_http = cls.__init__, cls.set_wasi, getattr(cls, "set_wasi_http", None)
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        _WASI_STATE[self] = set()  # known from birth: nothing configured yet
+
+    @functools.wraps(set_wasi)
+    def set_wasi_tracked(self: Any, wasi: Any) -> None:
+        set_wasi(self, wasi)
+        _WASI_STATE.setdefault(self, set()).add("wasi")
+
+    cls.__init__ = __init__
+    cls.set_wasi = set_wasi_tracked
+    if set_wasi_http is not None:
+
+        @functools.wraps(set_wasi_http)
+        def set_wasi_http_tracked(self: Any) -> None:
+            set_wasi_http(self)
+            _WASI_STATE.setdefault(self, set()).add("http")
+
+        cls.set_wasi_http = set_wasi_http_tracked
+    cls._witgen_wasi_tracked = True
+
+
+_track_wasi_configuration()
+
+
+def prepare_store(store: Store) -> None:
+    """Give ``store`` WASI defaults if it has none, so a component that
+    imports WASI cannot abort the process: a deny-all ``WasiConfig()`` (no
+    arguments, environment variables or preopened directories; stdin empty,
+    stdout and stderr discarded) unless ``store.set_wasi(...)`` was called,
+    and ``store.set_wasi_http()`` unless it was. Your own ``set_wasi`` call,
+    before or after, replaces the default. A store created before any
+    bindings were imported is left alone (whether it has WASI is unknown)."""
+    configured = _WASI_STATE.get(store)
+    if configured is None:
+        return
+    if "wasi" not in configured:
+        store.set_wasi(WasiConfig())
+    if "http" not in configured and hasattr(store, "set_wasi_http"):
+        store.set_wasi_http()  # harmless unless the linker has wasi:http
+
+
+def instantiate(store: Store, component: Any, linker: Any) -> Instance:
+    """``linker.instantiate(store, component)`` after `prepare_store`."""
+    prepare_store(store)
+    # The linker decides which host classes the store's resources accept.
+    store_state(store).linkers.add(linker)
+    instance: Instance = linker.instantiate(store, component)
+    return instance
+
+
 # --------------------------------------------------------------------------
 # Codecs: typed Python <-> wasmtime-py 49's untyped values
 
 
+class CallScope:
+    """What lowering one call's values did with resources, so that the call
+    can be refused without a trace (nothing moved, nothing left in a handle
+    table) and so that one call cannot move a resource twice."""
+
+    __slots__ = ("owned", "borrowed", "moves", "inserted", "after", "called")
+
+    def __init__(self) -> None:
+        # id(value) -> where it was passed. The values are the call's own
+        # arguments, alive until it ends, so their ids stay unique.
+        self.owned: dict[int, str] = {}
+        self.borrowed: dict[int, str] = {}
+        self.moves: list[GuestResource] = []  # proxies passed as `own`: dropped once the call is made
+        self.inserted: list[int] = []  # host objects given as `own`: handles to forget if refused
+        self.after: list[Callable[[], Any]] = []  # run when the call ends, made or not
+        self.called = False
+
+    def own(self, value: Any, where: str, what: str) -> None:
+        # The component model moves an `own` handle out of the caller's
+        # table (`lift_own`), and traps if it is lent out (`num_lends != 0`):
+        # one value cannot be passed as `own` twice, nor as `own` and
+        # `borrow`, in one call.
+        key = id(value)
+        first = self.owned.get(key)
+        if first is not None:
+            raise ValueError(
+                f"{where}: this {what} is already passed as own in {first} of the same call; "
+                "an own handle moves, so it can be passed only once"
+            )
+        first = self.borrowed.get(key)
+        if first is not None:
+            raise ValueError(
+                f"{where}: this {what} is borrowed in {first} of the same call, so it cannot also "
+                "be passed as own (the component model forbids moving a lent handle)"
+            )
+        self.owned[key] = where
+
+    def borrow(self, value: Any, where: str, what: str) -> None:
+        key = id(value)
+        first = self.owned.get(key)
+        if first is not None:
+            raise ValueError(
+                f"{where}: this {what} is passed as own in {first} of the same call, so it cannot "
+                "also be borrowed (the component model forbids moving a lent handle)"
+            )
+        self.borrowed.setdefault(key, where)
+
+    def refused(self, handles: "HandleTable") -> None:
+        """The call was not made: forget the handles given to it."""
+        for rep in self.inserted:
+            handles.discard(rep)
+        self.inserted.clear()
+        self.moves.clear()
+
+    def commit(self) -> None:
+        """The call is being made: proxies passed as `own` move now."""
+        self.called = True
+        for proxy in self.moves:
+            proxy._handle = None
+        self.moves.clear()
+
+    def end(self) -> None:
+        after, self.after = self.after, []
+        for undo in after:
+            undo()
+
+
 class Context:
-    """What lowering and lifting need beyond the value: the store."""
+    """What lowering and lifting need beyond the value: the store, and for
+    lowering the scope of the call (see `CallScope`)."""
 
-    __slots__ = ("store", "state", "instance")
+    __slots__ = ("store", "state", "instance", "scope")
 
-    def __init__(self, store: Any, state: StoreState, instance: Optional["InstanceState"] = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        state: StoreState,
+        instance: Optional["InstanceState"] = None,
+        scope: Optional[CallScope] = None,
+    ) -> None:
         self.store = store
         self.state = state
         self.instance = instance
+        self.scope = scope
 
 
 class Codec:
@@ -335,6 +541,9 @@ class Codec:
     plain_lift: bool = False
     #: whether lowering or lifting needs the store (resources).
     uses_context: bool = False
+    #: canonical ABI size and alignment in linear memory (for list limits).
+    size: int = 0
+    align: int = 1
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         raise NotImplementedError
@@ -358,10 +567,53 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _class_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _expected(cls: Union[type, str], value: Any) -> str:
+    """``expected Point, got int``; module-qualified when both are called
+    the same (another generated package's class of the same WIT type)."""
+    got = type(value)
+    name = cls if isinstance(cls, str) else cls.__name__
+    if got.__name__ == name and got is not cls:
+        expected = name if isinstance(cls, str) else _class_name(cls)
+        if expected == _class_name(got):  # two classes made by one function
+            return f"expected {expected}, got another class of that name"
+        return f"expected {expected}, got {_class_name(got)}"
+    return f"expected {name}, got {got.__name__}"
+
+
+# The canonical ABI's limits (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH` and
+# `MAX_LIST_BYTE_LENGTH`): a longer string or list cannot cross the boundary.
+# wasmtime itself copies more into a guest, but the guest sending it back
+# to a host function traps (wasmtime's "hostcall fuel", 128 MiB per call).
+MAX_STRING_BYTE_LENGTH = (1 << 28) - 1
+MAX_LIST_BYTE_LENGTH = (1 << 28) - 1
+
+
+def _align_to(offset: int, align: int) -> int:
+    return -(-offset // align) * align
+
+
+def _struct_layout(codecs: Sequence[Codec]) -> tuple[int, int]:
+    """(size, alignment) of a record or tuple of these fields."""
+    offset, align = 0, 1
+    for c in codecs:
+        offset = _align_to(offset, c.align) + c.size
+        align = max(align, c.align)
+    return _align_to(offset, align), align
+
+
+def _discriminant_size(cases: int) -> int:
+    return 1 if cases <= 1 << 8 else 2 if cases <= 1 << 16 else 4
+
+
 class _BoolCodec(Codec):
     wit = "bool"
     valtype = _Bool
     plain_lift = True
+    size = align = 1
 
     def __init__(self) -> None:
         self.kind = _kind("BOOL")
@@ -386,6 +638,7 @@ class _IntCodec(Codec):
         self.valtype = valtype  # type: ignore[misc]
         self.kind = _kind(wit.upper())
         self.field = wit
+        self.size = self.align = bits // 8
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         if type(value) is int and self.lo <= value <= self.hi:
@@ -409,13 +662,20 @@ class _FloatCodec(Codec):
         self.valtype = valtype  # type: ignore[misc]
         self.kind = _kind(wit.upper())
         self.field = wit
+        self.size = self.align = 4 if wit == "f32" else 8
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         if type(value) is float:
             return value
         # wasmtime-py rejects ints for floats; typing's float accepts them.
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an int beyond ±1.8e308
+                raise ValueError(
+                    f"{where}: an int of {int(value).bit_length()} bits is too large for {self.wit} "
+                    "(beyond ±1.8e308)"
+                ) from None
         raise TypeError(f"{where}: expected float ({self.wit}), got {_type_name(value)}")
 
     def classes(self) -> frozenset[type]:
@@ -426,6 +686,7 @@ class _CharCodec(Codec):
     wit = "char"
     valtype = _Char
     plain_lift = True
+    size = align = 4
 
     def __init__(self) -> None:
         self.kind = _kind("CHAR")
@@ -450,17 +711,25 @@ class _StringCodec(Codec):
     wit = "string"
     valtype = _String
     plain_lift = True
+    size, align = 8, 4
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         if type(value) is not str:
             if not isinstance(value, str):
                 raise TypeError(f"{where}: expected str, got {_type_name(value)}")
             value = str(value)
-        if not value.isascii():
+        if value.isascii():
+            encoded = len(value)
+        else:
             try:
-                value.encode("utf-8")
+                encoded = len(value.encode("utf-8"))
             except UnicodeEncodeError as e:
                 raise ValueError(f"{where}: not encodable as UTF-8 ({e.reason} at {e.start})") from None
+        if encoded > MAX_STRING_BYTE_LENGTH:
+            raise ValueError(
+                f"{where}: a string of {encoded} UTF-8 bytes is longer than the component model "
+                f"allows ({MAX_STRING_BYTE_LENGTH} bytes)"
+            )
         return value
 
     def classes(self) -> frozenset[type]:
@@ -471,13 +740,19 @@ class _BytesCodec(Codec):
     wit = "list<u8>"
     valtype = _ListType
     plain_lift = True
+    size, align = 8, 4
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
-        if type(value) is bytes:
-            return value
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return bytes(value)
-        raise TypeError(f"{where}: expected bytes, got {_type_name(value)}")
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError(f"{where}: expected bytes, got {_type_name(value)}")
+        if type(value) is not bytes:
+            value = bytes(value)
+        if len(value) > MAX_LIST_BYTE_LENGTH:
+            raise ValueError(
+                f"{where}: {len(value)} bytes is longer than the component model allows for a list "
+                f"({MAX_LIST_BYTE_LENGTH} bytes)"
+            )
+        return value
 
     def classes(self) -> frozenset[type]:
         return frozenset({bytes})
@@ -503,6 +778,7 @@ class List(Codec):
     """``list<T>`` for T other than u8 (that is ``BYTES``)."""
 
     valtype = _ListType
+    size, align = 8, 4
 
     def __init__(self, element: Codec) -> None:
         self.element = element
@@ -512,6 +788,11 @@ class List(Codec):
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         if not isinstance(value, (list, tuple)):
             raise TypeError(f"{where}: expected list, got {_type_name(value)}")
+        if len(value) * self.element.size > MAX_LIST_BYTE_LENGTH:
+            raise ValueError(
+                f"{where}: {len(value)} elements of {self.element.wit} ({len(value) * self.element.size} "
+                f"bytes) are more than the component model allows for a list ({MAX_LIST_BYTE_LENGTH} bytes)"
+            )
         lower = self.element.lower
         return [lower(v, f"{where}[{i}]", cx) for i, v in enumerate(value)]
 
@@ -533,6 +814,7 @@ class Tuple(Codec):
     def __init__(self, *elements: Codec) -> None:
         self.elements = elements
         self.wit = f"tuple<{', '.join(e.wit for e in elements)}>"
+        self.size, self.align = _struct_layout(elements)
         self.plain_lift = all(e.plain_lift for e in elements)
         self.uses_context = any(e.uses_context for e in elements)
 
@@ -562,14 +844,18 @@ class Record(Codec):
         self.fields = tuple(fields)
         self.wit = cls.__name__
         self.uses_context = any(c.uses_context for _, _, c in self.fields)
+        self.size, self.align = _struct_layout([c for _, _, c in self.fields])
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         if not isinstance(value, self.cls):
-            raise TypeError(f"{where}: expected {self.cls.__name__}, got {_type_name(value)}")
+            raise TypeError(f"{where}: {_expected(self.cls, value)}")
         raw = _Record()
         d = raw.__dict__
         for attr, wit, codec in self.fields:
-            d[wit] = codec.lower(getattr(value, attr), f"{where}.{attr}", cx)
+            field = getattr(value, attr, _MISSING)
+            if field is _MISSING:
+                raise TypeError(f"{where}.{attr}: missing (this {self.cls.__name__} has no attribute {attr!r})")
+            d[wit] = codec.lower(field, f"{where}.{attr}", cx)
         return raw
 
     def lift(self, raw: Any, cx: Optional[Context]) -> Any:
@@ -593,11 +879,14 @@ class Enum(Codec):
         self.wit = cls.__name__
         self._to_wit = dict(zip(members, names))
         self._from_wit = dict(zip(names, members))
+        self.size = self.align = _discriminant_size(len(names))
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         try:
             return self._to_wit[value]
         except (KeyError, TypeError):
+            if type(value).__name__ == self.cls.__name__:
+                raise TypeError(f"{where}: {_expected(self.cls, value)}") from None
             raise TypeError(f"{where}: expected {self.cls.__name__}, got {value!r:.40}") from None
 
     def lift(self, raw: Any, cx: Optional[Context]) -> Any:
@@ -617,10 +906,13 @@ class Flags(Codec):
         self.wit = cls.__name__
         self._pairs = list(zip(list(cls), names))
         self._from_wit = {n: m for m, n in self._pairs}
+        n = len(names)
+        self.align = 1 if n <= 8 else 2 if n <= 16 else 4
+        self.size = 0 if n == 0 else self.align if n <= 32 else 4 * -(-n // 32)
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         if not isinstance(value, self.cls):
-            raise TypeError(f"{where}: expected {self.cls.__name__}, got {_type_name(value)}")
+            raise TypeError(f"{where}: {_expected(self.cls, value)}")
         return {n for m, n in self._pairs if m in value}
 
     def lift(self, raw: Any, cx: Optional[Context]) -> Any:
@@ -644,6 +936,13 @@ class _VariantLike(Codec):
         self._case_names = [name for name, _ in cases]
         self._case_codecs = [codec for _, codec in cases]
         self.uses_context = any(c is not None and c.uses_context for c in self._case_codecs)
+        payloads = [c for c in self._case_codecs if c is not None]
+        case_align = max((c.align for c in payloads), default=1)
+        discriminant = _discriminant_size(len(cases))
+        self.align = max(discriminant, case_align)
+        self.size = _align_to(
+            _align_to(discriminant, case_align) + max((c.size for c in payloads), default=0), self.align
+        )
         sets = [frozenset({object}) if c is None else c.classes() for c in self._case_codecs]
         seen: frozenset[type] = frozenset()
         tagged = False
@@ -680,7 +979,16 @@ class _VariantLike(Codec):
 
     def _lower_case(self, index: int, payload: Any, where: str, cx: Optional[Context]) -> Any:
         codec = self._case_codecs[index]
-        raw = None if codec is None else codec.lower(payload, where, cx)
+        if codec is None:
+            # A case without payload (`result`'s `_`): a value would be lost.
+            if payload is not None:
+                raise TypeError(
+                    f"{where}: case {self._case_names[index]!r} of {self.wit} has no value, "
+                    f"expected None, got {_type_name(payload)}"
+                )
+            raw = None
+        else:
+            raw = codec.lower(payload, where, cx)
         if self.tagged:
             return _RawVariant(self._case_names[index], raw)
         if index in self._unsafe:
@@ -727,7 +1035,7 @@ class Option(_VariantLike):
         if value is None:
             return self._lower_case(0, None, where, cx)
         if self.nested:
-            if not isinstance(value, Some):
+            if not _is(value, "some"):
                 raise TypeError(f"{where}: expected None or Some(...) ({self.wit}), got {_type_name(value)}")
             value = value.value
         return self._lower_case(1, value, where, cx)
@@ -753,9 +1061,9 @@ class ResultOf(_VariantLike):
         self._init_cases([("ok", ok), ("err", err)])
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
-        if isinstance(value, Ok):
+        if _is(value, "ok"):
             return self._lower_case(0, value.value, where, cx)
-        if isinstance(value, Err):
+        if _is(value, "err"):
             return self._lower_case(1, value.value, where, cx)
         raise TypeError(f"{where}: expected Ok(...) or Err(...) ({self.wit}), got {_type_name(value)}")
 
@@ -788,6 +1096,9 @@ class Variant(_VariantLike):
         index = self._classes_by_case.get(type(value))
         if index is None:
             names = ", ".join(c.__name__ for c in self._case_classes)
+            if any(type(value).__name__ == c.__name__ for c in self._case_classes):
+                names = ", ".join(_class_name(c) for c in self._case_classes)
+                raise TypeError(f"{where}: expected one of {names}, got {_class_name(type(value))}")
             raise TypeError(f"{where}: expected one of {names}, got {_type_name(value)}")
         payload = value.value if self._case_codecs[index] is not None else None
         return self._lower_case(index, payload, f"{where}.value", cx)
@@ -803,12 +1114,34 @@ class Variant(_VariantLike):
 # --------------------------------------------------------------------------
 # Resources the host implements (the component imports them)
 
+
+# Where the classes implementing each host resource come from: per linker
+# (the one `add_host_resource` defined the resource in), by resource type id,
+# the (host getter, attribute) pairs. A store's checks consult only the
+# linkers its components were instantiated with (`instantiate`), so the hosts
+# of other linkers in the process never decide what the store accepts.
+# Shared by every package's runtime copy (the world may come from one package
+# and the linker from another).
+_IMPLEMENTATIONS: "weakref.WeakKeyDictionary[Any, dict[int, list[_Implementation]]]" = (
+    wasmtime.__dict__.setdefault("_witgen_host_resource_classes_v2", weakref.WeakKeyDictionary())
+)
+
+
+class _Implementation:
+    __slots__ = ("get", "attr", "__weakref__")
+
+    def __init__(self, get: Callable[[Any], Any], attr: str) -> None:
+        self.get = get
+        self.attr = attr
+
+
 class HostResource:
     """A resource type the host implements; one per WIT resource. Values of
     it are host objects; the guest holds handles into the store's table."""
 
     def __init__(self, qualname: str) -> None:
         self.qualname = qualname
+        self.name = qualname.rsplit("/", 1)[-1]
         # ResourceType.host(id), a u32. From the name, not a counter: every
         # generated package has its own copy of this file, and a host object
         # defined through one package's linker may be passed to an export
@@ -817,6 +1150,38 @@ class HostResource:
 
     def resource_type(self) -> ResourceType:
         return ResourceType.host(self.type_id)
+
+    def check(self, value: Any, where: str, store: Any) -> None:
+        """A host object passed where this resource is expected must be an
+        instance of a class implementing it: anything else would reach the
+        guest, trap when it calls the resource, and poison the store.
+
+        The classes are ``<attr>`` of the hosts given to `add_to_linker`,
+        for ``store`` (a projection may pick another host per store; one that
+        fails for this store is not this store's host)."""
+        classes: list[type] = []
+        factory = False  # a host whose attribute is a factory, not a class
+        # A store instantiated some other way than `instantiate`: every linker.
+        linkers = list(getattr(store_state(store), "linkers", ())) or list(_IMPLEMENTATIONS.keys())
+        for impl in [i for linker in linkers for i in _IMPLEMENTATIONS.get(linker, {}).get(self.type_id, ())]:
+            try:
+                cls = getattr(impl.get(store), impl.attr)
+            except Exception:
+                continue
+            if not isinstance(cls, type):
+                factory = True
+            elif isinstance(value, cls):
+                return
+            elif cls not in classes:
+                classes.append(cls)
+        if factory or not classes:
+            # The class is unknown (a factory, or defined some other way than
+            # add_to_linker): only the obvious mistakes can be refused.
+            if value is None or isinstance(value, (str, bytes, int, float, list, tuple, dict)):
+                raise TypeError(f"{where}: expected a host object implementing {self.name}, got {_type_name(value)}")
+            return
+        same = [c for c in classes if c.__name__ == type(value).__name__]
+        raise TypeError(f"{where}: {_expected(same[0] if same else classes[0], value)}")
 
 
 def _context_for(cx: Optional[Context], where: str) -> Context:
@@ -829,6 +1194,7 @@ class Own(Codec):
     """``own<R>`` of a host resource."""
 
     uses_context = True
+    size = align = 4
 
     valtype = _OwnType
 
@@ -837,8 +1203,15 @@ class Own(Codec):
         self.wit = f"own<{resource.qualname}>"
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
+        c = _context_for(cx, where)
+        self.resource.check(value, where, c.store)
+        scope = c.scope
+        if scope is not None:
+            scope.own(value, where, _type_name(value))
         # The guest now holds the object; it comes back via the destructor.
-        rep = _context_for(cx, where).state.handles.insert(value)
+        rep = c.state.handles.insert(value)
+        if scope is not None:
+            scope.inserted.append(rep)
         return ResourceHost.own(rep, self.resource.type_id)
 
     def lift(self, raw: Any, cx: Optional[Context]) -> Any:
@@ -855,6 +1228,7 @@ class Borrow(Codec):
     """``borrow<R>`` of a host resource (e.g. ``self`` of a method)."""
 
     uses_context = True
+    size = align = 4
 
     valtype = _BorrowType
 
@@ -868,20 +1242,25 @@ class Borrow(Codec):
         # own handle passed to a borrow parameter works, and is dropped
         # after the call. The object is not closed: it is only lent.
         c = _context_for(cx, where)
-        if c.instance is None:  # pragma: no cover - results are never borrows
+        scope = c.scope
+        if c.instance is None or scope is None:  # pragma: no cover - results are never borrows
             raise WitError(f"{where}: a borrow can only be passed to an export")
+        self.resource.check(value, where, c.store)
+        scope.borrow(value, where, _type_name(value))
         store, handles = c.store, c.state.handles
         rep = handles.insert(value, lent=True)
-        handle = ResourceHost.own(rep, self.resource.type_id).to_any(store)
+        handle: Optional[ResourceAny] = None
 
         def give_back() -> None:
             handles.discard(rep)
-            try:
-                handle.drop(store)
-            except WasmtimeError:  # the store trapped meanwhile
-                pass
+            if handle is not None:
+                try:
+                    handle.drop(store)
+                except WasmtimeError:  # the store trapped meanwhile
+                    pass
 
-        c.instance._after_call.append(give_back)
+        scope.after.append(give_back)  # whether or not the call is made
+        handle = ResourceHost.own(rep, self.resource.type_id).to_any(store)
         return handle
 
     def lift(self, raw: Any, cx: Optional[Context]) -> Any:
@@ -895,9 +1274,23 @@ class Borrow(Codec):
         return frozenset({ResourceAny, ResourceHost})
 
 
-def add_host_resource(li: LinkerInstance, name: str, resource: HostResource) -> None:
+def add_host_resource(
+    li: LinkerInstance,
+    name: str,
+    resource: HostResource,
+    get: Optional[Callable[[Any], Any]] = None,
+    attr: Optional[str] = None,
+) -> None:
     """Define ``resource`` under ``name``; a guest drop releases the object
-    and calls its ``close()`` if it has one."""
+    and calls its ``close()`` if it has one. ``get(store).<attr>`` is the
+    class implementing it (``get`` from `host_getter`): host objects passed
+    to exports are checked against it."""
+    if get is not None and attr is not None:
+        linker: Any = li
+        while isinstance(linker, LinkerInstance):
+            linker = linker.parent
+        by_type = _IMPLEMENTATIONS.setdefault(linker, {})
+        by_type.setdefault(resource.type_id, []).append(_Implementation(get, attr))
 
     def destructor(store: Any, rep: int) -> None:
         try:
@@ -905,7 +1298,22 @@ def add_host_resource(li: LinkerInstance, name: str, resource: HostResource) -> 
         except BaseException as e:
             raise Trap(f"destructor of {resource.qualname} raised {type(e).__name__}: {e}") from e
 
-    li.add_resource(name, resource.resource_type(), destructor)
+    if _dtor_trampoline is None:  # pragma: no cover - other wasmtime-py versions
+        li.add_resource(name, resource.resource_type(), destructor)
+        return
+    # Our own C callback, as in `add_func`: a failing destructor's exception
+    # is kept per thread for the export's caller, not in wasmtime-py's global.
+    li._assert_not_locked()
+    encoded = name.encode("utf-8")
+    idx = next(_host_func_ids)
+    _HOST_FUNCS[idx] = destructor
+    ty = resource.resource_type()
+    error = _capi._wasmtime_component_linker_instance_add_resource(
+        li.ptr(), ctypes.create_string_buffer(encoded), len(encoded), ty.ptr(), _dtor_trampoline, idx, _host_finalizer
+    )
+    if error:
+        del _HOST_FUNCS[idx]
+        raise WasmtimeError._from_ptr(error)
 
 
 # --------------------------------------------------------------------------
@@ -958,10 +1366,12 @@ class GuestResource:
             self._instance.check_store(store)
         handle = self._take(f"{self._wit_name}.drop()")
         self._instance._check()
+        _HOST_ERRORS.error = None
         try:
             handle.drop(self._instance.store)
         except BaseException as e:
-            raise self._instance._trapped(f"{self._wit_name}.drop()", e)
+            # A host function the guest's destructor called may have failed.
+            raise self._instance._trapped(f"{self._wit_name}.drop()", _take_host_error() or e)
 
     def __enter__(self: GR) -> GR:
         return self
@@ -980,6 +1390,7 @@ class GuestOwn(Codec):
     moves it; the proxy is unusable afterwards."""
 
     uses_context = True
+    size = align = 4
 
     valtype: ClassVar[Type[ValType]] = _OwnType
 
@@ -989,16 +1400,17 @@ class GuestOwn(Codec):
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         handle = self._check(value, where, cx)
-        # Moved only once every argument is lowered: a refused call leaves
-        # the proxy usable.
-        if cx is not None and cx.instance is not None:
-            cx.instance._moves.append(value)
+        # Moved only once the call is made: a refused call leaves the proxy
+        # usable.
+        if cx is not None and cx.scope is not None and cx.instance is not None:
+            cx.scope.own(value, where, self.cls.__name__)
+            cx.scope.moves.append(value)
             return handle
         return value._take(where)  # pragma: no cover - exports always pass a context
 
     def _check(self, value: Any, where: str, cx: Optional[Context]) -> ResourceAny:
         if not isinstance(value, self.cls):
-            raise TypeError(f"{where}: expected {self.cls.__name__}, got {_type_name(value)}")
+            raise TypeError(f"{where}: {_expected(self.cls, value)}")
         handle = value._live(where)
         if cx is not None and cx.instance is not None and value._instance is not cx.instance:
             # Handles index a per-instance table: wasmtime would trap, or
@@ -1029,7 +1441,10 @@ class GuestBorrow(GuestOwn):
         self.wit = f"borrow<{cls._wit_name}>"
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
-        return self._check(value, where, cx)
+        handle = self._check(value, where, cx)
+        if cx is not None and cx.scope is not None:
+            cx.scope.borrow(value, where, self.cls.__name__)
+        return handle
 
 
 # --------------------------------------------------------------------------
@@ -1046,8 +1461,7 @@ class InstanceState:
         self.world = world
         self.state = register_store(store)
         self.context = Context(store, self.state, self)
-        self._after_call: list[Callable[[], Any]] = []
-        self._moves: list[GuestResource] = []  # proxies passed as `own` by the call being lowered
+        prepare_store(store)  # also when instantiated without `instantiate`
         self._bound: dict[ExportSpec, ExportFunc] = {}
         self._funcs: list[ExportFunc] = []
 
@@ -1136,7 +1550,7 @@ class ExportFunc:
     __slots__ = (
         "_owner", "_interface", "_name", "_params", "_result", "_raises",
         "_func", "_param_types", "_result_type", "_fast", "_scalar_params",
-        "_args", "_res", "_qualname",
+        "_args", "_res", "_qualname", "_scoped",
     )
 
     def __init__(
@@ -1158,6 +1572,8 @@ class ExportFunc:
         self._result = result
         self._raises = raises
         self._func: Optional[Func] = None
+        # Resource arguments need a per-call scope (moves, lends, undo).
+        self._scoped = any(c.uses_context for _, c in self._params)
         owner._funcs.append(self)
 
     def bind(self) -> Func:
@@ -1204,29 +1620,26 @@ class ExportFunc:
         if owner.state.poisoned is not None:
             owner._check()
         func = self._func or self._bind()
-        cx = owner.context
+        scope = CallScope() if self._scoped else None
+        cx = Context(owner.store, owner.state, owner, scope) if scope is not None else owner.context
         try:
-            try:
-                raw_args = [codec.lower(arg, name, cx) for (name, codec), arg in zip(self._params, args)]
-            except BaseException:
-                owner._moves.clear()
-                raise
-            if owner._moves:  # every argument is fine: proxies passed as `own` move now
-                for proxy in owner._moves:
-                    proxy._handle = None
-                owner._moves.clear()
+            raw_args = [codec.lower(arg, name, cx) for (name, codec), arg in zip(self._params, args)]
             if self._fast:
-                raw = self._call_fast(func, raw_args)
+                raw = self._call_fast(func, raw_args, scope)
             else:  # pragma: no cover - other wasmtime-py versions
+                if scope is not None:
+                    scope.commit()
                 try:
                     raw = func(owner.store, *raw_args)
                 except BaseException as e:
                     raise owner._trapped(self._qualname, e)
+        except BaseException:
+            if scope is not None and not scope.called:
+                scope.refused(owner.state.handles)  # no trace of a call not made
+            raise
         finally:
-            if owner._after_call:
-                for undo in owner._after_call:
-                    undo()
-                owner._after_call.clear()
+            if scope is not None and scope.after:
+                scope.end()
         result = self._result
         if result is None:
             return None
@@ -1237,7 +1650,7 @@ class ExportFunc:
             return value.value
         return value
 
-    def _call_fast(self, func: Func, raw_args: list[Any]) -> Any:
+    def _call_fast(self, func: Func, raw_args: list[Any], scope: Optional[CallScope]) -> Any:
         store = self._owner.store
         args = self._args
         n = 0
@@ -1259,6 +1672,9 @@ class ExportFunc:
                     n += 1
                 count = n
             res = self._res if self._result_type is not None else None
+            if scope is not None:
+                scope.commit()
+            _HOST_ERRORS.error = None  # this call's own, whatever an earlier one left
             error = _func_call(
                 ctypes.byref(func._func), store._context(), args, count,
                 ctypes.byref(res) if res is not None else None, 0 if res is None else 1,
@@ -1267,11 +1683,7 @@ class ExportFunc:
                 # Any failure inside the call leaves the instance unusable
                 # (even a stale handle argument): poison it.
                 wasm_error = WasmtimeError._from_ptr(error)
-                try:
-                    _raise_last_host_exception()  # what a host function raised
-                except BaseException as host_error:
-                    raise self._owner._trapped(self._qualname, host_error)
-                raise self._owner._trapped(self._qualname, wasm_error)
+                raise self._owner._trapped(self._qualname, _take_host_error() or wasm_error)
             if self._result_type is None:
                 return None
             rcodec = self._result
@@ -1359,7 +1771,7 @@ class HostFunc:
 
     def __call__(self, store: Any, *raw_args: Any) -> Any:
         result = self.result
-        cx = Context(store, store_state(store)) if self._needs_cx else None
+        cx = Context(store, store_state(store), None, CallScope()) if self._needs_cx else None
         try:
             if self._plain_args:
                 args: Sequence[Any] = raw_args
@@ -1369,11 +1781,13 @@ class HostFunc:
                 assert isinstance(result, ResultOf)
                 try:
                     value = self._call(self._get_host(store), *args)
-                except Err as e:
-                    return result.lower_err(e.value, self._where_result, cx)
-                if isinstance(value, Ok):
+                except Exception as e:
+                    if not _is(e, "err"):  # another package's Err is the same thing
+                        raise
+                    return result.lower_err(getattr(e, "value"), self._where_result, cx)
+                if _is(value, "ok"):
                     value = value.value
-                elif isinstance(value, Err):  # returned instead of raised
+                elif _is(value, "err"):  # returned instead of raised
                     return result.lower_err(value.value, self._where_result, cx)
                 return result.lower_ok(value, self._where_result, cx)
             value = self._call(self._get_host(store), *args)
@@ -1385,6 +1799,8 @@ class HostFunc:
         except Trap:
             raise
         except BaseException as e:
+            if cx is not None and cx.scope is not None:
+                cx.scope.refused(cx.state.handles)  # a result not returned gives nothing away
             raise Trap(f"host function {self.qualname} raised {type(e).__name__}: {e}") from e
 
     # The fast path: called from our own C callback with the C values, so
@@ -1447,7 +1863,7 @@ def host_func(
     return HostFunc(qualname, get_host, call, params, result, raises)
 
 
-_HOST_FUNCS: dict[int, HostFunc] = {}
+_HOST_FUNCS: dict[int, Any] = {}  # HostFuncs and resource destructors, by callback id
 _host_func_ids = itertools.count(1)
 
 
@@ -1468,29 +1884,50 @@ def add_func(li: LinkerInstance, name: str, func: HostFunc) -> None:
         raise WasmtimeError._from_ptr(error)
 
 
-def _make_trampolines() -> tuple[Any, Any]:
+def _make_trampolines() -> tuple[Any, Any, Any]:
     if _func_call is None:  # pragma: no cover
-        return None, None
-    try:
-        from wasmtime.component._enter import catch_exceptions
-    except ImportError:  # pragma: no cover
-        return None, None
+        return None, None, None
+
+    def keep_error(e: BaseException) -> Any:
+        # Kept for the caller of the export, in this thread only (what
+        # wasmtime-py's `catch_exceptions` does, minus its global).
+        _HOST_ERRORS.error = e
+        return ctypes.cast(WasmtimeError("python exception")._consume(), ctypes.c_void_p).value
 
     def trampoline(idx: Any, context: Any, ty_raw: Any, args: Any, nargs: int, results: Any, nresults: int) -> Any:
         func = _HOST_FUNCS[idx or 0]
-        # catch_exceptions is wasmtime-py's: it keeps the Python exception for
-        # the caller of the export to re-raise, as for `add_func` callbacks.
-        return catch_exceptions(context, lambda store: func._invoke_c(store, ty_raw, args, results))
+        store = StoreContext(context)
+        try:
+            func._invoke_c(store, ty_raw, args, results)
+        except BaseException as e:
+            return keep_error(e)
+        finally:
+            store._invalidate()
+        return 0
+
+    def destructor(idx: Any, context: Any, rep: int) -> Any:
+        store = StoreContext(context)
+        try:
+            _HOST_FUNCS[idx or 0](store, rep)
+        except BaseException as e:
+            return keep_error(e)
+        finally:
+            store._invalidate()
+        return 0
 
     def finalizer(idx: Any) -> None:
         if _HOST_FUNCS is not None:  # None at interpreter shutdown
             _HOST_FUNCS.pop(idx or 0, None)
 
     c_finalizer: Any = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(finalizer)
-    return _ffi.wasmtime_component_func_callback_t(trampoline), c_finalizer
+    return (
+        _ffi.wasmtime_component_func_callback_t(trampoline),
+        c_finalizer,
+        _ffi.wasmtime_component_resource_destructor_t(destructor),
+    )
 
 
-_host_trampoline, _host_finalizer = _make_trampolines()
+_host_trampoline, _host_finalizer, _dtor_trampoline = _make_trampolines()
 
 
 

@@ -36,3 +36,16 @@ def test_bad_wit_is_a_wit_error(tmp_path: Path) -> None:
 def test_a_missing_world_names_the_candidates() -> None:
     with pytest.raises(LookupError, match="adder"):
         witgen.generate(FIXTURES / "adder.wit", world="subtractor")
+
+
+KEYWORD_WORLD = "package a:b;\nworld %from { export f: func(); }\nworld other { export g: func(); }\n"
+
+
+@pytest.mark.parametrize("name", ["%from", "from", "a:b/%from", "a:b/from"])
+def test_a_keyword_named_world_is_found_escaped_or_not(tmp_path: Path, name: str) -> None:
+    # wit-parser spells the world `%from`, as WIT writes it; `from` is accepted too.
+    wit = tmp_path / "kw.wit"
+    wit.write_text(KEYWORD_WORLD)
+    files = witgen.generate(wit, world=name)
+    assert files == witgen.generate(wit, world="from")
+    assert "Bindings for world `a:b/from`" in files["__init__.py"]

@@ -288,7 +288,8 @@ def test_dependencies_from_deps_folder_and_top_level_use(tmp_path: Path) -> None
     assert list(world(loaded, "w").imports) == [streams]
 
 
-def test_a_path_without_version_takes_the_only_version(tmp_path: Path) -> None:
+def test_a_path_inside_wit_names_its_package_exactly(tmp_path: Path) -> None:
+    # wit-parser looks up `b:dep` as written: `b:dep@1.2.0` is another package.
     root = write(
         tmp_path,
         {
@@ -296,9 +297,24 @@ def test_a_path_without_version_takes_the_only_version(tmp_path: Path) -> None:
             "deps/dep.wit": "package b:dep@1.2.0;\ninterface x { f: func(); }\n",
         },
     )
+    with pytest.raises(WitError) as caught:
+        load(root)
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.message == "package 'b:dep' not found. known packages:\n    a:root"
+    assert diagnostic.span is not None and diagnostic.span.line == 2
+
+
+def test_selecting_a_world_without_version_takes_the_only_version(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "root.wit": "package a:root;\nworld w { import b:dep/x@1.2.0; }\n",
+            "deps/dep.wit": "package b:dep@1.2.0;\ninterface x { f: func(); }\nworld v { import x; }\n",
+        },
+    )
     loaded = load(root)
-    x = loaded.resolve.packages[loaded.resolve.package_names[m.PackageName("b", "dep", "1.2.0")]].interfaces["x"]
-    assert list(world(loaded, "w").imports) == [x]
+    dep = loaded.resolve.package_names[m.PackageName("b", "dep", "1.2.0")]
+    assert loaded.resolve.select_world(loaded.main, "b:dep/v") == loaded.resolve.packages[dep].worlds["v"]
 
 
 def test_nested_packages_in_one_file(tmp_path: Path) -> None:
@@ -457,7 +473,7 @@ def test_since_a_later_version_is_an_error(tmp_path: Path) -> None:
         (
             "interface i {}\n",
             "no `package` header was found in any WIT file for this package",
-            None,
+            1,  # at the first item (wit-parser gives no location)
         ),
     ],
 )
@@ -620,3 +636,77 @@ def test_every_bad_function_of_an_interface_is_reported(tmp_path: Path) -> None:
         ("name `strin` does not exist", 5, "did you mean `string`?"),
         ("param `k` is defined more than once", 6, None),
     ]
+
+
+# ---- rules of wit-parser 1.262 (newer than the corpus's) ----
+
+_FLAGS_33 = ", ".join(f"a{i}" for i in range(33))
+
+
+@pytest.mark.parametrize(
+    "body, message, line",
+    [
+        ("record r {}", "empty record", 3),
+        ("flags f {}", "empty flags", 3),
+        ("type t = tuple<>;", "empty tuple", 3),
+        ("f: func(a: list<tuple<>>);", "empty tuple", 3),
+        (f"flags f {{ {_FLAGS_33} }}", "cannot have more than 32 flags", 3),
+        ("resource x { x: static func(); }", "name `[static]x.x` conflicts with previous name `x`", 3),
+        ("resource x { x: func(); }", "name `[method]x.x` conflicts with previous name `x`", 3),
+        ("resource r { a: func();\n a: static func(); }", "name `[static]r.a` conflicts with previous name `[method]r.a`", 4),
+        ("resource r { constructor();\n constructor(); }", "duplicate name `[constructor]r`", 4),
+        ("type a = u32;\nf: func();\nA: func();", "name `A` conflicts with previous name `a`", 5),
+        ("A: func();\ntype a = u32;", "name `A` conflicts with previous name `a`", 3),
+        ("f: func();\nf: func();", "duplicate name `f`", 4),
+        ("type a = u32;\ntype A = u32;", "name `A` conflicts with previous name `a`", 4),
+        ("record r { a: u32,\n a: u32 }", "duplicate field `a`", 4),
+        ("record r { a: u32,\n A: u32 }", "field `A` conflicts with previous field `a`", 4),
+        ("flags f { a,\n A }", "flag `A` conflicts with previous flag `a`", 4),
+        ("enum e { a,\n a }", "duplicate case `a`", 4),
+        ("variant v { a,\n A(u32) }", "case `A` conflicts with previous case `a`", 4),
+        ("f: func(a: u32,\n A: u32);", "param `A` is defined more than once", 4),
+    ],
+)
+def test_newer_wit_parser_rules(tmp_path: Path, body: str, message: str, line: int) -> None:
+    text = "package a:b;\ninterface i {\n" + body + "\n}\n"
+    path = tmp_path / "t.wit"
+    path.write_text(text)
+    with pytest.raises(WitError) as caught:
+        load(path)
+    diagnostic = caught.value.diagnostics[0]
+    # The body starts on line 3.
+    assert (diagnostic.message, diagnostic.span.line if diagnostic.span else None) == (message, line)
+
+
+@pytest.mark.parametrize(
+    "items, message",
+    [
+        ("import f: func();\nimport F: func();", "name `F` conflicts with previous name `f`"),
+        ("type t = u32;\nimport T: func();", "name `T` conflicts with previous name `t`"),
+        ("resource x { X: static func(); }", "name `[static]x.X` conflicts with previous name `x`"),
+        ("export a: interface {}\nexport A: func();", "name `A` conflicts with previous name `a`"),
+    ],
+)
+def test_world_names_are_strongly_unique(tmp_path: Path, items: str, message: str) -> None:
+    assert error_of(tmp_path, "package a:b;\nworld w {\n" + items + "\n}\n")[0] == message
+
+
+def test_imports_and_exports_are_separate_scopes(tmp_path: Path) -> None:
+    load_wit(tmp_path, "package a:b;\nworld w {\n  import f: func();\n  export F: func();\n}\n")
+
+
+def test_names_that_only_look_alike_are_fine(tmp_path: Path) -> None:
+    # `[method]x.y` is `x.y`, not `x-y`; `[constructor]x` may share its resource's name.
+    load_wit(
+        tmp_path,
+        "package a:b;\ninterface i {\n  resource x { constructor(); y: func(); }\n  type x-y = u32;\n  y: func();\n"
+        f"  flags f {{ {', '.join(f'a{i}' for i in range(32))} }}\n}}\n",
+    )
+
+
+def test_includes_keep_names_strongly_unique(tmp_path: Path) -> None:
+    message, _ = error_of(
+        tmp_path,
+        "package a:b;\nworld v { import a: func(); }\nworld w {\n  import A: func();\n  include v;\n}\n",
+    )
+    assert message == "import `a` in world `w` conflicts with import `A` (names must be strongly unique)"

@@ -341,3 +341,40 @@ def test_err_is_a_value_and_an_exception() -> None:
             assert value == 5
     with pytest.raises(TypeError):
         hash(_rt.Err(1))
+
+
+def test_codecs_know_their_canonical_abi_size_and_alignment() -> None:
+    """CanonicalABI.md's elem_size/alignment, worked by hand: what the list
+    length limit (MAX_LIST_BYTE_LENGTH bytes) is computed from."""
+    big = enum.Flag("Big", [f"F{i}" for i in range(33)])  # type: ignore[misc]
+    many = enum.Enum("Many", [f"C{i}" for i in range(257)])  # type: ignore[misc]
+    cases = [
+        (_rt.BOOL, 1, 1), (_rt.U16, 2, 2), (_rt.F32, 4, 4), (_rt.F64, 8, 8), (_rt.CHAR, 4, 4),
+        (_rt.STRING, 8, 4), (_rt.BYTES, 8, 4), (_rt.List(_POINT), 8, 4),
+        (_POINT, 8, 4),
+        (_MIXED, 48, 8),  # bool, pad, string@4, point@12, list@20, pad, option<u64>@32 (16, align 8)
+        (_INTS, 32, 8),
+        (_rt.Tuple(_rt.U8, _rt.STRING, _rt.BYTES), 20, 4),
+        (_COLOR, 1, 1), (_rt.Enum(many, [f"c{i}" for i in range(257)]), 2, 2),
+        (_PERMS, 1, 1), (_rt.Flags(big, [f"f{i}" for i in range(33)]), 8, 4),
+        (_SHAPE, 16, 8),  # discriminant, pad to 8, f64 or point
+        (_rt.Option(_rt.U8), 2, 1), (_rt.ResultOf(None, None), 1, 1), (_rt.ResultOf(_rt.U32, _rt.STRING), 12, 4),
+    ]
+    for codec, size, align in cases:
+        assert (codec.size, codec.align) == (size, align), codec.wit
+
+
+def test_strings_and_lists_up_to_the_canonical_abi_limit() -> None:
+    limit = (1 << 28) - 1
+    assert _rt.STRING.lower("x" * limit, "p", None) is not None
+    with pytest.raises(ValueError, match=f"^p: a string of {limit + 1} UTF-8 bytes"):
+        _rt.STRING.lower("x" * (limit + 1), "p", None)
+    euros = limit // 3 + 1  # 3 bytes each in UTF-8
+    with pytest.raises(ValueError, match=f"^p: a string of {3 * euros} UTF-8 bytes"):
+        _rt.STRING.lower("€" * euros, "p", None)
+    assert len(_rt.BYTES.lower(bytes(limit), "p", None)) == limit
+    with pytest.raises(ValueError, match=f"^p: {limit + 1} bytes"):
+        _rt.BYTES.lower(bytearray(limit + 1), "p", None)
+    over = limit // 20 + 1  # 20 bytes each
+    with pytest.raises(ValueError, match=rf"^p: {over} elements of tuple<u8, string, list<u8>> \({20 * over} bytes\)"):
+        _rt.List(_rt.Tuple(_rt.U8, _rt.STRING, _rt.BYTES)).lower([(0, "", b"")] * over, "p", None)

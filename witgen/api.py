@@ -4,6 +4,7 @@ here touches the filesystem except to read WIT (only the CLI writes)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -97,9 +98,18 @@ def plan(
     )
 
 
+_ESCAPE = re.compile(r"(^|[:/])%")
+
+
+def _unescape(name: str) -> str:
+    """`%from` -> `from`: wit-parser names a keyword-named item the way WIT
+    writes it (escaped); the plain spelling is accepted too."""
+    return _ESCAPE.sub(r"\1", name)
+
+
 def _select_world(resolve: m.Resolve, main: list[m.PackageId], name: str | None) -> m.WorldId:
     try:
-        return resolve.select_world(main, name)
+        return resolve.select_world(main, None if name is None else _unescape(name))
     except LookupError as error:
         if name is None:
             raise  # it already lists the package's worlds
@@ -108,6 +118,7 @@ def _select_world(resolve: m.Resolve, main: list[m.PackageId], name: str | None)
 
 
 def _find_interface(resolve: m.Resolve, main: list[m.PackageId], name: str) -> m.InterfaceId:
+    name = _unescape(name)
     for package in main:
         found = resolve.packages[package].interfaces.get(name)
         if found is not None:

@@ -13,29 +13,22 @@ says otherwise, so they get types, not Protocols.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Literal
+from typing import Callable, Container, Iterable, Iterator, Literal
 
 from . import codemodel as cm
 from . import model as m
+from . import naming
 from .naming import Scope, pascal, shouty, snake
+from .pytext import literal
 
-# Names generated modules import or define themselves: generated names for
-# WIT items must not take them.
-MODULE_RESERVED = frozenset(
-    {
-        "annotations", "dataclass", "enum", "Callable", "Optional", "Protocol", "Union",
-        "Store", "Linker", "Component", "Instance", "Engine", "_rt", "__all__",
-        "add_to_linker", "load_component", "Ok", "Err", "Some", "Result", "Any",
-    }
-)
-FUNCTION_RESERVED = frozenset({"self", "store", "cls", "h", "result"})
 # The runtime's public values and errors, re-exported by every package's
 # `__init__` so users never import `_runtime`.
 RUNTIME_EXPORTS = (
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
-    "ResourceDroppedError", "HandleError", "BindingMismatchError", "release_store", "register_store",
-    "load_component",
+    "ResourceDroppedError", "HandleError", "BindingMismatchError", "CloseError", "release_store",
+    "register_store", "load_component",
 )
 
 Role = Literal["host", "guest", "types"]
@@ -54,6 +47,9 @@ class Plan:
     provided_by_wasmtime: Callable[[m.Resolve, m.InterfaceId], bool] = field(
         default=lambda resolve, iface: is_wasi(resolve, iface)
     )
+    # WASI interfaces get Protocols (`--implement-wasi`): the world's
+    # `add_to_linker` then leaves wasmtime's WASI out unless asked.
+    implement_wasi: bool = False
 
 
 def is_wasi(resolve: m.Resolve, iface: m.InterfaceId) -> bool:
@@ -73,6 +69,7 @@ def plan_world(
         implement=tuple(w.imports.items()),
         call=tuple(w.exports.items()),
         provided_by_wasmtime=(lambda r, i: False) if implement_wasi else Plan.provided_by_wasmtime,
+        implement_wasi=implement_wasi,
     )
 
 
@@ -100,6 +97,14 @@ def _tuple(items: Iterable[str]) -> str:
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
 
 
+def _join(*names: str) -> str:
+    return ", ".join(names)
+
+
+def _list(items: Iterable[str]) -> str:
+    return f"[{', '.join(items)}]"
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -108,7 +113,8 @@ _PRIMITIVE_ANNOTATIONS = {
     "u8": "int", "u16": "int", "u32": "int", "u64": "int",
     "f32": "float", "f64": "float", "char": "str", "string": "str",
 }
-_PRIMITIVE_CODECS = {name: f"_rt.{name.upper()}" for name in _PRIMITIVE_ANNOTATIONS}
+_PRIMITIVE_CODECS = {name: name.upper() for name in _PRIMITIVE_ANNOTATIONS}
+_RUNTIME_IMPORT = "from . import _runtime as _rt"
 
 
 @dataclass
@@ -122,13 +128,59 @@ class _Module:
     role: set[Role] = field(default_factory=set)
     key: m.WorldKey | None = None
     out: cm.Module | None = None
-    imports: set[str] = field(default_factory=set)
+    # What the module's code uses, recorded as the code model is built (the
+    # way betterproto's typing compiler does): `import`s are made of this.
+    imports: set[str] = field(default_factory=set)  # `from . import x as _x` lines
+    uses: dict[str, set[str]] = field(default_factory=dict)  # module -> names
+    modules_used: set[str] = field(default_factory=set)  # `import enum`
+    recording: bool = True
 
     def qualify(self, name: str, where: _Module) -> str:
         if where is self:
             return name
-        where.imports.add(f"from . import {self.path.removesuffix('.py')} as {self.alias}")
+        if where.recording:
+            where.imports.add(f"from . import {self.path.removesuffix('.py')} as {self.alias}")
         return f"{self.alias}.{name}"
+
+    def use(self, source: str, name: str) -> str:
+        """`name`, imported from `source` (`typing`, `wasmtime`, ...)."""
+        if self.recording:
+            self.uses.setdefault(source, set()).add(name)
+        return name
+
+    def use_module(self, name: str) -> str:
+        if self.recording:
+            self.modules_used.add(name)
+        return name
+
+    def use_runtime(self) -> str:
+        """`_rt`, the package's runtime, imported."""
+        if self.recording:
+            self.imports.add(_RUNTIME_IMPORT)
+        return "_rt"
+
+    @property
+    def rt(self) -> str:
+        return self.use_runtime()
+
+    @contextlib.contextmanager
+    def not_recorded(self) -> Iterator[None]:
+        """For text that goes into docs, not code: it imports nothing."""
+        before, self.recording = self.recording, False
+        try:
+            yield
+        finally:
+            self.recording = before
+
+    def import_lines(self) -> list[str]:
+        """Standard library, wasmtime, then the package's own modules, a blank
+        line between groups."""
+        plain = [f"import {name}" for name in sorted(self.modules_used)]
+        froms = {s: ", ".join(sorted(n)) for s, n in sorted(self.uses.items())}
+        standard = plain + [f"from {s} import {n}" for s, n in froms.items() if not s.startswith("wasmtime")]
+        wasmtime = [f"from {s} import {n}" for s, n in froms.items() if s.startswith("wasmtime")]
+        own = sorted(self.imports)
+        return [line for group in (standard, wasmtime, own) if group for line in [*group, ""]][:-1]
 
 
 class _Builder:
@@ -140,8 +192,14 @@ class _Builder:
         self.codec_names: dict[m.TypeId, str] = {}
         self.resource_roles: dict[m.TypeId, Role] = {}
         self._unsupported_cache: dict[m.Type, str | None] = {}
+        self._mentions_cache: dict[Role, dict[m.Type, bool]] = {}
+        self._unaliased: dict[m.TypeId, m.Type] = {}
+        # Per module path: indexes built once (see their users).
+        self._functions_by_resource: dict[str, dict[m.TypeId, list[m.Function]]] = {}
+        self._host_scopes: dict[str, Scope] = {}
+        self._guest_resources: dict[str, dict[str, cm.GuestResource]] = {}
         self.unsupported: list[cm.Unsupported] = []
-        self.init = _Module("__init__.py", "", None, Scope(MODULE_RESERVED | set(RUNTIME_EXPORTS)))
+        self.init = _Module("__init__.py", "", None, Scope(naming.MODULE_NAMES | set(RUNTIME_EXPORTS)))
 
     # ---- the package ----
 
@@ -156,11 +214,16 @@ class _Builder:
         self.init.out = cm.Module("__init__.py", "")
         for module in typed:
             self._declare_types(module)
-        # The world class's members: its own, then exported interfaces, then functions.
-        self.world_members = Scope(FUNCTION_RESERVED | {"instantiate", "add_to_linker"})
+        # The world class's members: its own, then exported interfaces, then
+        # functions. Private ones (`_instance`, a slot per function) begin
+        # with `_`, which no name from WIT does.
+        self.world_members = Scope(naming.WORLD_CLASS_NAMES)
+        self.world_privates = Scope(naming.PRIVATE_NAMES)
+        self.guest_scopes: dict[str, tuple[Scope, Scope]] = {}
+        self.proxy_scopes: dict[m.TypeId, Scope] = {}
         self.accessor_attributes = {
             key: self.world_members.claim(snake(key if isinstance(key, str) else self.modules[
-                m.TypeOwner("interface", item.id)].path.removesuffix(".py"), attribute=True))
+                m.TypeOwner("interface", item.id)].path.removesuffix(".py")))
             for key, item in self.plan.call
             if isinstance(item, m.InterfaceItem)
         }
@@ -172,7 +235,7 @@ class _Builder:
         modules = []
         for module in [*interfaces, self.init]:
             assert module.out is not None
-            module.out.imports = sorted(module.imports)
+            module.out.imports = module.import_lines()
             modules.append(module.out)
         return cm.Package(self.plan.package, self.plan.source, modules, self.unsupported)
 
@@ -186,10 +249,17 @@ class _Builder:
         wanted: dict[m.InterfaceId, tuple[set[Role], m.WorldKey]] = {}
 
         def want(iface: m.InterfaceId, role: Role, key: m.WorldKey) -> None:
-            roles, _ = wanted.setdefault(iface, (set(), key))
-            roles.add(role)
-            for dep in resolve.interface_direct_deps(iface):
-                want(dep, "types", dep)
+            # `iface` in `role`, and what it uses (transitively) for its types.
+            # Iterative, preorder as before: `use` chains can be long.
+            stack = [(iface, role, key)]
+            while stack:
+                iface, role, key = stack.pop()
+                roles, _ = wanted.setdefault(iface, (set(), key))
+                if "types" in roles and role == "types":
+                    continue  # seen in this role: so are its dependencies
+                roles.add(role)
+                deps = list(resolve.interface_direct_deps(iface))
+                stack += [(dep, "types", dep) for dep in reversed(deps)]
 
         sides: tuple[tuple[Role, tuple[tuple[m.WorldKey, m.WorldItem], ...]], ...] = (
             ("host", self.plan.implement),
@@ -209,7 +279,7 @@ class _Builder:
         counts: dict[str, int] = {}
         for name in base.values():
             counts[name] = counts.get(name, 0) + 1
-        files = Scope({"__init__", "_runtime", *MODULE_RESERVED})
+        files = Scope(naming.FILE_NAMES)
         order = self._dependency_order(list(wanted))
         for iface in order:
             roles, key = wanted[iface]
@@ -221,10 +291,13 @@ class _Builder:
                     name = snake(f"{pname.namespace}-{pname.name}-{resolve.interfaces[iface].name or key}")
             path = files.claim(name or "interface")
             owner = m.TypeOwner("interface", iface)
-            module = _Module(f"{path}.py", self.init.scope.claim(f"_{path}"), owner, Scope(MODULE_RESERVED))
+            module = _Module(f"{path}.py", self.init.scope.claim(f"_{path}"), owner, Scope(naming.MODULE_NAMES))
             module.role = roles
             module.key = key
             self.modules[owner] = module
+        # A module's namespace holds the aliases of the modules it imports.
+        for module in self.modules.values():
+            module.scope.reserve(other.alias for other in self.modules.values())
         if self.plan.world is not None:
             self.modules[m.TypeOwner("world", self.plan.world)] = self.init
             self.init.owner = m.TypeOwner("world", self.plan.world)
@@ -233,17 +306,24 @@ class _Builder:
         ordered: list[m.InterfaceId] = []
         seen: set[m.InterfaceId] = set()
 
-        def visit(iface: m.InterfaceId) -> None:
-            if iface in seen:
-                return
-            seen.add(iface)
-            for dep in self.resolve.interface_direct_deps(iface):
-                visit(dep)
-            ordered.append(iface)
-
-        for iface in ifaces:
-            visit(iface)
-        return [i for i in ordered if i in ifaces]
+        # Iterative post-order: `use` chains can be long.
+        for root in ifaces:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, self.resolve.interface_direct_deps(root))]
+            while stack:
+                iface, deps = stack[-1]
+                for dep in deps:
+                    if dep not in seen:
+                        seen.add(dep)
+                        stack.append((dep, self.resolve.interface_direct_deps(dep)))
+                        break
+                else:
+                    stack.pop()
+                    ordered.append(iface)
+        wanted = set(ifaces)
+        return [i for i in ordered if i in wanted]
 
     def _module_of(self, owner: m.TypeOwner | None) -> _Module:
         module = self.modules.get(owner) if owner is not None else None
@@ -277,7 +357,16 @@ class _Builder:
         else:
             world = self.resolve.worlds[owner.id]
             ids = [item.id for item in [*world.imports.values(), *world.exports.values()] if isinstance(item, m.TypeItem)]
-        return self.resolve.topological_types(ids) if ids else []
+        # Dependencies first, walking only this owner's (and anonymous) types:
+        # another owner's never lead back here, and a chain of `use`s would
+        # make each module walk every module before it.
+        order: list[m.TypeId] = []
+        done: set[m.Type] = set()
+        for root in ids:
+            found = self._post_order(root, done, owner)
+            done.update(found)
+            order += found
+        return order
 
     def _name_types(self, module: _Module) -> None:
         for type_id in self._owned_types(module):
@@ -322,32 +411,41 @@ class _Builder:
         wit = typedef.name or ""
         kind = typedef.kind
         docs = typedef.docs
+        # What each declaration's template uses is recorded with it.
         if isinstance(kind, m.Record):
-            scope = Scope(FUNCTION_RESERVED - {"store", "h"})
+            module.use("dataclasses", "dataclass")
+            scope = Scope()  # fields are keyword arguments: even `self` works (dataclasses allow it)
             fields = [
-                cm.Member(scope.claim(snake(f.name, attribute=True)), f.name, f.docs, self.annotation(f.type, module))
+                cm.Member(scope.claim(snake(f.name)), f.name, f.docs, self.annotation(f.type, module))
                 for f in kind.fields
             ]
             return cm.RecordClass(name, wit, docs, fields)
         if isinstance(kind, m.Enum):
-            scope = Scope({"name", "value"})
+            module.use_module("enum")
+            scope = Scope()
             members = [cm.Member(scope.claim(shouty(c.name)), c.name, c.docs) for c in kind.cases]
             return cm.EnumClass(name, wit, docs, members)
         if isinstance(kind, m.Flags):
-            scope = Scope({"name", "value"})
+            module.use_module("enum")
+            scope = Scope()
             members = [cm.Member(scope.claim(shouty(f.name)), f.name, f.docs) for f in kind.flags]
             return cm.FlagsClass(name, wit, docs, members)
         if isinstance(kind, m.Variant):
+            module.use("dataclasses", "dataclass")
+            module.use("typing", "Union")
             cases = []
             for case in kind.cases:
-                case_name = module.scope.claim(f"{name}_{pascal(case.name)}")
+                # `Shape_Circle`, from the unescaped names: `Union_Value`, not `Union__Value`.
+                case_name = module.scope.claim(f"{pascal(wit).rstrip('_')}_{pascal(case.name).rstrip('_')}")
                 payload = self.annotation(case.type, module) if case.type is not None else None
                 cases.append(cm.VariantCase(case_name, case.name, case.docs, payload))
             return cm.VariantClass(name, wit, docs, cases)
         if isinstance(kind, m.Resource):
             role = self.resource_roles[type_id]
             if role == "host":
+                module.use("typing", "Protocol")
                 return self._host_resource(type_id, typedef, module)
+            module.use_runtime()  # the proxy's base class
             if role == "guest":
                 return cm.GuestResource(name, wit, docs, [])
             return cm.GuestResource(name, wit, docs or "A resource wasmtime implements.", [])
@@ -367,24 +465,25 @@ class _Builder:
         if isinstance(kind, m.Record):
             assert isinstance(decl, cm.RecordClass)
             parts = ", ".join(
-                f'("{d.name}", "{f.name}", {self.codec(f.type, module)})' for d, f in zip(decl.fields, kind.fields)
+                f"({literal(d.name)}, {literal(f.name)}, {self.codec(f.type, module)})"
+                for d, f in zip(decl.fields, kind.fields)
             )
-            return f"_rt.Record({name}, [{parts}])"
+            return f"{module.rt}.Record({name}, [{parts}])"
         if isinstance(kind, m.Enum):
-            return f"_rt.Enum({name}, {[c.name for c in kind.cases]!r})"
+            return f"{module.rt}.Enum({name}, {_list(literal(c.name) for c in kind.cases)})"
         if isinstance(kind, m.Flags):
-            return f"_rt.Flags({name}, {[f.name for f in kind.flags]!r})"
+            return f"{module.rt}.Flags({name}, {_list(literal(f.name) for f in kind.flags)})"
         if isinstance(kind, m.Variant):
             assert isinstance(decl, cm.VariantClass)
             parts = ", ".join(
-                f'("{c.name}", {d.name}, {self.codec(c.type, module) if c.type is not None else "None"})'
+                f'({literal(c.name)}, {d.name}, {self.codec(c.type, module) if c.type is not None else "None"})'
                 for d, c in zip(decl.cases, kind.cases)
             )
-            return f'_rt.Variant("{typedef.name}", [{parts}])'
+            return f"{module.rt}.Variant({literal(typedef.name or '')}, [{parts}])"
         if isinstance(kind, m.Resource):
             if self.resource_roles[type_id] != "host":
                 return None
-            return f'_rt.HostResource("{self._resource_qualname(type_id)}")'
+            return f"{module.rt}.HostResource({literal(self._resource_qualname(type_id))})"
         if isinstance(kind, m.Alias):
             return self.codec(kind.target, module)
         return self._anonymous_codec(kind, module)
@@ -409,7 +508,7 @@ class _Builder:
             return _PRIMITIVE_ANNOTATIONS.get(ty, "object")
         typedef = self.resolve.types[ty]
         if host_resources_as_any and isinstance(typedef.kind, m.Resource) and self.resource_roles.get(ty) == "host":
-            return "Any"
+            return module.use("typing", "Any")
         if typedef.name is not None and ty in self.type_names:
             owner_module = self._module_of(typedef.owner)
             return owner_module.qualify(self.type_names[ty], module)
@@ -422,16 +521,16 @@ class _Builder:
         if isinstance(kind, m.Alias):
             return a(kind.target, module)
         if isinstance(kind, m.List):
-            return "bytes" if self.resolve.unalias(kind.element) == "u8" else f"list[{a(kind.element, module)}]"
+            return "bytes" if self._unalias(kind.element) == "u8" else f"list[{a(kind.element, module)}]"
         if isinstance(kind, m.Option):
             inner = a(kind.inner, module)
             if self._is_option(kind.inner):
-                inner = f"_rt.Some[{inner}]"
-            return f"Optional[{inner}]"
+                inner = f"{module.rt}.Some[{inner}]"
+            return f"{module.use('typing', 'Optional')}[{inner}]"
         if isinstance(kind, m.Result):
             ok = a(kind.ok, module) if kind.ok is not None else "None"
             err = a(kind.err, module) if kind.err is not None else "None"
-            return f"_rt.Result[{ok}, {err}]"
+            return f"{module.rt}.Result[{ok}, {err}]"
         if isinstance(kind, m.Tuple):
             return f"tuple[{', '.join(a(t, module) for t in kind.types)}]" if kind.types else "tuple[()]"
         if isinstance(kind, m.Handle):
@@ -443,12 +542,12 @@ class _Builder:
         return "object"  # streams, futures: no Python shape in wasmtime-py 49
 
     def _is_option(self, ty: m.Type) -> bool:
-        target = self.resolve.unalias(ty)
+        target = self._unalias(ty)
         return isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Option)
 
     def codec(self, ty: m.Type, module: _Module) -> str:
         if isinstance(ty, str):
-            return _PRIMITIVE_CODECS[ty]
+            return f"{module.rt}.{_PRIMITIVE_CODECS[ty]}"
         typedef = self.resolve.types[ty]
         if typedef.name is not None and ty in self.codec_names:
             if isinstance(typedef.kind, m.Resource):
@@ -461,42 +560,50 @@ class _Builder:
         if isinstance(kind, m.Alias):
             return c(kind.target, module)
         if isinstance(kind, m.List):
-            return "_rt.BYTES" if self.resolve.unalias(kind.element) == "u8" else f"_rt.List({c(kind.element, module)})"
+            if self._unalias(kind.element) == "u8":
+                return f"{module.rt}.BYTES"
+            return f"{module.rt}.List({c(kind.element, module)})"
         if isinstance(kind, m.Option):
-            return f"_rt.Option({c(kind.inner, module)})"
+            return f"{module.rt}.Option({c(kind.inner, module)})"
         if isinstance(kind, m.Result):
             ok = c(kind.ok, module) if kind.ok is not None else "None"
             err = c(kind.err, module) if kind.err is not None else "None"
-            return f"_rt.ResultOf({ok}, {err})"
+            return f"{module.rt}.ResultOf({ok}, {err})"
         if isinstance(kind, m.Tuple):
-            return f"_rt.Tuple({', '.join(c(t, module) for t in kind.types)})"
+            return f"{module.rt}.Tuple({', '.join(c(t, module) for t in kind.types)})"
         if isinstance(kind, m.Handle):
-            resource = self.resolve.resource_of(kind.resource)
+            resource = self._resource_of(kind.resource)
             assert resource is not None
             return self._handle_codec(kind.kind, resource, module)
         raise AssertionError(f"no codec for {kind}: check unsupported_reason first")
 
     def _handle_codec(self, how: str, resource: m.TypeId, module: _Module) -> str:
-        resource = self.resolve.resource_of(resource) or resource
+        resource = self._resource_of(resource) or resource
         owner_module = self._module_of(self.resolve.types[resource].owner)
         if self.resource_roles.get(resource) == "host":
             handle = owner_module.qualify(self.codec_names[resource], module)
-            return f"_rt.{'Own' if how == 'own' else 'Borrow'}({handle})"
+            return f"{module.rt}.{'Own' if how == 'own' else 'Borrow'}({handle})"
         cls = owner_module.qualify(self.type_names[resource], module)
-        return f"_rt.{'GuestOwn' if how == 'own' else 'GuestBorrow'}({cls})"
+        return f"{module.rt}.{'GuestOwn' if how == 'own' else 'GuestBorrow'}({cls})"
 
     def unsupported_reason(self, ty: m.Type) -> str | None:
         """Why values of `ty` cannot cross with wasmtime-py 49, if they cannot."""
-        if ty in self._unsupported_cache:
-            return self._unsupported_cache[ty]
-        self._unsupported_cache[ty] = None  # WIT types are acyclic; this ends recursion
-        reason = self._find_unsupported(ty)
-        self._unsupported_cache[ty] = reason
-        return reason
-
-    def _find_unsupported(self, ty: m.Type) -> str | None:
         if isinstance(ty, str):
             return "`error-context` values, which wasmtime-py 49 cannot pass" if ty == "error-context" else None
+        cache = self._unsupported_cache
+        for id in self._post_order(ty, cache):
+            reason = self._own_unsupported(id)
+            if reason is None and not isinstance(self.resolve.types[id].kind, m.Resource):
+                refs = self.resolve.type_references(self.resolve.types[id].kind)
+                reason = next((r for r in map(self._known_unsupported, refs) if r is not None), None)
+            cache[id] = reason
+        return cache[ty]
+
+    def _known_unsupported(self, ty: m.Type) -> str | None:
+        return self.unsupported_reason(ty) if isinstance(ty, str) else self._unsupported_cache[ty]
+
+    def _own_unsupported(self, ty: m.TypeId) -> str | None:
+        """What of `ty` itself (not what it refers to) cannot cross."""
         kind = self.resolve.types[ty].kind
         if isinstance(kind, (m.Future, m.Stream)):
             return f"`{type(kind).__name__.lower()}` values, which wasmtime-py 49 cannot pass"
@@ -504,20 +611,65 @@ class _Builder:
             return "`map` values, which wasmtime-py 49 cannot pass"
         if isinstance(kind, m.FixedList):
             return "fixed-length lists, which wasmtime-py 49 cannot pass"
-        if isinstance(kind, m.Flags) and len(kind.flags) > 32:
-            return "`flags` of more than 32 members (wasmtime rejects such components)"
-        if isinstance(kind, m.Resource):
-            if self.resource_roles.get(ty) == "types":
-                typedef = self.resolve.types[ty]
-                owner = typedef.owner
-                where = self.resolve.interface_name(owner.id) if owner and owner.kind == "interface" else None
-                return f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot reach Python"
-            return None
-        for ref in self.resolve.type_references(kind):
-            reason = self.unsupported_reason(ref)
-            if reason is not None:
-                return reason
+        if isinstance(kind, m.Resource) and self.resource_roles.get(ty) == "types":
+            typedef = self.resolve.types[ty]
+            owner = typedef.owner
+            where = self.resolve.interface_name(owner.id) if owner and owner.kind == "interface" else None
+            return f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot reach Python"
         return None
+
+    def _unalias(self, ty: m.Type) -> m.Type:
+        """`resolve.unalias`, memoised along the chain: `use` chains make
+        long alias chains, and every mention of a type would walk one."""
+        cache = self._unaliased
+        chain: list[m.TypeId] = []
+        while isinstance(ty, int) and ty not in cache:
+            kind = self.resolve.types[ty].kind
+            if not isinstance(kind, m.Alias):
+                cache[ty] = ty
+                break
+            chain.append(ty)
+            ty = kind.target
+        target = cache[ty] if isinstance(ty, int) else ty
+        for alias in chain:
+            cache[alias] = target
+        return target
+
+    def _resource_of(self, ty: m.TypeId) -> m.TypeId | None:
+        target = self._unalias(ty)
+        if isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Resource):
+            return target
+        return None
+
+    def _post_order(
+        self, root: m.TypeId, known: Container[m.Type], owner: m.TypeOwner | None = None
+    ) -> list[m.TypeId]:
+        """The types `root` reaches that are not `known`, each after those it
+        refers to (with `owner`, only through its own and anonymous types).
+        Iterative, so the walks built on it (memoised in `known`) take linear
+        time and no stack, however deep or shared the types."""
+        if root in known:
+            return []
+        types = self.resolve.types
+        order: list[m.TypeId] = []
+        seen = {root}
+        stack = [(root, self.resolve.type_references(types[root].kind))]
+        while stack:
+            node, refs = stack[-1]
+            for ref in refs:
+                if (
+                    isinstance(ref, int)
+                    and ref not in seen
+                    and ref not in known
+                    and (owner is None or types[ref].owner is None or types[ref].owner == owner)
+                ):
+                    seen.add(ref)
+                    stack.append((ref, self.resolve.type_references(self.resolve.types[ref].kind)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        return order
 
     def _function_unsupported(self, function: m.Function, side: Role) -> str | None:
         if function.is_async:
@@ -539,17 +691,29 @@ class _Builder:
         return None
 
     def _mentions_role(self, ty: m.Type, role: Role) -> bool:
+        """Whether `ty` holds a resource of `role`. Memoised: types that name
+        the previous type twice, 30 deep, are 2**30 paths but 30 types."""
         if isinstance(ty, str):
             return False
-        kind = self.resolve.types[ty].kind
-        if isinstance(kind, m.Resource):
-            return self.resource_roles.get(ty) == role
-        return any(self._mentions_role(ref, role) for ref in self.resolve.type_references(kind))
+        cache = self._mentions_cache.setdefault(role, {})
+        for id in self._post_order(ty, cache):
+            kind = self.resolve.types[id].kind
+            if isinstance(kind, m.Resource):
+                cache[id] = self.resource_roles.get(id) == role
+            else:
+                cache[id] = any(isinstance(r, int) and cache[r] for r in self.resolve.type_references(kind))
+        return cache[ty]
 
     # ---- functions ----
 
     def _method(self, function: m.Function, module: _Module, scope: Scope, side: Role, spec: str = "") -> cm.Method:
-        params_scope = Scope(FUNCTION_RESERVED)
+        # Parameters keep their WIT names (keyword calls work) unless taken
+        # by the generated signature itself: `self`, and the store the host
+        # passes into exports. The body's own name (the local `result` of an
+        # export, the host `h` of a host function's lambda) is chosen after.
+        params_scope = Scope(naming.EXPORT_PARAMS if side == "guest" else naming.HOST_PARAMS)
+        if side == "guest":
+            module.use("wasmtime", "Store")
         params = []
         for param in function.params:
             if function.kind in ("method", "async-method") and param.name == "self":
@@ -557,8 +721,9 @@ class _Builder:
                 continue
             annotation = self.annotation(param.type, module, host_resources_as_any=side == "host")
             params.append(cm.Member(params_scope.claim(snake(param.name)), param.name, None, annotation))
+        local = params_scope.claim(naming.EXPORT_LOCAL if side == "guest" else naming.HOST_LOCAL)
         result = function.result
-        target = self.resolve.unalias(result) if result is not None else None
+        target = self._unalias(result) if result is not None else None
         is_result = isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Result)
         raises = None
         if is_result:
@@ -566,14 +731,16 @@ class _Builder:
             result_kind = self.resolve.types[target].kind
             assert isinstance(result_kind, m.Result)
             returns = self.annotation(result_kind.ok, module) if result_kind.ok is not None else "None"
-            raises = self.annotation(result_kind.err, module) if result_kind.err is not None else "None"
+            with module.not_recorded():  # it is only named in the docstring
+                raises = self.annotation(result_kind.err, module) if result_kind.err is not None else "None"
         else:
             returns = self.annotation(result, module) if result is not None else "None"
-        codecs = _tuple(f'("{p.wit}", {self.codec(fp.type, module)})' for p, fp in zip(params, function.params))
+        codecs = _tuple(f"({literal(p.wit)}, {self.codec(fp.type, module)})" for p, fp in zip(params, function.params))
         kind = function.kind.removeprefix("async-")
-        name = scope.claim(snake(function.item_name, attribute=True)) if kind != "constructor" else "__init__"
+        name = scope.claim(snake(function.item_name)) if kind != "constructor" else "__init__"
         return cm.Method(
             name=name,
+            local=local,
             wit=function.name,
             docs=function.docs,
             params=params,
@@ -620,6 +787,12 @@ class _Builder:
                 protocol = module.scope.claim(pascal(self._item_name(key, item)))
                 linker_function = "add_to_linker"
             host = out.host = cm.HostSide(protocol, docs, instance, [], [], linker_function, [])
+            # The Protocol and `add_to_linker(linker, host: Union[P, Callable[[Store], P]])`.
+            for source, name in (("typing", "Protocol"), ("typing", "Union"), ("typing", "Callable")):
+                module.use(source, name)
+            module.use("wasmtime", "Store")
+            module.use("wasmtime.component", "Linker")
+            module.use_runtime()
             out.exports += [protocol, linker_function]
             for decl in out.types:
                 if isinstance(decl, cm.HostResource):
@@ -628,7 +801,12 @@ class _Builder:
             if host.resources:
                 host.resources_protocol = module.scope.claim(f"{protocol}Resources")
                 out.exports.append(host.resources_protocol)
-        member_scope = Scope({*FUNCTION_RESERVED, *(r.name for r in host.resources), *(f.name for f in host.functions)})
+        # One scope per Protocol, kept: world-level functions come one item at
+        # a time, and a fresh scope of all before each was quadratic.
+        member_scope = self._host_scopes.get(module.path)
+        if member_scope is None:
+            names = {*(r.name for r in host.resources), *(f.name for f in host.functions)}
+            member_scope = self._host_scopes[module.path] = Scope(names)
         for function in functions:
             reason = self._function_unsupported(function, "host")
             if reason is not None:
@@ -637,8 +815,9 @@ class _Builder:
             if function.resource is not None:
                 continue  # declared with its resource
             method = self._method(function, module, member_scope, "host")
-            args = ", ".join(p.name for p in method.params)
-            method.call = f"lambda h{', ' if args else ''}{args}: h.{method.name}({args})"
+            args = [p.name for p in method.params]
+            h = method.local
+            method.call = f"lambda {_join(h, *args)}: {h}.{method.name}({_join(*args)})"
             host.functions.append(method)
             host.required.append(method.name)
 
@@ -649,7 +828,7 @@ class _Builder:
             None, [], [],
         )
         functions = self._resource_functions(type_id, module)
-        scope = Scope(FUNCTION_RESERVED | {"close"})
+        scope = Scope(naming.HOST_RESOURCE_NAMES)
         out = module.out
         assert out is not None
         for function in functions:
@@ -659,16 +838,15 @@ class _Builder:
                 continue
             method = self._method(function, module, scope, "host")
             args = [p.name for p in method.params]
+            h = method.local
             if method.kind == "constructor":
-                method.call = f"lambda h, {', '.join(args)}: h.{name}({', '.join(args)})" if args else f"lambda h: h.{name}()"
+                method.call = f"lambda {_join(h, *args)}: {h}.{name}({_join(*args)})"
                 decl.constructor = method
             elif method.kind == "method":
-                rest = args[1:]
-                method.call = f"lambda h, self{''.join(', ' + a for a in rest)}: self.{method.name}({', '.join(rest)})"
+                method.call = f"lambda {_join(h, *args)}: {args[0]}.{method.name}({_join(*args[1:])})"
                 decl.methods.append(method)
             else:
-                lam = f"lambda h{''.join(', ' + a for a in args)}"
-                method.call = f"{lam}: h.{name}.{method.name}({', '.join(args)})"
+                method.call = f"lambda {_join(h, *args)}: {h}.{name}.{method.name}({_join(*args)})"
                 decl.statics.append(method)
         return decl
 
@@ -676,12 +854,20 @@ class _Builder:
         owner = module.owner
         if owner is None:
             return []
-        if owner.kind == "interface":
-            functions = list(self.resolve.interfaces[owner.id].functions.values())
-        else:
-            world = self.resolve.worlds[owner.id]
-            functions = [i.function for i in [*world.imports.values(), *world.exports.values()] if isinstance(i, m.FunctionItem)]
-        return [f for f in functions if f.resource == resource]
+        # Grouped once per module: a scan per resource is quadratic.
+        by_resource = self._functions_by_resource.get(module.path)
+        if by_resource is None:
+            if owner.kind == "interface":
+                functions = list(self.resolve.interfaces[owner.id].functions.values())
+            else:
+                world = self.resolve.worlds[owner.id]
+                items = [*world.imports.values(), *world.exports.values()]
+                functions = [i.function for i in items if isinstance(i, m.FunctionItem)]
+            by_resource = self._functions_by_resource[module.path] = {}
+            for f in functions:
+                if f.resource is not None:
+                    by_resource.setdefault(f.resource, []).append(f)
+        return by_resource.get(resource, [])
 
     def _instance_name(self, module: _Module) -> str | None:
         return self.resolve.world_key_name(module.key) if module.key is not None else None
@@ -705,34 +891,47 @@ class _Builder:
             else:
                 accessor = module.scope.claim(f"{pascal(self._item_name(key, item))}Exports")
                 out.exports.append(accessor)
+                # Its `__init__` and `instantiate(store, component, linker)`.
+                module.use("wasmtime", "Store")
+                module.use("wasmtime.component", "Component")
+                module.use("wasmtime.component", "Linker")
+                module.use_runtime()
             guest = out.guest = cm.GuestSide(accessor, docs, instance, [], [], [])
-        scope = self.world_members if instance is None else Scope(
-            FUNCTION_RESERVED | {"instantiate"} | {n.name for n in guest.functions}
-        )
+            # Public members: what the class itself defines is reserved; private
+            # ones (`_instance`, a slot per function) all begin with `_`,
+            # which no name from WIT does.
+            self.guest_scopes[module.path] = (
+                (self.world_members, self.world_privates) if instance is None
+                else (Scope(naming.ACCESSOR_NAMES), Scope(naming.PRIVATE_NAMES))
+            )
+        scope, privates = self.guest_scopes[module.path]
         for function in functions:
             reason = self._function_unsupported(function, "guest")
             if reason is not None:
                 self._skip(out, function, instance, reason)
                 continue
             if function.resource is None:
-                guest.functions.append(self._method(function, module, scope, "guest"))
+                method = self._method(function, module, scope, "guest")
+                method.slot = privates.claim(f"_{method.name}")
+                guest.functions.append(method)
                 continue
-            resource = self.resolve.resource_of(function.resource) or function.resource
+            resource = self._resource_of(function.resource) or function.resource
             cls = self.type_names[resource]
-            spec = module.scope.claim(f"_{shouty(function.item_name if function.kind != 'constructor' else 'new')}")
-            spec = module.scope.claim(f"_{shouty(self.resolve.types[resource].name or '')}{spec}")
+            resource_wit = self.resolve.types[resource].name or ""
+            member = function.item_name if function.kind != "constructor" else "new"
+            spec = module.scope.claim(f"_{shouty(resource_wit).rstrip('_')}_{shouty(member).rstrip('_')}")
             kind = function.kind.removeprefix("async-")
             if kind == "method":
-                method = self._method(function, module, Scope(FUNCTION_RESERVED | {"drop", "dropped"}), "guest", spec)
-                decl = next(d for d in out.types if isinstance(d, cm.GuestResource) and d.name == cls)
-                decl.methods.append(method)
+                proxy_scope = self.proxy_scopes.setdefault(resource, Scope(naming.PROXY_NAMES))
+                method = self._method(function, module, proxy_scope, "guest", spec)
+                self._guest_resource(module, cls).methods.append(method)
             else:
                 # Constructors and statics need an instance: the accessor has them.
-                resource_name = snake(self.resolve.types[resource].name or "", attribute=True)
+                resource_name = snake(resource_wit).rstrip("_")
                 wanted = f"new_{resource_name}" if kind == "constructor" else (
-                    f"{resource_name}_{snake(function.item_name, attribute=True)}"
+                    f"{resource_name}_{snake(function.item_name).rstrip('_')}"
                 )
-                method = self._method(function, module, Scope(FUNCTION_RESERVED), "guest", spec)
+                method = self._method(function, module, Scope(), "guest", spec)
                 method.name = scope.claim(wanted)
                 method.kind = "freestanding"  # a plain method of the accessor
                 method.returns = method.returns if kind != "constructor" else self.type_names[resource]
@@ -740,10 +939,21 @@ class _Builder:
             out.specs.append(
                 cm.Codec(
                     spec,
-                    f"_rt.ExportSpec({instance!r}, {function.name!r}, {method.params_codecs}, "
+                    f"{module.rt}.ExportSpec({literal(instance) if instance is not None else 'None'}, "
+                    f"{literal(function.name)}, {method.params_codecs}, "
                     f"{method.result_codec}, raises={method.is_result})",
                 )
             )
+
+    def _guest_resource(self, module: _Module, name: str) -> cm.GuestResource:
+        """The declaration of guest resource `name` in `module` (indexed once)."""
+        decls = self._guest_resources.get(module.path)
+        if decls is None:
+            assert module.out is not None
+            decls = self._guest_resources[module.path] = {
+                d.name: d for d in module.out.types if isinstance(d, cm.GuestResource)
+            }
+        return decls[name]
 
     def _package_name(self, iface: m.InterfaceId) -> str | None:
         package = self.resolve.interfaces[iface].package
@@ -774,6 +984,12 @@ class _Builder:
             version = f"@{name.version}" if name.version else ""
             qualified = f"{name.namespace}:{name.name}/{world.name}{version}"
         class_name = init.scope.claim(pascal(world.name))
+        # The world class: `__init__(store, instance)`, `instantiate(store,
+        # component, linker)`, `add_to_linker(linker, ..., wasi)`.
+        init.use("wasmtime", "Store")
+        for used in ("Component", "Instance", "Linker"):
+            init.use("wasmtime.component", used)
+        init.use_runtime()
         accessors = []
         for key, item in plan.call:
             if isinstance(item, m.InterfaceItem):
@@ -783,13 +999,15 @@ class _Builder:
                     cm.WorldAccessor(
                         self.accessor_attributes[key],
                         f"{module.alias}.{module.out.guest.accessor}",
-                        self.resolve.world_key_name(key),
+                        literal(self.resolve.world_key_name(key) or ""),
                         module.out.guest.docs,
                     )
                 )
         linkers: list[tuple[str, str]] = []
         annotations: list[tuple[str, str]] = []
-        params = Scope({"linker", "wasi", "self", "cls"})
+        # `add_to_linker`'s own parameters, and the module-level function its
+        # body calls for the world's own imports.
+        params = Scope({*naming.WORLD_LINKER_PARAMS, *([out.host.linker_function] if out.host is not None else [])})
         for key, item in plan.implement:
             if isinstance(item, m.InterfaceItem):
                 module = self.modules[m.TypeOwner("interface", item.id)]
@@ -798,18 +1016,25 @@ class _Builder:
                 if not self.resolve.interfaces[item.id].functions and not module.out.host.resources:
                     continue  # types only: the component imports nothing to define
                 param = params.claim(snake(str(key)) if isinstance(key, str) else module.path.removesuffix(".py"))
-                linkers.append((param, f"{module.alias}.add_to_linker(linker, {param}, {self.resolve.world_key_name(key)!r})"))
+                instance = literal(self.resolve.world_key_name(key) or "")
+                linkers.append((param, f"{module.alias}.add_to_linker(linker, {param}, {instance})"))
                 annotations.append((param, f"{module.alias}.{module.out.host.protocol}"))
         if out.host is not None:
             param = params.claim("imports")
             linkers.append((param, f"{out.host.linker_function}(linker, {param})"))
             annotations.append((param, out.host.protocol))
+        if linkers:
+            init.use("typing", "Union")
+            init.use("typing", "Callable")
         wasi_http = any(
             isinstance(item, m.InterfaceItem)
             and self.plan.provided_by_wasmtime(self.resolve, item.id)
             and self._package_name(item.id) == "wasi:http"
             for item in world.imports.values()
         )
-        out.world = cm.WorldClass(class_name, qualified, world.docs, accessors, out.guest, linkers, annotations, wasi_http)
+        out.world = cm.WorldClass(
+            class_name, literal(qualified), qualified, world.docs, accessors, out.guest, linkers, annotations,
+            wasi_http, wasi_default=not self.plan.implement_wasi,
+        )
         out.docs = f"Bindings for world `{qualified}`."
         out.exports.insert(0, class_name)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import __version__
-from .diagnostics import Diagnostic, WitError
+from .diagnostics import Diagnostic, WitError, read_source, render_all
 from .writer import RefusedTarget, write_package
 
 OK, REJECTED, USAGE = 0, 1, 2
@@ -212,8 +212,8 @@ def _feature_set(text: str) -> frozenset[str]:
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
-        print(diagnostic.render(), end="\n\n", file=sys.stderr)
+    for block in render_all(diagnostics):
+        print(block, end="\n\n", file=sys.stderr)
     errors = sum(d.severity == "error" for d in diagnostics)
     if errors > 1:
         print(f"error: {errors} errors", file=sys.stderr)
@@ -342,9 +342,9 @@ def _read_config(pyproject: Path) -> tuple[Path, dict[str, Any]] | None:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"cannot read {pyproject}: {error.strerror or error}") from None
+        document = tomllib.loads(read_source(pyproject).text)
+    except WitError as error:
+        raise UsageError(error.diagnostics[0].message) from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{pyproject} is not valid TOML: {error}") from None
     table = document.get("tool", {}).get("witgen")
@@ -427,8 +427,8 @@ def _package_files(directory: Path) -> set[str]:
 
 def _read(path: Path) -> str | None:
     try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_source(path).text  # regular files only: a FIFO would block
+    except WitError:
         return None
 
 

@@ -92,6 +92,8 @@ class Method:
     is_result: bool  # the WIT result is a `result`: ok returned, err raised
     kind: str = "freestanding"  # freestanding | method | static | constructor
     call: str = ""  # host side: the expression calling the implementation
+    local: str = "result"  # the body's own name: an export's result, a host lambda's host
+    slot: str = ""  # an export: the private attribute holding its `_rt.ExportFunc`
 
 
 @dataclass
@@ -178,7 +180,7 @@ class Unsupported:
 class Module:
     path: str  # inside the generated package, `kvdb.py`
     docs: str
-    imports: list[str] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)  # lines; "" between groups
     types: list[TypeDecl] = field(default_factory=list)
     codecs: list[Codec] = field(default_factory=list)
     specs: list[Codec] = field(default_factory=list)
@@ -195,13 +197,14 @@ class WorldAccessor:
 
     attribute: str
     cls: str  # `_kvdb.KvdbExports`
-    instance: str  # the name it is exported as
+    instance: str  # the name it is exported as, a string literal
     docs: str | None
 
 
 @dataclass
 class WorldClass:
     name: str
+    literal: str  # `"ns:pkg/world"`, a string literal
     wit: str  # `ns:pkg/world`
     docs: str | None
     accessors: list[WorldAccessor]
@@ -209,6 +212,7 @@ class WorldClass:
     linkers: list[tuple[str, str]]  # (parameter name, `_mod.add_to_linker`)
     host_param_annotations: list[tuple[str, str]]  # (parameter, Protocol annotation)
     wasi_http: bool  # the world imports wasi:http: `add_to_linker` adds wasmtime's
+    wasi_default: bool = True  # `add_to_linker(wasi=...)`: False when WASI has Protocols here
 
 
 @dataclass

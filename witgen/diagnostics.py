@@ -14,10 +14,28 @@ stage that finds several raises them together in one `WitError`. Rendering:
 from __future__ import annotations
 
 import bisect
+import os
+import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from pathlib import Path
+from typing import Iterable, Iterator, Literal, Sequence
 
 Severity = Literal["error", "warning"]
+
+# Output stays bounded whatever the input: a diagnostic shows this many
+# characters of its source line around the caret, and of its message and
+# hint; at most MAX_SHOWN diagnostics are printed, then how many more there
+# were (a 47 KB line with 2,000 mistakes once printed 140 MB).
+LINE_WINDOW = 120
+MAX_MESSAGE = 1000
+MAX_SHOWN = 50
+ELLIPSIS = "..."
+
+# Far beyond any real WIT (all of WASI is 140 KB); what is larger is a
+# mistake (a link to /dev/zero, a log file) and would only exhaust memory.
+MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
 
 class Source:
@@ -90,7 +108,7 @@ class Diagnostic:
     severity: Severity = "error"
 
     def render(self) -> str:
-        lines = [f"{self.severity}: {self.message}"]
+        lines = [f"{self.severity}: {_clip(self.message)}"]
         if self.span is not None:
             source = self.span.source
             line, col = source.line_col(self.span.start)
@@ -99,18 +117,19 @@ class Diagnostic:
             # The caret covers the span, clipped to its first line.
             last = min(self.span.end, self.span.start + max(1, len(text) - col + 1))
             width = max(1, last - self.span.start)
+            shown, col, width = _window(text, col, width)
             # Tabs keep their width so the caret lines up under them.
-            pad = "".join("\t" if ch == "\t" else " " for ch in text[: col - 1])
+            pad = "".join("\t" if ch == "\t" else " " for ch in shown[: col - 1])
             lines += [
                 f"{gutter}--> {self.span.location()}",
                 f"{gutter} |",
-                f"{line} | {text}",
+                f"{line} | {shown}",
                 f"{gutter} | {pad}{'^' * width}",
             ]
             if self.hint:
-                lines.append(f"{gutter} = help: {self.hint}")
+                lines.append(f"{gutter} = help: {_clip(self.hint)}")
         elif self.hint:
-            lines.append(f"  = help: {self.hint}")
+            lines.append(f"  = help: {_clip(self.hint)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -123,14 +142,19 @@ class WitError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)
         assert self.diagnostics, "a WitError needs at least one diagnostic"
-        super().__init__(self.render())
+        # Rendered on demand: stages re-raise collected errors, and rendering
+        # each time would cost as much as printing them.
+        super().__init__(self.diagnostics)
+
+    def __str__(self) -> str:
+        return self.render()
 
     @classmethod
     def at(cls, span: Span | None, message: str, hint: str | None = None) -> WitError:
         return cls([Diagnostic(message, span, hint)])
 
     def render(self) -> str:
-        return "\n\n".join(d.render() for d in self.diagnostics)
+        return "\n\n".join(render_all(self.diagnostics))
 
 
 class Collector:
@@ -150,9 +174,106 @@ class Collector:
             raise WitError(self.diagnostics)
 
 
+def read_source(path: str | Path) -> Source:
+    """The text of the WIT file at `path`, or `WitError`.
+
+    Only a regular file of at most MAX_SOURCE_BYTES is read: a FIFO would
+    block forever and a device may never end. Text that is not UTF-8 is
+    reported at its first bad byte."""
+    name = str(path)
+    try:
+        # O_NONBLOCK: opening a FIFO for reading would wait for a writer.
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise WitError([Diagnostic(f"cannot read {name}: {error.strerror or error}")]) from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise WitError([Diagnostic(f"cannot read {name}: not a regular file")])
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise WitError([Diagnostic(_too_large(name))])
+        try:
+            data = file.read(MAX_SOURCE_BYTES + 1)
+        except OSError as error:
+            raise WitError([Diagnostic(f"cannot read {name}: {error.strerror or error}")]) from None
+    if len(data) > MAX_SOURCE_BYTES:  # it grew after the fstat
+        raise WitError([Diagnostic(_too_large(name))])
+    try:
+        return Source(name, data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        # Shown with the bad bytes replaced, the caret on the first of them.
+        source = Source(name, data.decode("utf-8", errors="replace"))
+        start = len(data[: error.start].decode("utf-8"))
+        bad = data[error.start : error.end].hex(" ").upper()
+        raise WitError.at(
+            Span(source, start, start + 1), "input file is not valid utf-8", f"invalid byte(s): 0x{bad}"
+        ) from None
+
+
+def _too_large(name: str) -> str:
+    return f"cannot read {name}: larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB, the limit for a WIT file"
+
+
+def render_all(diagnostics: Sequence[Diagnostic], limit: int = MAX_SHOWN) -> list[str]:
+    """The first `limit` diagnostics rendered, then a note of how many more."""
+    shown = [d.render() for d in diagnostics[:limit]]
+    rest = diagnostics[limit:]
+    if rest:
+        errors = sum(d.severity == "error" for d in rest)
+        counts = [
+            f"{n} more {what}{'s' if n != 1 else ''}"
+            for n, what in ((errors, "error"), (len(rest) - errors, "warning"))
+            if n
+        ]
+        shown.append(f"note: {' and '.join(counts)} not shown")
+    return shown
+
+
+def _clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
+
+
+def _window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """At most LINE_WINDOW characters of `text` around the caret at `col`
+    (1-based, `width` wide), with an ellipsis where it is cut: the shown
+    text and the caret's column and width in it."""
+    if len(text) <= LINE_WINDOW:
+        return text, col, width
+    # The caret a third of the way in, so that what leads to it shows.
+    start = max(0, min(col - 1 - LINE_WINDOW // 3, len(text) - LINE_WINDOW))
+    end = start + LINE_WINDOW
+    head = ELLIPSIS if start > 0 else ""
+    tail = ELLIPSIS if end < len(text) else ""
+    col = col - start + len(head)
+    width = max(1, min(width, end - start + len(head) - col + 1))
+    return head + text[start:end] + tail, col, width
+
+
+# Each hint compares a name with every candidate: thousands of mistakes in a
+# scope of thousands of names took minutes. Within `hint_budget()` (one load),
+# only the first MAX_HINTS mistakes get one: more than are ever shown.
+MAX_HINTS = MAX_SHOWN
+_hints_left: ContextVar[int | None] = ContextVar("witgen_hints_left", default=None)
+
+
+@contextmanager
+def hint_budget(limit: int = MAX_HINTS) -> Iterator[None]:
+    token = _hints_left.set(limit)
+    try:
+        yield
+    finally:
+        _hints_left.reset(token)
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest candidate, if one is close enough."""
     import difflib
+
+    left = _hints_left.get()
+    if left is not None:
+        if left <= 0:
+            return None
+        _hints_left.set(left - 1)
 
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
     return f"did you mean `{close[0]}`?" if close else None

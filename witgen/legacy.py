@@ -73,7 +73,7 @@ from lark.exceptions import UnexpectedInput
 
 from . import ast
 from ._resources import grammar_path
-from .diagnostics import Collector, Diagnostic, Source, Span, WitError
+from .diagnostics import Collector, Diagnostic, Source, Span, WitError, read_source
 from .lexer import Tokens, WitLexer, kebab_error, vocabulary
 
 GRAMMAR = grammar_path("wit_legacy.lark")
@@ -215,13 +215,7 @@ def migrate(path: Path, package: str | None = None) -> str:
 
 
 def _read(path: Path) -> Source:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise WitError([Diagnostic(f"{path}: not UTF-8 text ({error.reason})")]) from None
-    except OSError as error:
-        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
-    return Source(str(path), text)
+    return read_source(path)
 
 
 def _beside(path: Path) -> Siblings:
@@ -355,20 +349,40 @@ class _Session:
         return self.document(source)
 
     def exports(self, document: _Document, chain: tuple[str, ...]) -> tuple[str, ...]:
-        """Every name `document` defines or `use`s, in order."""
+        """Every name `document` defines or `use`s, in order; `chain`: the
+        documents whose `use *` led here. Iterative: `use *` can chain
+        through many files."""
         if document.name in self.exported:
             return self.exported[document.name]
-        names: list[str] = []
-        for item in document.items:
-            if not isinstance(item, _Use):
-                names.append(item.name)
-            elif item.names is not None:
-                names.extend(n.alias or n.name for n in item.names)
+        path = [*chain, document.name]
+        # Each frame: a document, its items still to read, its names so far.
+        stack: list[tuple[_Document, Iterator[Item], list[str]]] = [(document, iter(document.items), [])]
+        while stack:
+            current, items, names = stack[-1]
+            for item in items:
+                if not isinstance(item, _Use):
+                    names.append(item.name)
+                elif item.names is not None:
+                    names.extend(n.alias or n.name for n in item.names)
+                else:
+                    if item.source in path:
+                        cycle = " -> ".join([*path[path.index(item.source) :], item.source])
+                        raise WitError.at(item.source_span, f"files use each other in a cycle: {cycle}")
+                    sibling = self.sibling(item.source, item.source_span)
+                    done = self.exported.get(sibling.name)
+                    if done is not None:
+                        names.extend(done)
+                        continue
+                    stack.append((sibling, iter(sibling.items), []))
+                    path.append(sibling.name)
+                    break
             else:
-                names.extend(self._star(item, chain + (document.name,)))
-        result = tuple(dict.fromkeys(names))
-        self.exported[document.name] = result
-        return result
+                stack.pop()
+                path.pop()
+                result = self.exported[current.name] = tuple(dict.fromkeys(names))
+                if stack:
+                    stack[-1][2].extend(result)
+        return self.exported[document.name]
 
     def _star(self, use: _Use, chain: tuple[str, ...]) -> tuple[str, ...]:
         if use.source in chain:

@@ -12,6 +12,7 @@ maps the offset of each token to the comments just before it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable, Iterator
 
 from lark import Token
@@ -24,17 +25,24 @@ MAX_TYPE_DEPTH = 100
 # Any word, so that a bad one is reported whole by `kebab_error`.
 _WORD = re.compile(r"[^\W\d][\w-]*")
 _VERSION = re.compile(
-    r"\d+\.\d+\.\d+"
+    r"[0-9]+\.[0-9]+\.[0-9]+"
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
     r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
 )
-_DIGITS = re.compile(r"\d+")
-_SPACE = re.compile(r"[ \t\n\r]+")
-_LINE_COMMENT = re.compile(r"//[^\n]*")
+_DIGITS = re.compile(r"[0-9]+")
+# wit-parser's whitespace: space, tab, `\n` and `\r\n`. A bare `\r` is not
+# whitespace, and only `\n` ends a `//` comment: otherwise `// c\rinterface x`
+# would define an interface that wit-parser reads as a comment.
+_SPACE = re.compile(r"(?:[ \t\n]|\r\n)+")
+_LINE_COMMENT = re.compile(r"//[^\n]*\n?")
 _BLOCK_DELIMITER = re.compile(r"/\*|\*/")
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
-)
+# Codepoints wit-parser refuses anywhere, comments included: control codes
+# (Unicode Cc) but tab, `\n` and `\r`; bidirectional overrides
+# (CVE-2021-42574); and characters Unicode deprecates or discourages.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_DEPRECATED = re.compile("[\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5]")
+_BOM = "\ufeff"
 
 
 def kebab_error(name: str) -> str | None:
@@ -46,7 +54,8 @@ def kebab_error(name: str) -> str | None:
             return f"`{name}` has an empty part between dashes"
         if index == 0 and not part[0].isalpha():
             return f"identifiers must start with a letter, not `{part[0]}`"
-        letters = [c for c in part if not c.isdigit()]
+        # ASCII digits only: `isdigit` would let `a٤` through.
+        letters = [c for c in part if not _is_digit(c)]
         if not all(c.isascii() and c.isalpha() for c in letters):
             bad = next(c for c in letters if not (c.isascii() and c.isalpha()))
             return f"invalid character `{bad}` in identifier `{name}`"
@@ -58,6 +67,55 @@ def kebab_error(name: str) -> str | None:
                 "kebab-case name is all lowercase or all uppercase"
             )
     return None
+
+
+def semver_error(version: str) -> str | None:
+    """Why `version` is not semver, in the words of the `semver` crate that
+    wit-parser parses versions with (numbers without leading zeros, within
+    u64), or None."""
+    core, _, rest = version.partition("+")[0].partition("-")
+    for part, which in zip(core.split("."), ("major", "minor", "patch")):
+        if len(part) > 1 and part[0] == "0":
+            return f"invalid leading zero in {which} version number"
+        if int(part) > 0xFFFF_FFFF_FFFF_FFFF:
+            return f"value of {which} version number exceeds u64::MAX"
+    for identifier in rest.split(".") if rest else ():
+        if identifier.isdigit() and len(identifier) > 1 and identifier[0] == "0":
+            return "invalid leading zero in pre-release identifier"
+    return None
+
+
+def _is_digit(ch: str) -> bool:
+    return "0" <= ch <= "9"
+
+
+def _escape_unicode(ch: str) -> str:
+    """Rust's `char::escape_unicode`, as wit-parser prints codepoints."""
+    return f"\\u{{{ord(ch):x}}}"
+
+
+def _char_debug(ch: str) -> str:
+    """Rust's `{:?}` of a char, as wit-parser quotes an unexpected one."""
+    escapes = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "'": "\\'", "\\": "\\\\"}
+    if ch in escapes:
+        return f"'{escapes[ch]}'"
+    if ch.isprintable() and not unicodedata.combining(ch):
+        return f"'{ch}'"
+    return f"'{_escape_unicode(ch)}'"
+
+
+def _invalid_codepoint(text: str) -> tuple[int, str] | None:
+    """The first codepoint wit-parser rejects in `text`, with its message."""
+    found = []
+    for pattern, message in (
+        (_CONTROL, "Control code '{}'"),
+        (_BIDI, "Input contains bidirectional override codepoint '{}'"),
+        (_DEPRECATED, "Codepoint '{}' is discouraged by Unicode"),
+    ):
+        match = pattern.search(text)
+        if match:
+            found.append((match.start(), message.format(_escape_unicode(match.group()))))
+    return min(found) if found else None
 
 
 class Tokens:
@@ -85,19 +143,20 @@ class Tokens:
         angle_depth = 0
         less, greater = operators["<"], operators[">"]
 
-        forbidden = _FORBIDDEN.search(text)
-        if forbidden:
-            at = forbidden.start()
-            raise self.error(
-                at, at + 1, f"invalid character {text[at]!r} in WIT source"
-            )
+        invalid = _invalid_codepoint(text)
+        if invalid:
+            at, message = invalid
+            raise self.error(at, at + 1, message)
+        if text.startswith(_BOM):
+            pos = 1  # wit-parser skips a byte-order mark, at the start only
 
         while pos < size:
             ch = text[pos]
-            if ch in " \t\n\r":
+            if ch in " \t\n" or (ch == "\r" and text.startswith("\r\n", pos)):
                 pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
                 continue
             if text.startswith("//", pos):
+                # The comment keeps its `\n`, as wit-parser's does; docs trim it.
                 end = _LINE_COMMENT.match(text, pos).end()  # type: ignore[union-attr]
                 pending.append(text[pos:end])
                 pos = end
@@ -128,7 +187,7 @@ class Tokens:
                     if problem:
                         raise self.error(start, pos, problem)
                 value = word
-            elif ch.isdigit():
+            elif "0" <= ch <= "9":  # ASCII only, as wit-parser
                 match = _VERSION.match(text, pos)
                 kind = "VERSION"
                 if match is None:
@@ -137,6 +196,9 @@ class Tokens:
                 assert match is not None
                 value = match.group()
                 pos = match.end()
+                problem = semver_error(value) if kind == "VERSION" else None
+                if problem:
+                    raise self.error(start, pos, problem)
             elif ch == '"':
                 value, pos = self._string(pos)
                 kind = "STRING"
@@ -149,7 +211,7 @@ class Tokens:
                 value = ch
                 pos += 1
             else:
-                raise self.error(pos, pos + 1, f"unexpected character {ch!r}")
+                raise self.error(pos, pos + 1, f"unexpected character {_char_debug(ch)}")
 
             if angle_depth >= MAX_TYPE_DEPTH:
                 raise self.error(start, pos, "type nesting too deep")

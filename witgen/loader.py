@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Iterable, Sequence
 
 from . import ast
-from .diagnostics import Collector, Diagnostic, Source, Span, WitError
+from .diagnostics import Collector, Diagnostic, Source, Span, WitError, hint_budget, read_source
 from .model import PackageName, Resolve
 from .parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
@@ -64,6 +64,13 @@ def load_many(
     siblings are its dependencies. A dependency that several paths carry
     in their `deps/` is read once.
     """
+    with hint_budget():
+        return _load_many(paths, features, all_features, legacy_package)
+
+
+def _load_many(
+    paths: Sequence[str | Path], features: frozenset[str], all_features: bool, legacy_package: str | None
+) -> Loaded:
     reader = _Reader(legacy_package)
     mains: list[list[UnresolvedPackage]] = []
     all_deps: list[tuple[int, list[UnresolvedPackage]]] = []
@@ -100,12 +107,13 @@ def load_text(
     all_features: bool = False,
 ) -> Loaded:
     """Resolve one file's `text` (no dependencies); `path` names it in errors."""
-    reader = _Reader()
-    group = reader.read_sources([Source(path, text)])
-    reader.errors.raise_if_any()
-    resolve = Resolve()
-    (ids,) = resolve_groups(resolve, [group], Features(features, all_features))
-    return Loaded(resolve, [ids[-1], *ids[:-1]], reader.warnings)
+    with hint_budget():
+        reader = _Reader()
+        group = reader.read_sources([Source(path, text)])
+        reader.errors.raise_if_any()
+        resolve = Resolve()
+        (ids,) = resolve_groups(resolve, [group], Features(features, all_features))
+        return Loaded(resolve, [ids[-1], *ids[:-1]], reader.warnings)
 
 
 class _Reader:
@@ -134,11 +142,11 @@ class _Reader:
         if legacy is None:
             return False
         try:
-            if path.is_file():
-                texts = [path.read_text(encoding="utf-8")]
+            if path.is_dir():
+                texts = [read_source(p).text for p in path.iterdir() if p.name.endswith(".wit") and not p.is_dir()]
             else:
-                texts = [p.read_text(encoding="utf-8") for p in path.iterdir() if p.name.endswith(".wit")]
-        except (OSError, UnicodeDecodeError):
+                texts = [read_source(path).text]
+        except (OSError, WitError):
             return False  # reported when the files are read as modern WIT
         if any(_PACKAGE_DECLARATION.search(text) for text in texts):
             return False
@@ -167,6 +175,9 @@ class _Reader:
             files = [p for p in path.iterdir() if p.name.endswith(".wit") and not p.is_dir()]
         except OSError as error:
             raise WitError([Diagnostic(f"cannot read directory {path}: {error.strerror}")]) from None
+        if not files:
+            self.errors.error(None, f"no `package` header was found in any WIT file for this package: {path} has no `*.wit` files")
+            return []
         return self.read_files(sorted(files, key=str))
 
     def read_deps(self, path: Path) -> list[list[UnresolvedPackage]]:
@@ -190,7 +201,7 @@ class _Reader:
         sources: list[Source] = []
         for path in files:
             try:
-                sources.append(_read(path))
+                sources.append(read_source(path))
             except WitError as error:
                 self.errors.extend(error)
                 return []
@@ -248,6 +259,14 @@ class _Reader:
             items.append(file.items)
         if broken:
             return nested
+        if header is None and files:
+            # The resolver cannot say where: it sees items, not files.
+            self.errors.error(
+                _headless_span(files),
+                "no `package` header was found in any WIT file for this package",
+                "start a file with `package namespace:name;`",
+            )
+            return nested
         try:
             main = resolve_package(PackageSource(header.name if header else None, docs, items))
         except WitError as error:
@@ -256,14 +275,12 @@ class _Reader:
         return [*nested, main]
 
 
-def _read(path: Path) -> Source:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise WitError([Diagnostic(f"input file is not valid utf-8 [{path}]")]) from None
-    except OSError as error:
-        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
-    return Source(str(path), text)
+def _headless_span(files: Sequence[ast.File]) -> Span:
+    """Where a package without a header starts: its first item, else its first file."""
+    for file in files:
+        if file.items:
+            return file.items[0].span
+    return Span(files[0].source, 0, 0)
 
 
 def _docs_span(header: ast.PackageHeader) -> Span:

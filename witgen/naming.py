@@ -2,8 +2,16 @@
 
 WIT identifiers are kebab-case words, each all lowercase or all uppercase
 (`get-URL`). Python names follow PEP 8 the way componentize-py's guest
-bindings do: `snake_case` functions and fields, `PascalCase` classes,
-`SHOUTY` enum members, and a trailing `_` for keywords and builtins.
+bindings do: `snake_case` functions, fields and parameters, `PascalCase`
+classes, `SHOUTY` enum members, and a trailing `_` where a name must be
+escaped in its position.
+
+Names derived from WIT never begin with `_` (a WIT word starts with a letter
+or digit), so every private name the generator introduces (`_rt`,
+`_instance`, `_kvdb`, codec constants) is out of their reach by
+construction. The public names it introduces (`store`, `instantiate`,
+`add_to_linker`, `Protocol`, ...) are reserved in the `Scope` of the
+namespace they live in, and a WIT name that wants one gets a `_` instead.
 """
 
 from __future__ import annotations
@@ -12,59 +20,101 @@ import builtins
 import keyword
 from typing import Iterable
 
-# Keywords can never be names; builtins must not be shadowed where a name is
-# a variable (a parameter `list` would hide the builtin in its function). An
-# attribute (`conn.set`, a field `type`) shadows nothing and stays as is.
-KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
-RESERVED = KEYWORDS | frozenset(dir(builtins))
-# Except the builtins generated annotations use: in a class body, a method
-# or field named `int` would make `int` in the next annotation mean it.
-ATTRIBUTE_RESERVED = KEYWORDS | {"bool", "bytes", "dict", "float", "int", "list", "object", "str", "tuple", "type"}
+# Hard keywords only: soft keywords (`match`, `case`, `type`) are names.
+KEYWORDS = frozenset(keyword.kwlist)
+# The builtins generated code refers to (in annotations, mostly). A method,
+# field or parameter named like one would make the next annotation in its
+# class or function body mean the member instead; other builtins are
+# shadowed harmlessly (`conn.set`, a parameter `id`).
+USED_BUILTINS = frozenset({"bool", "bytes", "dict", "float", "int", "list", "object", "str", "tuple", "type"})
+# Module-level names (classes): keywords and every builtin, so that a
+# module's namespace keeps its builtins (`Exception`, `None`).
+MODULE_RESERVED_BUILTINS = KEYWORDS | frozenset(dir(builtins))
+MEMBER_RESERVED = KEYWORDS | USED_BUILTINS
+
+# ---- the names generated code introduces itself, per namespace ----------
+# Each is reserved in the `Scope` of its namespace, so a name from WIT that
+# wants one gets a `_` instead. Private names need no entry: WIT names never
+# begin with `_`.
+
+# What a generated module imports or defines at module level (`__init__`
+# also re-exports the runtime's names: `bindgen.RUNTIME_EXPORTS`).
+MODULE_NAMES = frozenset(
+    {
+        "annotations", "dataclass", "enum", "Any", "Callable", "Optional", "Protocol", "Union",
+        "Store", "Linker", "Component", "Instance", "Engine", "add_to_linker", "load_component",
+        "Ok", "Err", "Some", "Result",
+    }
+)
+FILE_NAMES = frozenset({"__init__", "_runtime"}) | MODULE_NAMES  # modules of the package
+WORLD_CLASS_NAMES = frozenset({"instantiate", "add_to_linker"})
+ACCESSOR_NAMES = frozenset({"instantiate"})  # an exported interface's class
+PRIVATE_NAMES = frozenset({"_instance"})  # of world and accessor classes; slots are `_<method>`
+PROXY_NAMES = frozenset({"drop", "dropped"})  # `_rt.GuestResource`'s own
+HOST_RESOURCE_NAMES = frozenset({"close"})  # called when the guest drops its handle
+# The parameters a generated method has before those of the WIT function:
+# an export's `(self, store, ...)`, a host Protocol method's `(self, ...)`.
+EXPORT_PARAMS = frozenset({"self", "store"})
+HOST_PARAMS = frozenset({"self"})
+WORLD_LINKER_PARAMS = frozenset({"linker", "wasi"})  # the world class's `add_to_linker`
+# Names of generated bodies, claimed after the parameters so that they give
+# way: an export's local result, a host function lambda's host object.
+EXPORT_LOCAL = "result"
+HOST_LOCAL = "h"
 
 
 def words(name: str) -> list[str]:
     return [w for w in name.lstrip("%").split("-") if w]
 
 
-def snake(name: str, *, attribute: bool = False) -> str:
-    """`get-URL` -> `get_url`, escaped if it is a keyword, or a builtin
-    unless it names an `attribute` (a method or field)."""
-    return escape("_".join(w.lower() for w in words(name)), attribute=attribute)
+def snake(name: str) -> str:
+    """`get-URL` -> `get_url`: functions, methods, fields, parameters and
+    modules, escaped if a keyword or a builtin generated code uses."""
+    return escape("_".join(w.lower() for w in words(name)), MEMBER_RESERVED)
 
 
 def pascal(name: str) -> str:
     """`http-request` -> `HttpRequest`; `HTTP` -> `Http`."""
-    return escape("".join(w[0].upper() + w[1:].lower() for w in words(name)))
+    return escape("".join(w[0].upper() + w[1:].lower() for w in words(name)), MODULE_RESERVED_BUILTINS)
 
 
 def shouty(name: str) -> str:
     """`not-found` -> `NOT_FOUND` (enum and flag members)."""
-    return escape("_".join(w.upper() for w in words(name)), attribute=True)
+    return escape("_".join(w.upper() for w in words(name)), MEMBER_RESERVED)
 
 
-def escape(identifier: str, *, attribute: bool = False) -> str:
-    return f"{identifier}_" if identifier in (ATTRIBUTE_RESERVED if attribute else RESERVED) else identifier
+def escape(identifier: str, reserved: frozenset[str]) -> str:
+    return f"{identifier}_" if identifier in reserved else identifier
 
 
 class Scope:
     """Hands out distinct names: a second claim of `x` gets `x_`, then `x_2`.
 
     One scope per Python namespace (a module, a class, a parameter list), so
-    two WIT names that map to the same Python name never collide."""
+    two WIT names that map to the same Python name never collide, nor one
+    with a name the generator reserved there."""
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken = set(reserved)
+        # wanted -> the next suffix to try: thousands of WIT names can map to
+        # one Python name (`a-b`, `A-b`, `a-B`, ...); counting from 2 each
+        # time made that quadratic.
+        self._next: dict[str, int] = {}
 
     def claim(self, wanted: str) -> str:
         name = wanted
         if name in self._taken:
             name = f"{wanted}_"
-        counter = 2
+        counter = self._next.get(wanted, 2)
         while name in self._taken:
             name = f"{wanted}_{counter}"
             counter += 1
+        self._next[wanted] = counter
         self._taken.add(name)
         return name
+
+    def reserve(self, names: Iterable[str]) -> None:
+        self._taken.update(names)
 
     def __contains__(self, name: str) -> bool:
         return name in self._taken

@@ -16,7 +16,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
-from .diagnostics import Diagnostic, Source, Span, WitError
+from .diagnostics import Diagnostic, Source, Span, WitError, read_source
 from .lexer import Tokens, WitLexer, vocabulary
 
 from ._resources import grammar_path
@@ -63,14 +63,7 @@ def parse_text(text: str, path: str = "<string>") -> ast.File:
 
 
 def parse_file(path: str | Path) -> ast.File:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise WitError([Diagnostic(f"{path}: not UTF-8 text ({error.reason})")]) from None
-    except OSError as error:
-        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror}")]) from None
-    return parse_source(Source(str(path), text))
+    return parse_source(read_source(path))
 
 
 @functools.lru_cache(maxsize=None)
@@ -120,7 +113,7 @@ def _describe(token_type: str, value: str | None = None) -> str:
     if token_type == "VERSION":
         return "a version"
     if token_type == "INT":
-        return "an integer"
+        return "fixed-length"  # wit-parser's word: an integer is only ever a list size
     if token_type == "STRING":
         return "a string"
     for table, kind in ((tokens.tokens.keywords, "keyword"), (tokens.tokens.operators, None)):
@@ -207,8 +200,9 @@ def _doc_text(comments: Sequence[str]) -> str | None:
     for comment in comments:
         body = comment[3:-2] if comment.startswith("/**") else comment.lstrip("/")
         lines.append(body.rstrip())
-    # Remove the indentation all non-empty lines share, keep the rest.
-    indent = min((len(line) - len(line.lstrip()) for line in lines if line), default=0)
+    # Remove the indentation all non-empty lines share, keep the rest. Rust's
+    # `is_ascii_whitespace` counts it: a no-break space is text, not indent.
+    indent = min((_ascii_indent(line) for line in lines if line), default=0)
     if indent:
         prefix = " " * indent
         lines = [line[indent:] if line.startswith(prefix) else line for line in lines]
@@ -216,9 +210,16 @@ def _doc_text(comments: Sequence[str]) -> str | None:
     for line in lines:
         if not line:
             contents += "\n"
-        for part in line.splitlines():
-            contents += part + "\n"
+            continue
+        # Rust's `str::lines`: split at `\n` and drop a `\r` before it, never
+        # at `\r`, U+2028 or the other breaks `str.splitlines` knows.
+        for part in line.split("\n"):
+            contents += part.removesuffix("\r") + "\n"
     return contents.rstrip("\n") or None
+
+
+def _ascii_indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t\n\x0c\r"))
 
 
 def _abort(span: Span, message: str, hint: str | None = None) -> _Abort:
@@ -560,7 +561,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         if value == 0:
             raise _abort(_span(size), "invalid fixed-length list size: the size must be at least 1")
         if value > 0xFFFF_FFFF:
-            raise _abort(_span(size), "invalid fixed-length list size: too large")
+            raise _abort(_span(size), "invalid list size: number too large to fit in target type")
         return ast.FixedList(_types(children)[0], value, _span(children[0]), _span(size))
 
     def map_of(self, children: list[Any]) -> ast.MapOf:

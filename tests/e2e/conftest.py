@@ -31,6 +31,8 @@ PACKAGES: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "e2e_cache": ((FIXTURES / "cache.wit", "export"), {"legacy_package": "wasi-mindmap:cache"}),
     "e2e_cache_user": ((GUESTS / "cache" / "cache.wit",), {}),
     "e2e_coverage": ((GUESTS / "coverage" / "wit",), {}),
+    # The same WIT again: another package's classes of the same names.
+    "e2e_coverage_b": ((GUESTS / "coverage" / "wit",), {}),
 }
 
 

@@ -146,3 +146,35 @@ def test_a_refused_call_does_not_move_its_own_arguments(coverage: SimpleNamespac
     assert not c.dropped and c.value(store) == 40
     assert echo.consume_plus(store, c, 2) == 42
     assert c.dropped
+
+
+def test_one_proxy_is_moved_at_most_once_per_call(coverage: SimpleNamespace) -> None:
+    """The component model moves an own handle (`lift_own`) and cannot move
+    a lent one: the same proxy twice as own, or as own and borrow, in one
+    call is refused naming the parameter, and the proxy stays usable."""
+    echo, store = coverage.echo, coverage.store
+    c = echo.new_counter(store, 5)
+    with pytest.raises(ValueError, match=r"^cs\[1\]: this Counter is already passed as own in cs\[0\] of the same call"):
+        echo.consume_all(store, [c, c])
+    assert not c.dropped and c.value(store) == 5
+    with pytest.raises(ValueError, match="^d: this Counter is passed as own in c of the same call"):
+        echo.consume_and_read(store, c, c)
+    assert not c.dropped and c.value(store) == 5
+    d = echo.new_counter(store, 2)
+    assert echo.consume_and_read(store, c, d) == 7
+    assert c.dropped and not d.dropped
+    assert echo.consume_all(store, [d, echo.new_counter(store, 1)]) == 3 and d.dropped
+    assert echo.counter_sum(store, *(2 * [echo.new_counter(store, 4)])) == 8  # two borrows are fine
+
+
+def test_another_packages_proxy_is_named_with_its_module(coverage: SimpleNamespace, bindings: SimpleNamespace, guest: Any, engine: Engine) -> None:
+    """Two packages generated from one WIT have classes of the same names."""
+    other = bindings.coverage_b
+    linker = Linker(engine)
+    host = EchoHost(other)
+    other.Coverage.add_to_linker(linker, host_echo=host, imports=host)
+    theirs = other.Coverage.instantiate(coverage.store, guest("coverage"), linker).guest_echo.new_counter(coverage.store, 1)
+    with pytest.raises(
+        TypeError, match="^c: expected e2e_coverage.guest_echo.Counter, got e2e_coverage_b.guest_echo.Counter$"
+    ):
+        coverage.echo.read_counter(coverage.store, theirs)

@@ -35,6 +35,11 @@ world host-resource {
   export take: func(b: bowl) -> u32;
   export make: func(n: u32) -> bowl;
   export peek: func(b: borrow<bowl>) -> u32;
+  /// The weight of `b` plus `n`.
+  export take2: func(b: bowl, n: u32) -> u32;
+  /// The weights of `a` and `b` added (these two: guest drops both).
+  export take-both: func(a: bowl, b: bowl) -> u32;
+  export peek-take: func(a: borrow<bowl>, b: bowl) -> u32;
 }
 """
 
@@ -142,3 +147,112 @@ def test_host_side_and_world_from_separate_packages(
     made = w.make(store, 13)
     assert isinstance(made, host.Bowl) and made.grams == 13
     assert _live_handles(pkg, store) == _live_handles(host_side, store) == 0
+
+
+@pytest.mark.parametrize("bad", [None, "bowl", 5, object()], ids=["None", "str", "int", "object"])
+def test_a_host_resource_argument_must_be_an_instance_of_the_hosts_class(
+    pkg: ModuleType, world: Any, bad: Any
+) -> None:
+    """Anything else would reach the guest, trap when it calls the resource,
+    and poison the store: refused first, naming the parameter."""
+    w, store, host = world
+    expected = f"expected Bowl, got {type(bad).__name__}"
+    with pytest.raises(TypeError, match=f"^b: {expected}$"):
+        w.take(store, bad)  # own
+    with pytest.raises(TypeError, match=f"^b: {expected}$"):
+        w.peek(store, bad)  # borrow
+    with pytest.raises(TypeError, match=f"^b: {expected}$"):
+        w.take_both(store, host.Bowl(1), bad)
+    assert _live_handles(pkg, store) == 0 and host.closed == []
+    assert w.run(store, 1) == 6  # nothing poisoned
+
+
+def test_other_linkers_hosts_do_not_decide_what_a_store_accepts(pkg: ModuleType, world: Any, engine: Engine) -> None:
+    """Another linker in the process implements the same resource with a
+    factory (its class unknown): this store still checks against its own
+    linker's class."""
+
+    class FactoryHost:
+        Bowl = staticmethod(lambda n: BowlHost().Bowl(n))
+
+    other = Linker(engine)
+    pkg.HostResource.add_to_linker(other, r=FactoryHost(), wasi=False)
+    w, store, _ = world
+    with pytest.raises(TypeError, match="^b: expected Bowl, got object$"):
+        w.take(store, object())
+    assert w.run(store, 1) == 6
+
+
+def test_another_hosts_class_of_the_same_name_is_refused(world: Any) -> None:
+    w, store, _ = world
+    with pytest.raises(TypeError, match="^b: expected .*Bowl, got another class of that name$"):
+        w.take(store, BowlHost().Bowl(3))  # a host no linker was given
+
+
+def test_a_host_returning_a_wrong_object_for_a_resource_traps_naming_it(world: Any, pkg: ModuleType) -> None:
+    w, store, host = world
+    host.Bowl.merge = staticmethod(lambda a, b: "merged")
+    with pytest.raises(pkg.Trap) as info:
+        w.run(store, 1)
+    assert isinstance(info.value.__cause__, TypeError)
+    assert str(info.value.__cause__) == "return value of ns:pkg/r#[static]bowl.merge: expected Bowl, got str"
+
+
+def test_a_refused_call_leaves_nothing_in_the_handle_table(pkg: ModuleType, world: Any) -> None:
+    """`b` is lowered (put in the table) before `n` is refused: undone, so
+    a later release_store does not close an object the host still owns."""
+    w, store, host = world
+    bowl = host.Bowl(5)
+    with pytest.raises(ValueError, match="^n: 4294967296 is out of range for u32"):
+        w.take2(store, bowl, 2**32)
+    assert _live_handles(pkg, store) == 0
+    assert w.take2(store, bowl, 1) == 6 and host.closed == [5]  # given for real: the guest dropped it
+    keep = host.Bowl(7)
+    with pytest.raises(ValueError, match="^n: "):
+        w.take2(store, keep, -1)
+    pkg.release_store(store)
+    assert host.closed == [5]  # `keep` is still the host's
+
+
+def test_one_host_object_is_given_at_most_once_per_call(pkg: ModuleType, world: Any) -> None:
+    """The component model moves an own handle, and cannot move a lent one:
+    the same object twice as own, or as borrow and own, is refused."""
+    w, store, host = world
+    bowl = host.Bowl(4)
+    with pytest.raises(ValueError, match="^b: this Bowl is already passed as own in a of the same call"):
+        w.take_both(store, bowl, bowl)
+    with pytest.raises(ValueError, match="^b: this Bowl is borrowed in a of the same call"):
+        w.peek_take(store, bowl, bowl)
+    assert _live_handles(pkg, store) == 0 and host.closed == []
+    assert w.take_both(store, bowl, host.Bowl(6)) == 10 and sorted(host.closed) == [4, 6]
+    lent = host.Bowl(1)
+    assert w.peek_take(store, lent, host.Bowl(2)) == 3 and 1 not in host.closed
+
+
+def test_release_store_closes_every_object_even_if_some_close_raises(pkg: ModuleType, world: Any) -> None:
+    w, store, host = world
+    base = host.Bowl
+
+    class Breaking(base):  # type: ignore[misc,valid-type]
+        def weigh(self) -> int:
+            raise RuntimeError("no scale")
+
+        @staticmethod
+        def merge(a: Any, b: Any) -> Any:
+            return Breaking(a.grams + b.grams)
+
+        def close(self) -> None:
+            super().close()
+            if self.grams != 5:
+                raise OSError(f"bowl {self.grams} stuck")
+
+    host.Bowl = Breaking
+    with pytest.raises(pkg.Trap):
+        w.run(store, 3)  # bowls 3, 5 and 8 left in the guest by the trap
+    assert _live_handles(pkg, store) == 3
+    with pytest.raises(pkg.CloseError) as info:
+        pkg.release_store(store)
+    assert sorted(host.closed) == [3, 5, 8]  # all of them, though two raised
+    assert sorted(str(e) for e in info.value.errors) == ["bowl 3 stuck", "bowl 8 stuck"]
+    assert isinstance(info.value.__cause__, OSError)
+    assert "2 host object(s) failed to close" in str(info.value)

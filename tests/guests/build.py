@@ -85,6 +85,8 @@ GUESTS: dict[str, Guest] = {
         Guest("coverage", "coverage", HERE / "coverage" / "wit"),
         # Component-model text: no WIT, no app, no WASI.
         Guest("host-resource", "", HERE / "host-resource" / "host-resource.wat"),
+        Guest("names", "", HERE / "names" / "names.wat"),
+        Guest("wasi-http", "", HERE / "wasi-http" / "wasi-http.wat"),
     ]
 }
 

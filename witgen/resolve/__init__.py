@@ -12,6 +12,8 @@ One stage per module:
 
 from __future__ import annotations
 
+from typing import Optional
+
 from .. import model as m
 from ..diagnostics import WitError
 from .link import Features, Remap
@@ -50,7 +52,7 @@ def resolve_groups(
                 here = pkg.name_span.location() if pkg.name_span else "?"
                 there = prev[0].name_span.location() if prev[0].name_span else "?"
                 raise WitError.at(
-                    None,
+                    pkg.name_span,
                     f"package `{pkg.name}` is defined in two different locations:\n  * {here}\n  * {there}",
                 )
             by_name[pkg.name] = (pkg, index)
@@ -58,12 +60,18 @@ def resolve_groups(
     order: list[m.PackageName] = []
     placed: set[m.PackageName] = set()
     for name in sorted(by_name, key=m.PackageName.sort_key):
-        _visit(by_name[name][0], by_name, order, placed, set())
+        _visit(by_name[name][0], by_name, order, placed)
 
     ids: dict[m.PackageName, int] = {}
+    resources: dict[int, int | None] = {}
     for name in order:
-        ids[name] = Remap(resolve, features).append(by_name[name][0])
+        ids[name] = Remap(resolve, features, resources=resources).append(by_name[name][0])
     return [[ids[pkg.name] for pkg in group] for group in groups]
+
+
+# A package being placed, its dependencies, the next of them to look at,
+# and the dependency name that led to it (None for the root).
+_Frame = tuple[UnresolvedPackage, list[m.PackageName], int, Optional[m.PackageName]]
 
 
 def _visit(
@@ -71,18 +79,30 @@ def _visit(
     by_name: dict[m.PackageName, tuple[UnresolvedPackage, int]],
     order: list[m.PackageName],
     placed: set[m.PackageName],
-    visiting: set[m.PackageName],
 ) -> None:
-    # Iterative would be safer, but package graphs are shallow.
+    """Place `pkg` after the packages it uses (depth first, in the order it
+    names them). Iterative: a chain of packages in `deps/` can be long."""
     if pkg.name in placed:
         return
-    for i, dep in enumerate(pkg.foreign_deps):
+    stack: list[_Frame] = [(pkg, list(pkg.foreign_deps), 0, None)]
+    visiting: set[m.PackageName] = set()
+    while stack:
+        current, deps, i, via = stack[-1]
+        if i == len(deps):
+            stack.pop()
+            if via is not None:
+                visiting.discard(via)
+            if current.name not in placed:
+                placed.add(current.name)
+                order.append(current.name)
+            continue
+        stack[-1] = (current, deps, i + 1, via)
+        if current.name in placed:
+            continue
+        dep = deps[i]
         if dep in visiting:
-            raise WitError.at(pkg.foreign_dep_spans[i], f"package `{dep}` creates a dependency cycle")
-        visiting.add(dep)
-        found = m.match_package(dep, by_name)
-        if found is not None:
-            _visit(found[0], by_name, order, placed, visiting)
-        visiting.discard(dep)
-    placed.add(pkg.name)
-    order.append(pkg.name)
+            raise WitError.at(current.foreign_dep_spans[i], f"package `{dep}` creates a dependency cycle")
+        found = by_name.get(dep)  # exact, as `Remap._package` looks it up
+        if found is not None and found[0].name not in placed:
+            visiting.add(dep)
+            stack.append((found[0], list(found[0].foreign_deps), 0, dep))

@@ -9,6 +9,7 @@ wit-parser's `resolve_include` and `elaborate_world`.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Iterator
 
 from .. import model as m
 from ..diagnostics import Span, WitError
@@ -31,6 +32,28 @@ def _rename(original: str, old: str, new: str) -> str | None:
     if rest == old:
         return f"{kind}]{new}"
     return None
+
+
+def _rename_candidates(key: str) -> list[str]:
+    """Every `old` for which `_rename(key, old, ...)` matches."""
+    candidates = [key]
+    if "]" in key:
+        rest = key.split("]", 1)[1]
+        candidates.append(rest)
+        if "." in rest:
+            candidates.append(rest.split(".", 1)[0])
+    return candidates
+
+
+def _renamed(key: str, renames: dict[str, tuple[int, str]]) -> str:
+    """`key` after the first rename of `with` that matches it, if any."""
+    found = [(renames[old][0], old) for old in _rename_candidates(key) if old in renames]
+    if not found:
+        return key
+    _, old = min(found)
+    new = _rename(key, old, renames[old][1])
+    assert new is not None
+    return new
 
 
 def _stability_text(s: m.Stability) -> str:
@@ -70,11 +93,38 @@ class _Cloner:
     def type_id(self, id: int) -> int:
         new_id = self.types.get(id)
         if new_id is None:
-            new = self._type_def(replace(self.resolve.types[id]))
-            new_id = len(self.resolve.types)
-            self.resolve.types.append(new)
-            self.types[id] = new_id
+            # What `id` refers to is cloned first (and gets the lower ids), in
+            # an iterative post-order: chains of types can be long.
+            for old in self._clone_order(id):
+                new = self._type_def(replace(self.resolve.types[old]))
+                self.types[old] = len(self.resolve.types)
+                self.resolve.types.append(new)
+            new_id = self.types[id]
         return new_id
+
+    def _clone_order(self, root: int) -> list[int]:
+        order: list[int] = []
+        seen = {root}
+        stack = [(root, iter(self._clones_first(root)))]
+        while stack:
+            node, refs = stack[-1]
+            for ref in refs:
+                if ref not in seen and ref not in self.types:
+                    seen.add(ref)
+                    stack.append((ref, iter(self._clones_first(ref))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        return order
+
+    def _clones_first(self, id: int) -> list[int]:
+        """The types `_type_def` clones for `id`, in the order it does."""
+        kind = self.resolve.types[id].kind
+        if isinstance(kind, m.Alias):
+            target = kind.target
+            return [target] if isinstance(target, int) and self.resolve.types[target].owner == self.prev else []
+        return [t for t in self.resolve.type_references(kind) if isinstance(t, int)]
 
     def _ty(self, ty: m.Type | None) -> m.Type | None:
         return self.type_id(ty) if isinstance(ty, int) else ty
@@ -158,14 +208,20 @@ def include_world(
     world = resolve.worlds[world_id]
     included = resolve.worlds[included_id]
     external = world.package != included.package
-    unmatched = list(names)
+    # old name -> (its first position in `with`, new name): a lookup per
+    # key, not a scan of `with` per key.
+    renames: dict[str, tuple[int, str]] = {}
+    for index, (old, new) in enumerate(names):
+        renames.setdefault(old, (index, new))
+    matched: set[str] = set()
     for key in [*included.imports, *included.exports]:
         if isinstance(key, str):
-            unmatched = [(old, new) for old, new in unmatched if _rename(key, old, new) is None]
+            matched.update(old for old in _rename_candidates(key) if old in renames)
+    unmatched = [old for old, _ in names if old not in matched]
     if unmatched:
         raise WitError.at(
             span,
-            f"no import or export kebab-name `{unmatched[0][0]}`. Note that an ID does not support renaming",
+            f"no import or export kebab-name `{unmatched[0]}`. Note that an ID does not support renaming",
         )
     cloner = _Cloner(resolve, {}, m.TypeOwner("world", included_id), m.TypeOwner("world", world_id), package)
     for items, dst, what in (
@@ -174,7 +230,7 @@ def include_world(
     ):
         for key, item in items.items():
             if isinstance(key, str):
-                new_key = next((r for old, new in names if (r := _rename(key, old, new)) is not None), key)
+                new_key = _renamed(key, renames)
                 new_item = cloner.world_item(item)
                 if isinstance(new_item, m.FunctionItem):
                     new_item = m.FunctionItem(replace(new_item.function, name=new_key))
@@ -228,11 +284,25 @@ def _import_interface(
     span: Span | None = None,
     external_id: str | None = None,
 ) -> None:
+    """Import `id` as `key`, after every interface it uses (transitively).
+
+    An iterative post-order: `use` chains can be long."""
     if key in imports:
         return
-    for dep in resolve.interface_direct_deps(id):
-        _import_interface(resolve, imports, dep, dep, stability, None)
-    imports[key] = m.InterfaceItem(id, stability, docs, span, external_id)
+    item = m.InterfaceItem(id, stability, docs, span, external_id)
+    stack: list[tuple[m.WorldKey, m.InterfaceItem, Iterator[int]]] = [
+        (key, item, resolve.interface_direct_deps(id))
+    ]
+    while stack:
+        current, current_item, deps = stack[-1]
+        for dep in deps:
+            if dep not in imports:
+                dep_item = m.InterfaceItem(dep, stability, None, None, None)
+                stack.append((dep, dep_item, resolve.interface_direct_deps(dep)))
+                break
+        else:
+            stack.pop()
+            imports.setdefault(current, current_item)
 
 
 def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> None:
@@ -260,23 +330,42 @@ def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> Non
     required: set[int] = set()
 
     def add(key: m.WorldKey, item: m.InterfaceItem, add_export: bool) -> bool:
-        if key in exports:
-            return add_export
-        if not add_export and item.id in required:
-            return True
-        for dep in resolve.interface_direct_deps(item.id):
-            dep_item = m.InterfaceItem(dep, item.stability, None, None, item.external_id)
-            if not add(dep, dep_item, add_export and dep in export_interfaces):
-                return False
-        if add_export:
-            if item.id in required:
-                return False
-            exports[key] = item
-        else:
-            required.add(item.id)
-            if key not in imports:
-                imports[key] = item
-        return True
+        """Export `item` (or, for a dependency that is not exported, import
+        it) after what it uses; False if that needs an interface both ways.
+        An iterative post-order: `use` chains can be long."""
+        stack: list[tuple[m.WorldKey, m.InterfaceItem, bool, Iterator[int]]] = []
+
+        def enter(key: m.WorldKey, item: m.InterfaceItem, add_export: bool) -> bool | None:
+            """The answer at once, or None when `key` must wait for its deps."""
+            if key in exports:
+                return add_export
+            if not add_export and item.id in required:
+                return True
+            stack.append((key, item, add_export, resolve.interface_direct_deps(item.id)))
+            return None
+
+        answer = enter(key, item, add_export)
+        while stack:
+            key, item, add_export, deps = stack[-1]
+            for dep in deps:
+                dep_item = m.InterfaceItem(dep, item.stability, None, None, item.external_id)
+                done = enter(dep, dep_item, add_export and dep in export_interfaces)
+                if done is False:
+                    return False
+                if done is None:
+                    break
+            else:
+                stack.pop()
+                if add_export:
+                    if item.id in required:
+                        return False
+                    exports[key] = item
+                else:
+                    required.add(item.id)
+                    if key not in imports:
+                        imports[key] = item
+                answer = True
+        return answer is not False
 
     for key, item in export_interfaces.items():
         if not add(key, item, True):

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field, replace
 from .. import model as m
 from ..diagnostics import Span, WitError, did_you_mean
 from .elaborate import elaborate_world, include_world
-from .package import UnresolvedPackage
+from .package import UnresolvedPackage, strong_key
+
+
+# How many known packages a "package not found" error lists.
+_KNOWN_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ class Remap:
     worlds: list[int | None] = field(default_factory=list)
     own_handles: dict[int, int] = field(default_factory=dict)
     has_borrow: dict[int, bool] = field(default_factory=dict)
+    # type id -> the resource it names through aliases (None: not one).
+    # Shared by the Remaps of one resolve: linked types never change, and
+    # chains of `use` across packages make alias chains long.
+    resources: dict[int, int | None] = field(default_factory=dict)
 
     def _included(self, stab: m.Stability, pkg: int, span: Span | None) -> bool:
         return include_stability(self.resolve, self.features, stab, pkg, span)
@@ -246,13 +254,18 @@ class Remap:
                 raise WitError.at(span, "type used in a handle must be a resource")
 
     def _package(self, name: m.PackageName, span: Span) -> int:
-        id = m.match_package(name, self.resolve.package_names)
+        # Exactly as written: the only-one-version shortcut is for selecting a
+        # world by name (`Resolve.select_world`), never for paths inside WIT.
+        id = self.resolve.package_names.get(name)
         if id is not None:
             return id
         known = sorted(self.resolve.package_names, key=m.PackageName.sort_key)
         message = f"package '{name}' not found"
         if known:
-            message += ". known packages:" + "".join(f"\n    {k}" for k in known)
+            # Bounded: each missing package would print them all.
+            message += ". known packages:" + "".join(f"\n    {k}" for k in known[:_KNOWN_SHOWN])
+            if len(known) > _KNOWN_SHOWN:
+                message += f"\n    ... and {len(known) - _KNOWN_SHOWN} more"
         raise WitError.at(span, message)
 
     # ---- updating references ----
@@ -294,13 +307,30 @@ class Remap:
         if isinstance(ty, str):
             return ty
         id = self.map_type(ty, span)
-        if self.resolve.resource_of(id) is None:
+        if self._resource_of(id) is None:
             return id
         own = self.own_handles.get(id)
         if own is None:
             own = self.own_handles[id] = len(self.resolve.types)
             self.resolve.types.append(m.TypeDef(None, m.Handle("own", id), None))
         return own
+
+    def _resource_of(self, id: int) -> int | None:
+        """`resolve.resource_of`, memoised along the alias chain."""
+        cache = self.resources
+        chain: list[int] = []
+        cur: m.Type = id
+        while isinstance(cur, int) and cur not in cache:
+            kind = self.resolve.types[cur].kind
+            if not isinstance(kind, m.Alias):
+                cache[cur] = cur if isinstance(kind, m.Resource) else None
+                break
+            chain.append(cur)
+            cur = kind.target
+        found = cache[cur] if isinstance(cur, int) else None
+        for alias in chain:
+            cache[alias] = found
+        return found
 
     def _update_interface(self, iface: m.Interface, pkg: int) -> None:
         iface.types = {
@@ -327,16 +357,28 @@ class Remap:
     def _has_borrow(self, ty: m.Type) -> bool:
         if isinstance(ty, str):
             return False
-        cached = self.has_borrow.get(ty)
-        if cached is not None:
-            return cached
-        kind = self.resolve.types[ty].kind
-        if isinstance(kind, m.Handle):
-            result = kind.kind == "borrow"
-        else:
-            result = any(self._has_borrow(t) for t in self.resolve.type_references(kind))
-        self.has_borrow[ty] = result
-        return result
+        # Iterative post-order, memoised: chains of types can be long and
+        # share their parts.
+        cache = self.has_borrow
+        stack = [ty]
+        while stack:
+            id = stack[-1]
+            if id in cache:
+                stack.pop()
+                continue
+            kind = self.resolve.types[id].kind
+            if isinstance(kind, m.Handle):
+                cache[id] = kind.kind == "borrow"
+                stack.pop()
+                continue
+            refs = [r for r in self.resolve.type_references(kind) if isinstance(r, int)]
+            pending = [r for r in refs if r not in cache]
+            if pending:
+                stack += pending
+                continue
+            cache[id] = any(cache[r] for r in refs)
+            stack.pop()
+        return cache[ty]
 
     def _update_world(self, old: m.World, new: m.World, pkg: int) -> None:
         resolve = self.resolve
@@ -362,17 +404,19 @@ class Remap:
 
 
 def _check_case_insensitive(world: m.World) -> None:
+    """Includes can bring names that collide with the world's own: wit-parser
+    re-checks them with the Component Model's strong uniqueness."""
     for items, what in ((world.imports, "import"), (world.exports, "export")):
         seen: dict[str, str] = {}
         for key in items:
             if not isinstance(key, str):
                 continue
-            lower = key.lower()
-            existing = seen.get(lower)
+            canonical = strong_key(key)
+            existing = seen.get(canonical)
             if existing is not None and existing != key:
                 raise WitError.at(
-                    None,
+                    items[key].span or world.span,
                     f"{what} `{key}` in world `{world.name}` conflicts with {what} `{existing}` "
-                    "(kebab-case identifiers are case-insensitive)",
+                    "(names must be strongly unique)",
                 )
-            seen[lower] = key
+            seen[canonical] = key

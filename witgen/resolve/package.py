@@ -9,9 +9,10 @@ the arenas, types of kind `Unknown`) for `link` to connect.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Iterator, Literal, Sequence, Union
+from typing import Callable, Iterable, Iterator, Literal, Sequence, Union
 
 from .. import ast
 from .. import model as m
@@ -434,7 +435,7 @@ class PackageResolver:
         if isinstance(path, ast.LocalPath):
             item = self.ast_items[self.cur].get(path.name) or self.package_items.get(path.name)
             if item is None:
-                scope = [*self.ast_items[self.cur], *self.package_items]
+                scope = itertools.chain(self.ast_items[self.cur], self.package_items)
                 raise WitError.at(
                     path.span, f"interface or world `{path.name}` does not exist", did_you_mean(path.name, scope)
                 )
@@ -514,6 +515,8 @@ class PackageResolver:
                 )
                 raise WitError.at(extern.span, f"{desc} `{key}` conflicts with prior {what} of same name")
             dst[key] = world_item
+        for named in (w.imports, w.exports):
+            check_strongly_unique((key, item.span) for key, item in named.items() if isinstance(key, str))
         self.type_lookup = {}
 
     def _world_item(self, docs: str | None, attrs: ast.Attributes, extern: ast.Extern) -> m.WorldItem:
@@ -546,6 +549,14 @@ class PackageResolver:
         for name, (value, _) in self.type_lookup.items():
             assert isinstance(value, int)
             iface.types[name] = value
+        # Types first, then functions in order, as wit-parser lists them.
+        names = [(name, span) for name, (_, span) in self.type_lookup.items()]
+        for item in items:
+            if isinstance(item, ast.Func):
+                names.append((item.name, item.span))
+            elif isinstance(item, ast.Resource):
+                names.extend((_mangled(func, item.name), func.span) for func in item.functions)
+        check_strongly_unique(names)
         funcs: list[m.Function] = []
         # Functions depend on nothing but types: each one's mistakes are its own,
         # so all of them are reported together.
@@ -616,7 +627,7 @@ class PackageResolver:
             found = self.interface_types[source].get(n.name)
             if found is None:
                 known = self.interface_types[source]
-                types = [name for name, (value, _) in known.items() if isinstance(value, int)]
+                types = (name for name, (value, _) in known.items() if isinstance(value, int))
                 raise WitError.at(n.span, f"name `{n.name}` does not exist", did_you_mean(n.name, types))
             value = found[0]
             if isinstance(value, str):
@@ -628,9 +639,11 @@ class PackageResolver:
     def _type_name(self, named: ast.Named) -> int:
         found = self.type_lookup.get(named.name)
         if found is None:
-            types = [name for name, (value, _) in self.type_lookup.items() if isinstance(value, int)]
-            # A misspelt built-in (`strin`) is as likely as a misspelt name in scope.
-            candidates = [*types, *sorted(m.PRIMITIVES)]
+            # A misspelt built-in (`strin`) is as likely as a misspelt name in
+            # scope. Lazily: `did_you_mean` stops after a while, and listing
+            # the scope for each of thousands of mistakes is quadratic.
+            types = (name for name, (value, _) in self.type_lookup.items() if isinstance(value, int))
+            candidates = itertools.chain(types, sorted(m.PRIMITIVES))
             raise WitError.at(named.span, f"name `{named.name}` does not exist", did_you_mean(named.name, candidates))
         if isinstance(found[0], str):
             raise WitError.at(named.span, f"cannot use {found[0]} `{named.name}` as a type")
@@ -652,36 +665,40 @@ class PackageResolver:
             raise WitError.at(named.span, f"type `{named.name}` used in a handle must be a resource")
 
     def _typedef_kind(self, td: ast.TypeDef, stab: m.Stability) -> m.TypeDefKind:
+        # wit-parser 1.262's checks, each after the member types resolve.
         if isinstance(td, ast.TypeAlias):
             return self._kind(td.type, stab)
         if isinstance(td, ast.Record):
-            return m.Record([m.Field(f.name, self._type(f.type, stab), f.docs, f.span) for f in td.fields])
+            fields = [m.Field(f.name, self._type(f.type, stab), f.docs, f.span) for f in td.fields]
+            if not fields:
+                raise WitError.at(td.span, "empty record")
+            _check_members("field", [(f.name, f.span) for f in td.fields])
+            return m.Record(fields)
         if isinstance(td, ast.Flags):
+            if not td.flags:
+                raise WitError.at(td.span, "empty flags")
+            if len(td.flags) > MAX_FLAGS:
+                raise WitError.at(td.flags[MAX_FLAGS].span, f"cannot have more than {MAX_FLAGS} flags")
+            _check_members("flag", [(f.name, f.span) for f in td.flags])
             return m.Flags([m.Flag(f.name, f.docs, f.span) for f in td.flags])
         if isinstance(td, ast.Variant):
             if not td.cases:
                 raise WitError.at(td.span, "empty variant")
-            return m.Variant(
+            variant = m.Variant(
                 [
                     m.Case(c.name, self._type(c.type, stab) if c.type is not None else None, c.docs, c.span)
                     for c in td.cases
                 ]
             )
+            _check_members("case", [(c.name, c.span) for c in td.cases])
+            return variant
         if isinstance(td, ast.Enum):
             if not td.cases:
                 raise WitError.at(td.span, "empty enum")
+            _check_members("case", [(c.name, c.span) for c in td.cases])
             return m.Enum([m.EnumCase(c.name, c.docs, c.span) for c in td.cases])
-        ctors = 0
-        names: set[str] = set()
-        for f in td.functions:
-            if isinstance(f, ast.Method):
-                if f.name in names:
-                    raise WitError.at(f.span, f"duplicate function name `{f.name}`")
-                names.add(f.name)
-            else:
-                ctors += 1
-                if ctors > 1:
-                    raise WitError.at(f.span, "duplicate constructors")
+        # A resource's functions are checked with the rest of its scope's
+        # names (`check_strongly_unique`): `[static]x.x` collides with `x`.
         return m.Resource()
 
     def _kind(self, ty: ast.Type, stab: m.Stability) -> m.TypeDefKind:
@@ -705,6 +722,8 @@ class PackageResolver:
         if isinstance(ty, ast.Handle):
             return m.Handle(ty.kind, self._validate_resource(ty.resource))
         if isinstance(ty, ast.TupleOf):
+            if not ty.items:
+                raise WitError.at(ty.span, "empty tuple")
             return m.Tuple([self._type(t, stab) for t in ty.items])
         if isinstance(ty, ast.OptionOf):
             return m.Option(self._type(ty.inner, stab))
@@ -787,16 +806,13 @@ class PackageResolver:
         assert isinstance(found, int)
         kind: m.FunctionKind
         if isinstance(func, ast.Constructor):
-            name = f"[constructor]{resource}"
             kind = "constructor"
-            return self._function(func.docs, func.attrs, name, func.span, func.type, kind, found)
+            return self._function(func.docs, func.attrs, _mangled(func, resource), func.span, func.type, kind, found)
         if func.static:
-            name = f"[static]{resource}.{func.name}"
             kind = "async-static" if func.type.is_async else "static"
         else:
-            name = f"[method]{resource}.{func.name}"
             kind = "async-method" if func.type.is_async else "method"
-        return self._function(func.docs, func.attrs, name, func.span, func.type, kind, found)
+        return self._function(func.docs, func.attrs, _mangled(func, resource), func.span, func.type, kind, found)
 
     def _function(
         self,
@@ -817,9 +833,12 @@ class PackageResolver:
             params.append(
                 m.Param("self", self._anon(handle, self._find_stability(handle, m.UNKNOWN), func.span), func.span)
             )
+        names = {q.name.lower() for q in params}  # a set: a list made 10,000 parameters take seconds
         for p in func.params:
-            if any(q.name == p.name for q in params):
+            # Parameter names are strongly unique too: `a` and `A` collide.
+            if p.name.lower() in names:
                 raise WitError.at(p.span, f"param `{p.name}` is defined more than once")
+            names.add(p.name.lower())
             params.append(m.Param(p.name, self._type(p.type, m.UNKNOWN), p.span))
         result: m.Type | None
         if kind == "constructor":
@@ -845,6 +864,59 @@ class PackageResolver:
 
 
 _TYPEDEFS = (ast.TypeAlias, ast.Record, ast.Flags, ast.Variant, ast.Enum, ast.Resource)
+
+
+# The canonical ABI passes flags in one i32 at most (wit-parser 1.262).
+MAX_FLAGS = 32
+_ANNOTATIONS = ("[method]", "[static]")
+
+
+def _mangled(func: ast.ResourceFunc, resource: str) -> str:
+    """A resource function's name in its interface or world."""
+    if isinstance(func, ast.Constructor):
+        return f"[constructor]{resource}"
+    return f"[{'static' if func.static else 'method'}]{resource}.{func.name}"
+
+
+def strong_key(name: str) -> str:
+    """The Component Model's canonical form for strong uniqueness
+    (Explainer.md, "Name Uniqueness"): acronyms lowercased, `[method]l.l`
+    and `[static]l.l` become `l`, other annotations but `[constructor]` go."""
+    name = name.lower()
+    for annotation in _ANNOTATIONS:
+        if name.startswith(annotation):
+            rest = name[len(annotation) :]
+            resource, _, func = rest.partition(".")
+            return resource if resource == func else rest
+    return name
+
+
+def check_strongly_unique(names: Iterable[tuple[str, Span | None]]) -> None:
+    """wit-parser's check of one scope's names (types, then functions; or a
+    world's imports or its exports), in its words."""
+    seen: dict[str, str] = {}
+    for name, span in names:
+        key = strong_key(name)
+        previous = seen.get(key)
+        if previous is None:
+            seen[key] = name
+            continue
+        if previous == name:
+            raise WitError.at(span, f"duplicate name `{name}`")
+        raise WitError.at(span, f"name `{name}` conflicts with previous name `{previous}`")
+
+
+def _check_members(what: str, members: Sequence[tuple[str, Span]]) -> None:
+    """Fields, flags and cases are unique ignoring case, as labels are."""
+    seen: dict[str, str] = {}
+    for name, span in members:
+        previous = seen.get(name.lower())
+        if previous is None:
+            seen[name.lower()] = name
+            continue
+        if previous == name:
+            raise WitError.at(span, f"duplicate {what} `{name}`")
+        raise WitError.at(span, f"{what} `{name}` conflicts with previous {what} `{previous}`")
 
 
 def _foreign_name_span(path: ast.ForeignPath) -> Span:

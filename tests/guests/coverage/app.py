@@ -109,5 +109,11 @@ class GuestEcho(exports.GuestEcho):
     def consume_plus(self, c: "guest_echo.Counter", n: int) -> int:
         return c.value() + n
 
+    def consume_all(self, cs: list["guest_echo.Counter"]) -> int:
+        return sum(c.value() for c in cs)
+
+    def consume_and_read(self, c: "guest_echo.Counter", d: "guest_echo.Counter") -> int:
+        return c.value() + d.value()
+
 
 import guest_echo  # noqa: E402  (exported resources live in a module named after the interface)

@@ -1,7 +1,7 @@
 ;; A hand-written guest for host resources, in component-model text:
 ;; it imports `ns:pkg/r` with resource `bowl` (constructor, method, static
 ;; with two borrows) and exports functions that construct, borrow, drop and
-;; pass bad handles. No WASI imports.
+;; pass bad handles, and take several bowls in one call. No WASI imports.
 (component
   (import "ns:pkg/r" (instance $h
     (export "bowl" (type $b (sub resource)))
@@ -34,6 +34,13 @@
       local.get 0 call $weigh local.set $r local.get 0 call $drop local.get $r)
     (func (export "make") (param i32) (result i32) local.get 0 call $ctor)
     (func (export "peek") (param i32) (result i32) (local $r i32) local.get 0 call $weigh local.set $r local.get 0 call $drop local.get $r)
+    ;; (own, u32): the weight plus n.
+    (func (export "take2") (param i32 i32) (result i32) (local $r i32)
+      local.get 0 call $weigh local.set $r local.get 0 call $drop local.get $r local.get 1 i32.add)
+    ;; Two handles (any kinds): both weights added; drops both.
+    (func (export "both") (param i32 i32) (result i32) (local $r i32)
+      local.get 0 call $weigh local.get 1 call $weigh i32.add local.set $r
+      local.get 0 call $drop local.get 1 call $drop local.get $r)
   )
   (core instance $i (instantiate $m (with "" (instance
      (export "ctor" (func $ctor)) (export "weigh" (func $weigh)) (export "merge" (func $merge)) (export "drop" (func $drop))))))
@@ -42,4 +49,7 @@
   (func (export "take") (param "b" (own $bowl)) (result u32) (canon lift (core func $i "take")))
   (func (export "make") (param "n" u32) (result (own $bowl)) (canon lift (core func $i "make")))
   (func (export "peek") (param "b" (borrow $bowl)) (result u32) (canon lift (core func $i "peek")))
+  (func (export "take2") (param "b" (own $bowl)) (param "n" u32) (result u32) (canon lift (core func $i "take2")))
+  (func (export "take-both") (param "a" (own $bowl)) (param "b" (own $bowl)) (result u32) (canon lift (core func $i "both")))
+  (func (export "peek-take") (param "a" (borrow $bowl)) (param "b" (own $bowl)) (result u32) (canon lift (core func $i "both")))
 )

@@ -1,0 +1,86 @@
+"""`witgen.naming`: case conversion, escaping only where a name must be
+escaped, and the names generated code reserves for itself matching what the
+generated code and its runtime really define."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from witgen import naming
+from witgen.api import generate
+from witgen.bindgen import RUNTIME_EXPORTS
+from witgen.naming import Scope, pascal, shouty, snake
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def _runtime() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("_naming_runtime", ROOT / "templates" / "runtime.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+def test_cases_and_escapes() -> None:
+    assert (snake("get-URL"), pascal("http-request"), pascal("HTTP"), shouty("not-found")) == (
+        "get_url", "HttpRequest", "Http", "NOT_FOUND"
+    )
+    # Keywords always; builtins only those generated code uses; soft keywords never.
+    assert [snake(n) for n in ("%from", "%none", "list", "type", "int", "id", "h", "cls", "match", "case")] == [
+        "from_", "none", "list_", "type_", "int_", "id", "h", "cls", "match", "case"
+    ]
+    # Classes live in modules: no builtin of any kind is hidden.
+    assert [pascal(n) for n in ("exception", "none", "true", "store")] == ["Exception_", "None_", "True_", "Store"]
+
+
+def test_scope_gives_way_to_what_it_reserves_and_to_earlier_claims() -> None:
+    scope = Scope({"store"})
+    assert [scope.claim(n) for n in ("store", "store", "store", "x")] == ["store_", "store_2", "store_3", "x"]
+
+
+def test_proxy_names_are_the_guest_resource_base_class_members() -> None:
+    base = _runtime().GuestResource
+    assert {n for n in dir(base) if not n.startswith("_")} == naming.PROXY_NAMES
+
+
+def test_host_resource_names_are_what_the_runtime_calls() -> None:
+    source = (ROOT / "templates" / "runtime.py").read_text()
+    assert {n for n in naming.HOST_RESOURCE_NAMES if f'getattr(obj, "{n}"' in source} == naming.HOST_RESOURCE_NAMES
+
+
+def test_world_and_accessor_classes_define_only_their_reserved_public_names(tmp_path: Path) -> None:
+    wit = tmp_path / "w.wit"
+    wit.write_text("package a:b;\ninterface i {\n  f: func();\n}\nworld w {\n  export i;\n}\n")
+    files = generate(wit)
+    for path, cls, reserved, wit_names in (
+        ("__init__.py", "W", naming.WORLD_CLASS_NAMES, set()),
+        ("i.py", "IExports", naming.ACCESSOR_NAMES, {"f"}),
+    ):
+        tree = ast.parse(files[path])
+        body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls).body
+        members = {n.name for n in body if isinstance(n, ast.FunctionDef)}
+        assigned = {
+            t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign)
+            for t in n.targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+        }
+        assert {m for m in members if not m.startswith("_")} - wit_names == reserved
+        # Private: the reserved ones, and a slot per exported function.
+        assert {a for a in assigned if a.startswith("_")} <= naming.PRIVATE_NAMES | {f"_{m}" for m in wit_names}
+
+
+def test_module_names_cover_every_name_modules_import() -> None:
+    for path in sorted(GOLDEN.rglob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, "level", 0) == 0:
+                names = {a.asname or a.name for a in node.names}
+                assert names <= naming.MODULE_NAMES | set(RUNTIME_EXPORTS), (path, names)
