@@ -110,7 +110,9 @@ def test_first_load_compiles_and_writes_the_entry(engine: Engine, adder: Path, c
     assert compiles.count == 1
     assert _add(engine, component, 2, 3) == 5
     entry = _entry(engine, adder, cache)
-    assert [p.name for p in cache.iterdir()] == [entry.name], "one entry, no temporary files left"
+    assert sorted(p.name for p in cache.iterdir()) == [entry.name, "by-path"], "one entry, no temporary files left"
+    (stamp,) = (cache / "by-path").iterdir()
+    assert stamp.read_text() == entry.stem, "the path remembers the entry's key"
     assert _add(engine, Component.deserialize_file(engine, str(entry)), 4, 5) == 9
     if os.name == "posix":
         assert entry.stat().st_mode & 0o077 == 0, "entries are the user's own"
@@ -125,6 +127,72 @@ def test_second_load_uses_the_entry(engine: Engine, adder: Path, cache: Path, co
     assert _add(engine, component, 20, 22) == 42
     after = entry.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the entry was not rewritten"
+
+
+class Reads:
+    """Counts the times the runtime reads (and so hashes) a whole component."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = rt.component_cache_key
+
+        def key(engine: Engine, wasm: bytes) -> str:
+            self.count += 1
+            return str(real(engine, wasm))
+
+        monkeypatch.setattr(rt, "component_cache_key", key)
+
+
+def test_the_warm_path_does_not_read_the_component(
+    engine: Engine, adder: Path, cache: Path, compiles: Compiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt.load_component(engine, adder, cache)
+    reads = Reads(monkeypatch)
+    compiles.forbid()
+    assert _add(engine, rt.load_component(engine, adder, cache), 1, 2) == 3
+    assert reads.count == 0, "known by path, size and times: not hashed again"
+
+
+def test_a_rewritten_component_is_read_again(
+    engine: Engine, adder: Path, cache: Path, compiles: Compiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt.load_component(engine, adder, cache)
+    reads = Reads(monkeypatch)
+    # Same size, same mtime as before: only the inode and ctime tell.
+    before = adder.stat()
+    _replace(adder, ADDER_WAT.replace("i32.add", "i32.sub").encode())
+    os.utime(adder, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert adder.stat().st_size == before.st_size
+    assert _add(engine, rt.load_component(engine, adder, cache), 5, 3) == 2
+    assert reads.count == 1 and compiles.count == 2
+
+    # Touched, the same bytes: read and hashed again, not compiled.
+    os.utime(adder, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    assert _add(engine, rt.load_component(engine, adder, cache), 5, 3) == 2
+    assert reads.count == 2 and compiles.count == 2
+    # And remembered under its new stat.
+    assert _add(engine, rt.load_component(engine, adder, cache), 5, 3) == 2
+    assert reads.count == 2
+
+
+def test_a_damaged_stamp_only_costs_a_read(
+    engine: Engine, adder: Path, cache: Path, compiles: Compiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt.load_component(engine, adder, cache)
+    (stamp,) = (cache / "by-path").iterdir()
+    _replace(stamp, b"../../etc/passwd")
+    reads = Reads(monkeypatch)
+    compiles.forbid()
+    assert _add(engine, rt.load_component(engine, adder, cache), 1, 1) == 2
+    assert reads.count == 1
+    assert stamp.read_text() == _entry(engine, adder, cache).stem
+
+
+def test_a_stamp_naming_a_missing_entry_falls_back(engine: Engine, adder: Path, cache: Path, compiles: Compiles) -> None:
+    rt.load_component(engine, adder, cache)
+    _entry(engine, adder, cache).unlink()
+    assert _add(engine, rt.load_component(engine, adder, cache), 2, 2) == 4
+    assert compiles.count == 2 and _entry(engine, adder, cache).is_file()
 
 
 def test_the_entry_serves_another_engine_with_the_same_config(adder: Path, cache: Path, compiles: Compiles) -> None:
@@ -178,7 +246,7 @@ def test_different_components_get_different_entries(engine: Engine, tmp_path: Pa
     two.write_text(ADDER_WAT.replace("i32.add", "i32.sub"))
     assert _add(engine, rt.load_component(engine, one, cache), 5, 3) == 8
     assert _add(engine, rt.load_component(engine, two, cache), 5, 3) == 2
-    assert len(list(cache.iterdir())) == 2
+    assert len(list(cache.glob("*.cwasm"))) == 2
     assert _add(engine, rt.load_component(engine, one, cache), 5, 3) == 8
 
 
