@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Callable, Container, Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal
 
 from . import codemodel as cm
 from . import model as m
 from . import naming
-from .naming import Scope, pascal, shouty, snake
+from .naming import Scope, pascal, pascal_part, shouty, shouty_part, snake, snake_part
 from .pytext import literal
 
 # The runtime's public values and errors, re-exported by every package's
@@ -191,9 +191,9 @@ class _Builder:
         self.type_names: dict[m.TypeId, str] = {}
         self.codec_names: dict[m.TypeId, str] = {}
         self.resource_roles: dict[m.TypeId, Role] = {}
-        self._unsupported_cache: dict[m.Type, str | None] = {}
-        self._mentions_cache: dict[Role, dict[m.Type, bool]] = {}
-        self._unaliased: dict[m.TypeId, m.Type] = {}
+        self._unsupported_cache: dict[m.TypeId, str | None] = {}
+        self._mentions_cache: dict[Role, dict[m.TypeId, bool]] = {}
+        self._unaliased: dict[m.TypeId, m.Type] = {}  # `resolve.unalias`'s memo
         # Per module path: indexes built once (see their users).
         self._functions_by_resource: dict[str, dict[m.TypeId, list[m.Function]]] = {}
         self._host_scopes: dict[str, Scope] = {}
@@ -303,26 +303,8 @@ class _Builder:
             self.init.owner = m.TypeOwner("world", self.plan.world)
 
     def _dependency_order(self, ifaces: list[m.InterfaceId]) -> list[m.InterfaceId]:
-        ordered: list[m.InterfaceId] = []
-        seen: set[m.InterfaceId] = set()
-
-        # Iterative post-order: `use` chains can be long.
-        for root in ifaces:
-            if root in seen:
-                continue
-            seen.add(root)
-            stack = [(root, self.resolve.interface_direct_deps(root))]
-            while stack:
-                iface, deps = stack[-1]
-                for dep in deps:
-                    if dep not in seen:
-                        seen.add(dep)
-                        stack.append((dep, self.resolve.interface_direct_deps(dep)))
-                        break
-                else:
-                    stack.pop()
-                    ordered.append(iface)
         wanted = set(ifaces)
+        ordered = m.post_order(ifaces, self.resolve.interface_direct_deps)
         return [i for i in ordered if i in wanted]
 
     def _module_of(self, owner: m.TypeOwner | None) -> _Module:
@@ -360,13 +342,12 @@ class _Builder:
         # Dependencies first, walking only this owner's (and anonymous) types:
         # another owner's never lead back here, and a chain of `use`s would
         # make each module walk every module before it.
-        order: list[m.TypeId] = []
-        done: set[m.Type] = set()
-        for root in ids:
-            found = self._post_order(root, done, owner)
-            done.update(found)
-            order += found
-        return order
+        types = self.resolve.types
+
+        def own_refs(id: m.TypeId) -> list[m.TypeId]:
+            return [t for t in self.resolve.type_ids_referenced(id) if types[t].owner in (None, owner)]
+
+        return m.post_order(ids, own_refs)
 
     def _name_types(self, module: _Module) -> None:
         for type_id in self._owned_types(module):
@@ -377,7 +358,7 @@ class _Builder:
                 self.resource_roles[type_id] = self._resource_role(type_id, module)
             name = module.scope.claim(pascal(typedef.name))
             self.type_names[type_id] = name
-            self.codec_names[type_id] = module.scope.claim(f"_{shouty(typedef.name).rstrip('_')}")
+            self.codec_names[type_id] = module.scope.claim(f"_{shouty_part(typedef.name)}")
 
     def _resource_role(self, resource: m.TypeId, module: _Module) -> Role:
         if module.owner is not None and module.owner.kind == "world":
@@ -436,7 +417,7 @@ class _Builder:
             cases = []
             for case in kind.cases:
                 # `Shape_Circle`, from the unescaped names: `Union_Value`, not `Union__Value`.
-                case_name = module.scope.claim(f"{pascal(wit).rstrip('_')}_{pascal(case.name).rstrip('_')}")
+                case_name = module.scope.claim(f"{pascal_part(wit)}_{pascal_part(case.name)}")
                 payload = self.annotation(case.type, module) if case.type is not None else None
                 cases.append(cm.VariantCase(case_name, case.name, case.docs, payload))
             return cm.VariantClass(name, wit, docs, cases)
@@ -591,7 +572,7 @@ class _Builder:
         if isinstance(ty, str):
             return "`error-context` values, which wasmtime-py 49 cannot pass" if ty == "error-context" else None
         cache = self._unsupported_cache
-        for id in self._post_order(ty, cache):
+        for id in m.post_order([ty], self.resolve.type_ids_referenced, cache):
             reason = self._own_unsupported(id)
             if reason is None and not isinstance(self.resolve.types[id].kind, m.Resource):
                 refs = self.resolve.type_references(self.resolve.types[id].kind)
@@ -619,57 +600,10 @@ class _Builder:
         return None
 
     def _unalias(self, ty: m.Type) -> m.Type:
-        """`resolve.unalias`, memoised along the chain: `use` chains make
-        long alias chains, and every mention of a type would walk one."""
-        cache = self._unaliased
-        chain: list[m.TypeId] = []
-        while isinstance(ty, int) and ty not in cache:
-            kind = self.resolve.types[ty].kind
-            if not isinstance(kind, m.Alias):
-                cache[ty] = ty
-                break
-            chain.append(ty)
-            ty = kind.target
-        target = cache[ty] if isinstance(ty, int) else ty
-        for alias in chain:
-            cache[alias] = target
-        return target
+        return self.resolve.unalias(ty, self._unaliased)
 
     def _resource_of(self, ty: m.TypeId) -> m.TypeId | None:
-        target = self._unalias(ty)
-        if isinstance(target, int) and isinstance(self.resolve.types[target].kind, m.Resource):
-            return target
-        return None
-
-    def _post_order(
-        self, root: m.TypeId, known: Container[m.Type], owner: m.TypeOwner | None = None
-    ) -> list[m.TypeId]:
-        """The types `root` reaches that are not `known`, each after those it
-        refers to (with `owner`, only through its own and anonymous types).
-        Iterative, so the walks built on it (memoised in `known`) take linear
-        time and no stack, however deep or shared the types."""
-        if root in known:
-            return []
-        types = self.resolve.types
-        order: list[m.TypeId] = []
-        seen = {root}
-        stack = [(root, self.resolve.type_references(types[root].kind))]
-        while stack:
-            node, refs = stack[-1]
-            for ref in refs:
-                if (
-                    isinstance(ref, int)
-                    and ref not in seen
-                    and ref not in known
-                    and (owner is None or types[ref].owner is None or types[ref].owner == owner)
-                ):
-                    seen.add(ref)
-                    stack.append((ref, self.resolve.type_references(self.resolve.types[ref].kind)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-        return order
+        return self.resolve.resource_of(ty, self._unaliased)
 
     def _function_unsupported(self, function: m.Function, side: Role) -> str | None:
         if function.is_async:
@@ -696,7 +630,7 @@ class _Builder:
         if isinstance(ty, str):
             return False
         cache = self._mentions_cache.setdefault(role, {})
-        for id in self._post_order(ty, cache):
+        for id in m.post_order([ty], self.resolve.type_ids_referenced, cache):
             kind = self.resolve.types[id].kind
             if isinstance(kind, m.Resource):
                 cache[id] = self.resource_roles.get(id) == role
@@ -919,7 +853,7 @@ class _Builder:
             cls = self.type_names[resource]
             resource_wit = self.resolve.types[resource].name or ""
             member = function.item_name if function.kind != "constructor" else "new"
-            spec = module.scope.claim(f"_{shouty(resource_wit).rstrip('_')}_{shouty(member).rstrip('_')}")
+            spec = module.scope.claim(f"_{shouty_part(resource_wit)}_{shouty_part(member)}")
             kind = function.kind.removeprefix("async-")
             if kind == "method":
                 proxy_scope = self.proxy_scopes.setdefault(resource, Scope(naming.PROXY_NAMES))
@@ -927,9 +861,9 @@ class _Builder:
                 self._guest_resource(module, cls).methods.append(method)
             else:
                 # Constructors and statics need an instance: the accessor has them.
-                resource_name = snake(resource_wit).rstrip("_")
+                resource_name = snake_part(resource_wit)
                 wanted = f"new_{resource_name}" if kind == "constructor" else (
-                    f"{resource_name}_{snake(function.item_name).rstrip('_')}"
+                    f"{resource_name}_{snake_part(function.item_name)}"
                 )
                 method = self._method(function, module, Scope(), "guest", spec)
                 method.name = scope.claim(wanted)

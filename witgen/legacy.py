@@ -168,11 +168,11 @@ def parse_legacy_files(path: str | Path, package: str | None = None) -> list[ast
         if not paths:
             raise WitError([Diagnostic(f"no `*.wit` or `*.wit.md` files in {path}")])
         session = _Session(_beside(paths[0]))
-        documents = [session.document(_read(p)) for p in paths]
+        documents = [session.document(read_source(p)) for p in paths]
         name = _package_name(package, path.resolve().name, documents[0].source)
         return [session.file(document, name) for document in documents]
     session = _Session(_beside(path))
-    main = session.document(_read(path))
+    main = session.document(read_source(path))
     name = _package_name(package, path.name, main.source)
     files = [session.file(main, name)]
     seen = {main.name}
@@ -197,7 +197,7 @@ def migrate(path: Path, package: str | None = None) -> str:
 
     path = Path(path)
     if path.is_file():
-        source = _read(path)
+        source = read_source(path)
         if not looks_legacy(source.text):
             try:
                 parse_source(source)
@@ -214,10 +214,6 @@ def migrate(path: Path, package: str | None = None) -> str:
 # ---- files, names and packages ----------------------------------------
 
 
-def _read(path: Path) -> Source:
-    return read_source(path)
-
-
 def _beside(path: Path) -> Siblings:
     directory = path.parent
 
@@ -225,7 +221,7 @@ def _beside(path: Path) -> Siblings:
         for suffix in _SUFFIXES:
             candidate = directory / f"{name}{suffix}"
             if candidate.is_file():
-                return _read(candidate)
+                return read_source(candidate)
         return None
 
     return find

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, TypeVar, Union
+from typing import Callable, Container, Hashable, Iterable, Iterator, Literal, TypeVar, Union
 
 from .diagnostics import Span
 
@@ -453,18 +453,30 @@ class Resolve:
             return key
         return self.interface_name(key) or "<anonymous interface>"
 
-    def unalias(self, ty: Type) -> Type:
-        """Follow `type a = b` aliases (and `use`s) to the defining type."""
+    def unalias(self, ty: Type, memo: dict[TypeId, Type] | None = None) -> Type:
+        """Follow `type a = b` aliases (and `use`s) to the defining type.
+
+        With `memo` (alias -> target, kept by the caller while the arena's
+        types stay as they are), each chain is walked once however many of
+        its links are asked about: chains of `use` make long ones."""
+        chain: list[TypeId] = []
         while isinstance(ty, int):
+            if memo is not None and ty in memo:
+                ty = memo[ty]
+                break
             kind = self.types[ty].kind
             if not isinstance(kind, Alias):
                 break
+            chain.append(ty)
             ty = kind.target
+        if memo is not None:
+            for alias in chain:
+                memo[alias] = ty
         return ty
 
-    def resource_of(self, ty: TypeId) -> TypeId | None:
+    def resource_of(self, ty: TypeId, memo: dict[TypeId, Type] | None = None) -> TypeId | None:
         """The resource `ty` names through aliases, if it names one."""
-        target = self.unalias(ty)
+        target = self.unalias(ty, memo)
         if isinstance(target, int) and isinstance(self.types[target].kind, Resource):
             return target
         return None
@@ -512,25 +524,11 @@ class Resolve:
         With `roots`, only those and what they reach.
         """
         start = list(range(len(self.types))) if roots is None else roots
-        seen: set[TypeId] = set()
-        order: list[TypeId] = []
-        for root in start:
-            if root in seen:
-                continue
-            seen.add(root)
-            # Iterative post-order: nesting can be deep.
-            stack: list[tuple[TypeId, Iterator[Type]]] = [(root, self.type_references(self.types[root].kind))]
-            while stack:
-                node, refs = stack[-1]
-                for ref in refs:
-                    if isinstance(ref, int) and ref not in seen:
-                        seen.add(ref)
-                        stack.append((ref, self.type_references(self.types[ref].kind)))
-                        break
-                else:
-                    stack.pop()
-                    order.append(node)
-        return order
+        return post_order(start, self.type_ids_referenced)
+
+    def type_ids_referenced(self, id: TypeId) -> list[TypeId]:
+        """The type ids (not primitives) that `id`'s definition refers to, in order."""
+        return [t for t in self.type_references(self.types[id].kind) if isinstance(t, int)]
 
     def type_interface_dep(self, id: TypeId) -> InterfaceId | None:
         """For `use iface.{t}`: the interface the aliased type comes from."""
@@ -554,3 +552,34 @@ class Resolve:
     def topological_packages(self) -> list[PackageId]:
         """Package ids with dependencies first (the arena is already so)."""
         return list(range(len(self.packages)))
+
+
+Node = TypeVar("Node", bound=Hashable)
+
+
+def post_order(
+    roots: Iterable[Node], children: Callable[[Node], Iterable[Node]], skip: Container[Node] = ()
+) -> list[Node]:
+    """Every node reachable from `roots` and not in `skip`, once, each after
+    its children (in the order `children` gives them). Iterative: chains of
+    types, interfaces and packages in real input are shallow, in hostile
+    input thousands deep. Walks that compute a value per node memoise it in
+    `skip` and take linear time however the nodes share their parts."""
+    order: list[Node] = []
+    seen: set[Node] = set()
+    for root in roots:
+        if root in seen or root in skip:
+            continue
+        seen.add(root)
+        stack = [(root, iter(children(root)))]
+        while stack:
+            node, pending = stack[-1]
+            for child in pending:
+                if child not in seen and child not in skip:
+                    seen.add(child)
+                    stack.append((child, iter(children(child))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order

@@ -70,17 +70,33 @@ def words(name: str) -> list[str]:
 def snake(name: str) -> str:
     """`get-URL` -> `get_url`: functions, methods, fields, parameters and
     modules, escaped if a keyword or a builtin generated code uses."""
-    return escape("_".join(w.lower() for w in words(name)), MEMBER_RESERVED)
+    return escape(snake_part(name), MEMBER_RESERVED)
 
 
 def pascal(name: str) -> str:
     """`http-request` -> `HttpRequest`; `HTTP` -> `Http`."""
-    return escape("".join(w[0].upper() + w[1:].lower() for w in words(name)), MODULE_RESERVED_BUILTINS)
+    return escape(pascal_part(name), MODULE_RESERVED_BUILTINS)
 
 
 def shouty(name: str) -> str:
     """`not-found` -> `NOT_FOUND` (enum and flag members)."""
-    return escape("_".join(w.upper() for w in words(name)), MEMBER_RESERVED)
+    return escape(shouty_part(name), MEMBER_RESERVED)
+
+
+# The same case changes without the escape, for a part of a longer name
+# (`Shape_Circle`, `_COUNTER_NEW`): only the whole name is claimed in a scope.
+
+
+def snake_part(name: str) -> str:
+    return "_".join(w.lower() for w in words(name))
+
+
+def pascal_part(name: str) -> str:
+    return "".join(w[0].upper() + w[1:].lower() for w in words(name))
+
+
+def shouty_part(name: str) -> str:
+    return "_".join(w.upper() for w in words(name))
 
 
 def escape(identifier: str, reserved: frozenset[str]) -> str:

@@ -63,9 +63,9 @@ def resolve_groups(
         _visit(by_name[name][0], by_name, order, placed)
 
     ids: dict[m.PackageName, int] = {}
-    resources: dict[int, int | None] = {}
+    aliases: dict[int, m.Type] = {}  # shared by every Remap: see `Remap.aliases`
     for name in order:
-        ids[name] = Remap(resolve, features, resources=resources).append(by_name[name][0])
+        ids[name] = Remap(resolve, features, aliases=aliases).append(by_name[name][0])
     return [[ids[pkg.name] for pkg in group] for group in groups]
 
 

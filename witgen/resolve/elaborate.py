@@ -95,28 +95,12 @@ class _Cloner:
         if new_id is None:
             # What `id` refers to is cloned first (and gets the lower ids), in
             # an iterative post-order: chains of types can be long.
-            for old in self._clone_order(id):
+            for old in m.post_order([id], self._clones_first, self.types):
                 new = self._type_def(replace(self.resolve.types[old]))
                 self.types[old] = len(self.resolve.types)
                 self.resolve.types.append(new)
             new_id = self.types[id]
         return new_id
-
-    def _clone_order(self, root: int) -> list[int]:
-        order: list[int] = []
-        seen = {root}
-        stack = [(root, iter(self._clones_first(root)))]
-        while stack:
-            node, refs = stack[-1]
-            for ref in refs:
-                if ref not in seen and ref not in self.types:
-                    seen.add(ref)
-                    stack.append((ref, iter(self._clones_first(ref))))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-        return order
 
     def _clones_first(self, id: int) -> list[int]:
         """The types `_type_def` clones for `id`, in the order it does."""

@@ -60,10 +60,10 @@ class Remap:
     worlds: list[int | None] = field(default_factory=list)
     own_handles: dict[int, int] = field(default_factory=dict)
     has_borrow: dict[int, bool] = field(default_factory=dict)
-    # type id -> the resource it names through aliases (None: not one).
-    # Shared by the Remaps of one resolve: linked types never change, and
-    # chains of `use` across packages make alias chains long.
-    resources: dict[int, int | None] = field(default_factory=dict)
+    # `resolve.unalias`'s memo, shared by the Remaps of one resolve: linked
+    # types never change, and chains of `use` across packages make alias
+    # chains long.
+    aliases: dict[int, m.Type] = field(default_factory=dict)
 
     def _included(self, stab: m.Stability, pkg: int, span: Span | None) -> bool:
         return include_stability(self.resolve, self.features, stab, pkg, span)
@@ -307,30 +307,13 @@ class Remap:
         if isinstance(ty, str):
             return ty
         id = self.map_type(ty, span)
-        if self._resource_of(id) is None:
+        if self.resolve.resource_of(id, self.aliases) is None:
             return id
         own = self.own_handles.get(id)
         if own is None:
             own = self.own_handles[id] = len(self.resolve.types)
             self.resolve.types.append(m.TypeDef(None, m.Handle("own", id), None))
         return own
-
-    def _resource_of(self, id: int) -> int | None:
-        """`resolve.resource_of`, memoised along the alias chain."""
-        cache = self.resources
-        chain: list[int] = []
-        cur: m.Type = id
-        while isinstance(cur, int) and cur not in cache:
-            kind = self.resolve.types[cur].kind
-            if not isinstance(kind, m.Alias):
-                cache[cur] = cur if isinstance(kind, m.Resource) else None
-                break
-            chain.append(cur)
-            cur = kind.target
-        found = cache[cur] if isinstance(cur, int) else None
-        for alias in chain:
-            cache[alias] = found
-        return found
 
     def _update_interface(self, iface: m.Interface, pkg: int) -> None:
         iface.types = {
@@ -357,27 +340,15 @@ class Remap:
     def _has_borrow(self, ty: m.Type) -> bool:
         if isinstance(ty, str):
             return False
-        # Iterative post-order, memoised: chains of types can be long and
-        # share their parts.
         cache = self.has_borrow
-        stack = [ty]
-        while stack:
-            id = stack[-1]
-            if id in cache:
-                stack.pop()
-                continue
+
+        def refs(id: int) -> list[int]:  # a handle's resource holds no borrow
+            return [] if isinstance(self.resolve.types[id].kind, m.Handle) else self.resolve.type_ids_referenced(id)
+
+        # Memoised in `cache`: chains of types can be long and share their parts.
+        for id in m.post_order([ty], refs, cache):
             kind = self.resolve.types[id].kind
-            if isinstance(kind, m.Handle):
-                cache[id] = kind.kind == "borrow"
-                stack.pop()
-                continue
-            refs = [r for r in self.resolve.type_references(kind) if isinstance(r, int)]
-            pending = [r for r in refs if r not in cache]
-            if pending:
-                stack += pending
-                continue
-            cache[id] = any(cache[r] for r in refs)
-            stack.pop()
+            cache[id] = kind.kind == "borrow" if isinstance(kind, m.Handle) else any(cache[r] for r in refs(id))
         return cache[ty]
 
     def _update_world(self, old: m.World, new: m.World, pkg: int) -> None:
