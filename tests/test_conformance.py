@@ -25,12 +25,9 @@ entry fails once it goes stale, so the lists only ever shrink.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import json
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -39,7 +36,8 @@ from witgen.diagnostics import WitError
 from witgen.loader import load, load_many, load_text
 from witgen.witjson import to_json
 
-SHARED = Path(__file__).parents[1].parent / "shared"
+from shared_corpus import SHARED, witjson_tool
+
 CORPUS = SHARED / "corpus"
 UI = CORPUS / "wit-parser-ui"
 PARSE_FAIL = UI / "parse-fail"
@@ -128,15 +126,6 @@ def _fail_cases() -> list[str]:
     return sorted(p.name[: -len(".wit.result")] for p in PARSE_FAIL.glob("*.wit.result"))
 
 
-@functools.cache
-def _comparator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("witjson_tool", SHARED / "tools" / "witjson.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _skip_unless_valid(stem: str) -> None:
     if stem in BINARY_DEPS:
         pytest.skip("dependencies are component binaries (out of scope)")
@@ -147,7 +136,7 @@ def _skip_unless_valid(stem: str) -> None:
 @pytest.mark.parametrize("stem", _valid_cases())
 def test_valid_case_matches_wit_parser(stem: str) -> None:
     _skip_unless_valid(stem)
-    tool = _comparator()
+    tool = witjson_tool()
     loaded = load(_case_path(UI, stem), features=frozenset({"active"}))
     expected = tool.Canon(json.loads((UI / f"{stem}.wit.json").read_text())).canon()
     actual = tool.Canon(json.loads(json.dumps(to_json(loaded.resolve)))).canon()

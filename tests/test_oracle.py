@@ -21,8 +21,6 @@ binary everything here is skipped, saying so.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import json
 import os
 import re
@@ -31,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -42,7 +39,8 @@ from witgen.diagnostics import WitError
 from witgen.loader import load
 from witgen.witjson import to_json
 
-SHARED = Path(__file__).parents[1].parent / "shared"
+from shared_corpus import SHARED, witjson_tool
+
 UI = SHARED / "corpus" / "wit-parser-ui"
 PARSE_FAIL = UI / "parse-fail"
 
@@ -89,19 +87,10 @@ def _witgen(path: Path, *features: str) -> tuple[Any, str]:
     return json.loads(json.dumps(to_json(loaded.resolve))), ""
 
 
-@functools.cache
-def _comparator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("witjson_tool", SHARED / "tools" / "witjson.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _differences(expected: Any, actual: Any) -> list[str]:
     if not (SHARED / "tools" / "witjson.py").is_file():
         return [] if expected == actual else ["the JSON differs"]
-    tool = _comparator()
+    tool = witjson_tool()
     return list(tool.diff(tool.Canon(expected).canon(), tool.Canon(actual).canon()))
 
 
@@ -408,18 +397,10 @@ def test_corpus_valid_case_agrees_with_wit_parser(stem: str) -> None:
         assert ours == theirs  # the same JSON, arena order included
 
 
-def _conformance() -> ModuleType:
-    """tests/test_conformance.py, where the lists live beside their tests."""
-    spec = importlib.util.spec_from_file_location("conformance", Path(__file__).with_name("test_conformance.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.skipif(not UI.is_dir(), reason=f"the shared corpus is not at {UI}")
 def test_known_differences_are_what_wit_parser_says() -> None:
-    conformance = _conformance()
+    import test_conformance as conformance  # the lists live beside their tests
+
     for folder, table in ((UI, conformance.NEWER_REJECTS), (PARSE_FAIL, conformance.NEWER_ERRORS)):
         for stem, (message, _file, line) in table.items():
             theirs, error = _wasm_tools(_case(folder, stem), "active")
