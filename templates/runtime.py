@@ -445,13 +445,13 @@ class CallScope:
     can be refused without a trace (nothing moved, nothing left in a handle
     table) and so that one call cannot move a resource twice."""
 
-    __slots__ = ("owned", "borrowed", "moves", "inserted", "after", "called")
+    __slots__ = ("passed", "moves", "inserted", "after", "called")
 
     def __init__(self) -> None:
-        # id(value) -> where it was passed. The values are the call's own
-        # arguments, alive until it ends, so their ids stay unique.
-        self.owned: dict[int, str] = {}
-        self.borrowed: dict[int, str] = {}
+        # id(value) -> (where it was first passed, whether as own). The
+        # values are the call's own arguments, alive until it ends, so their
+        # ids stay unique.
+        self.passed: dict[int, tuple[str, bool]] = {}
         self.moves: list[GuestResource] = []  # proxies passed as `own`: dropped once the call is made
         self.inserted: list[int] = []  # host objects given as `own`: handles to forget if refused
         self.after: list[Callable[[], Any]] = []  # run when the call ends, made or not
@@ -462,30 +462,28 @@ class CallScope:
         # table (`lift_own`), and traps if it is lent out (`num_lends != 0`):
         # one value cannot be passed as `own` twice, nor as `own` and
         # `borrow`, in one call.
-        key = id(value)
-        first = self.owned.get(key)
-        if first is not None:
+        first = self.passed.get(id(value))
+        if first is None:
+            self.passed[id(value)] = (where, True)
+            return
+        place, owned = first
+        if owned:
             raise ValueError(
-                f"{where}: this {what} is already passed as own in {first} of the same call; "
+                f"{where}: this {what} is already passed as own in {place} of the same call; "
                 "an own handle moves, so it can be passed only once"
             )
-        first = self.borrowed.get(key)
-        if first is not None:
-            raise ValueError(
-                f"{where}: this {what} is borrowed in {first} of the same call, so it cannot also "
-                "be passed as own (the component model forbids moving a lent handle)"
-            )
-        self.owned[key] = where
+        raise ValueError(
+            f"{where}: this {what} is borrowed in {place} of the same call, so it cannot also "
+            "be passed as own (the component model forbids moving a lent handle)"
+        )
 
     def borrow(self, value: Any, where: str, what: str) -> None:
-        key = id(value)
-        first = self.owned.get(key)
-        if first is not None:
+        place, owned = self.passed.setdefault(id(value), (where, False))
+        if owned:
             raise ValueError(
-                f"{where}: this {what} is passed as own in {first} of the same call, so it cannot "
+                f"{where}: this {what} is passed as own in {place} of the same call, so it cannot "
                 "also be borrowed (the component model forbids moving a lent handle)"
             )
-        self.borrowed.setdefault(key, where)
 
     def refused(self, handles: "HandleTable") -> None:
         """The call was not made: forget the handles given to it."""
@@ -1151,21 +1149,21 @@ class HostResource:
     def resource_type(self) -> ResourceType:
         return ResourceType.host(self.type_id)
 
-    def check(self, value: Any, where: str, store: Any) -> None:
+    def check(self, value: Any, where: str, cx: Context) -> None:
         """A host object passed where this resource is expected must be an
         instance of a class implementing it: anything else would reach the
         guest, trap when it calls the resource, and poison the store.
 
         The classes are ``<attr>`` of the hosts given to `add_to_linker`,
-        for ``store`` (a projection may pick another host per store; one that
-        fails for this store is not this store's host)."""
+        for the store of ``cx`` (a projection may pick another host per
+        store; one that fails for this store is not this store's host)."""
         classes: list[type] = []
         factory = False  # a host whose attribute is a factory, not a class
         # A store instantiated some other way than `instantiate`: every linker.
-        linkers = list(getattr(store_state(store), "linkers", ())) or list(_IMPLEMENTATIONS.keys())
+        linkers = list(getattr(cx.state, "linkers", ())) or list(_IMPLEMENTATIONS.keys())
         for impl in [i for linker in linkers for i in _IMPLEMENTATIONS.get(linker, {}).get(self.type_id, ())]:
             try:
-                cls = getattr(impl.get(store), impl.attr)
+                cls = getattr(impl.get(cx.store), impl.attr)
             except Exception:
                 continue
             if not isinstance(cls, type):
@@ -1204,7 +1202,7 @@ class Own(Codec):
 
     def lower(self, value: Any, where: str, cx: Optional[Context]) -> Any:
         c = _context_for(cx, where)
-        self.resource.check(value, where, c.store)
+        self.resource.check(value, where, c)
         scope = c.scope
         if scope is not None:
             scope.own(value, where, _type_name(value))
@@ -1245,7 +1243,7 @@ class Borrow(Codec):
         scope = c.scope
         if c.instance is None or scope is None:  # pragma: no cover - results are never borrows
             raise WitError(f"{where}: a borrow can only be passed to an export")
-        self.resource.check(value, where, c.store)
+        self.resource.check(value, where, c)
         scope.borrow(value, where, _type_name(value))
         store, handles = c.store, c.state.handles
         rep = handles.insert(value, lent=True)
@@ -1765,13 +1763,15 @@ class HostFunc:
         self._raises = raises
         self._codecs = tuple(codec for _, codec in params)
         self._plain_args = all(codec.plain_lift for codec in self._codecs)
-        self._needs_cx = any(c.uses_context for c in self._codecs) or (result is not None and result.uses_context)
+        # A scope only for lowering the result: lifting arguments moves nothing.
+        self._scoped = result is not None and result.uses_context
+        self._needs_cx = self._scoped or any(c.uses_context for c in self._codecs)
         self._where_result = f"return value of {qualname}"
         self._plan: Optional[tuple[list[tuple[str, Optional[ValType]]], Optional[ValType]]] = None
 
     def __call__(self, store: Any, *raw_args: Any) -> Any:
         result = self.result
-        cx = Context(store, store_state(store), None, CallScope()) if self._needs_cx else None
+        cx = Context(store, store_state(store), None, CallScope() if self._scoped else None) if self._needs_cx else None
         try:
             if self._plain_args:
                 args: Sequence[Any] = raw_args
