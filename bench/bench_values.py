@@ -41,6 +41,9 @@ import witgen_runtime as R  # noqa: E402
 from witgen_runtime import _capi as C  # noqa: E402
 from witgen_runtime._capi import MEM, BYTES_DATA, pack_into, unpack_from  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "runtime" / "tests"))
+from wat import MEMORY_MODULE  # noqa: E402
+
 WAT = r"""
 (component
   (import "double" (func $double (param "x" u32) (result u32)))
@@ -48,24 +51,7 @@ WAT = r"""
     (export "bowl" (type $b (sub resource)))
     (export "[method]bowl.weigh" (func (param "self" (borrow $b)) (result u32)))))
   (alias export $h "bowl" (type $bowl))
-  (core module $Mem
-    (memory (export "mem") 1)
-    (global $hp (mut i32) (i32.const 1024))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $p i32) (local $end i32)
-      (local.set $p (i32.and (i32.add (global.get $hp) (i32.sub (local.get 2) (i32.const 1)))
-                             (i32.sub (i32.const 0) (local.get 2))))
-      (local.set $end (i32.add (local.get $p) (local.get 3)))
-      (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
-        (then (drop (memory.grow (i32.add (i32.shr_u (i32.sub (local.get $end)
-                  (i32.mul (memory.size) (i32.const 65536))) (i32.const 16)) (i32.const 1))))))
-      (global.set $hp (local.get $end))
-      (local.get $p))
-    (func (export "reset") (global.set $hp (i32.const 1024))))
-  (core instance $mi (instantiate $Mem))
-  (alias core export $mi "mem" (core memory $mem))
-  (alias core export $mi "realloc" (core func $realloc))
-  (alias core export $mi "reset" (core func $reset))
+""" + MEMORY_MODULE + r"""
   (core func $double_l (canon lower (func $double)))
   (core func $weigh (canon lower (func $h "[method]bowl.weigh")))
   (core func $bdrop (canon resource.drop $bowl))

@@ -181,24 +181,17 @@ def compile_source(src: str, filename: str, env: dict[str, Any]) -> dict[str, An
 
 # ---- function types, read once when a function is bound --------------------
 
-class TypeDesc(tuple):  # type: ignore[type-arg]
-    """A component value type as nested tuples: ``(kind, *details)``.
-
-    kind is a `T_*` constant; details: list/option -> (elem,),
-    record -> ((name, t), ...), tuple -> (t, ...), variant -> ((name, t|None), ...),
-    enum/flags -> (name, ...), result -> (ok|None, err|None), own/borrow -> (resource type ptr,),
-    map -> (k, v)."""
-
-
 _valtype_t = _B.wasmtime_component_valtype_t
 
 
-def _names(n: int, nth: Callable[[int], tuple]) -> tuple:  # type: ignore[type-arg]
-    return tuple(nth(i) for i in range(n))
-
-
 def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
-    """Describe a `wasmtime_component_valtype_t` (ctypes struct); does not free it."""
+    """Describe a `wasmtime_component_valtype_t` (ctypes struct) as nested
+    tuples ``(kind, *details)``; does not free it.
+
+    kind is a `T_*` constant; details: list/option -> (elem,),
+    record -> ((name, t), ...), tuple -> (t, ...), variant -> ((name, t|None), ...),
+    enum/flags -> (name, ...), result -> (ok|None, err|None), own/borrow -> (),
+    map -> (k, v)."""
     k = vt.kind
     if k <= T_STRING:
         return (k,)
@@ -212,21 +205,22 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
         finally:
             _B.wasmtime_component_valtype_delete(ctypes.byref(t))
 
-    def named(count: Callable[[], int], nth: Callable[..., bool], with_type: bool, optional: bool = False) -> tuple:  # type: ignore[type-arg]
+    def named(count: Callable[[Any], int], nth: Callable[..., bool], p: Any, with_type: bool,
+              optional: bool = False) -> tuple:  # type: ignore[type-arg]
         out: list[Any] = []
-        for i in range(count()):
+        for i in range(count(p)):
             name_p = ctypes.POINTER(ctypes.c_char)()
             size = c_size_t()
             if not with_type:
-                nth(i, ctypes.byref(name_p), ctypes.byref(size))
+                nth(p, i, ctypes.byref(name_p), ctypes.byref(size))
                 out.append(ctypes.string_at(name_p, size.value).decode())
                 continue
             t = _valtype_t()
             has = c_bool(True)
             if optional:
-                nth(i, ctypes.byref(name_p), ctypes.byref(size), ctypes.byref(has), ctypes.byref(t))
+                nth(p, i, ctypes.byref(name_p), ctypes.byref(size), ctypes.byref(has), ctypes.byref(t))
             else:
-                nth(i, ctypes.byref(name_p), ctypes.byref(size), ctypes.byref(t))
+                nth(p, i, ctypes.byref(name_p), ctypes.byref(size), ctypes.byref(t))
             name = ctypes.string_at(name_p, size.value).decode()
             if optional and not has.value:
                 out.append((name, None))
@@ -243,9 +237,8 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
         return (k, sub(lambda o: _B.wasmtime_component_map_type_key(of.map, o)),
                 sub(lambda o: _B.wasmtime_component_map_type_value(of.map, o)))
     if k == T_RECORD:
-        p = of.record
-        return (k, named(lambda: _B.wasmtime_component_record_type_field_count(p),
-                         lambda i, *a: _B.wasmtime_component_record_type_field_nth(p, i, *a), True))
+        return (k, named(_B.wasmtime_component_record_type_field_count,
+                         _B.wasmtime_component_record_type_field_nth, of.record, True))
     if k == T_TUPLE:
         p = of.tuple
         n = _B.wasmtime_component_tuple_type_types_count(p)
@@ -253,17 +246,14 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
             return lambda o: _B.wasmtime_component_tuple_type_types_nth(p, i, o)
         return (k, *(sub(nth(i)) for i in range(n)))
     if k == T_VARIANT:
-        p = of.variant
-        return (k, named(lambda: _B.wasmtime_component_variant_type_case_count(p),
-                         lambda i, *a: _B.wasmtime_component_variant_type_case_nth(p, i, *a), True, optional=True))
+        return (k, named(_B.wasmtime_component_variant_type_case_count,
+                         _B.wasmtime_component_variant_type_case_nth, of.variant, True, optional=True))
     if k == T_ENUM:
-        p = of.enum_
-        return (k, named(lambda: _B.wasmtime_component_enum_type_names_count(p),
-                         lambda i, *a: _B.wasmtime_component_enum_type_names_nth(p, i, *a), False))
+        return (k, named(_B.wasmtime_component_enum_type_names_count,
+                         _B.wasmtime_component_enum_type_names_nth, of.enum_, False))
     if k == T_FLAGS:
-        p = of.flags
-        return (k, named(lambda: _B.wasmtime_component_flags_type_names_count(p),
-                         lambda i, *a: _B.wasmtime_component_flags_type_names_nth(p, i, *a), False))
+        return (k, named(_B.wasmtime_component_flags_type_names_count,
+                         _B.wasmtime_component_flags_type_names_nth, of.flags, False))
     if k == T_RESULT:
         p = of.result
         ok = _valtype_t()

@@ -9,7 +9,7 @@ from wasmtime.component import ResourceType
 
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
-from ._func import After, Trap, current_context
+from ._func import After, _trap, current_context
 from ._func import _ctx as _per_thread
 from ._values import Bad, Codec
 
@@ -45,10 +45,7 @@ class GuestHandle:
         err = _any_drop(self._ctx, ptr)
         _any_delete(ptr)
         if err:
-            error = C.take_error(err)
-            trap = Trap(f"dropping a resource: {error}")
-            trap.__cause__ = C.pop_exception() or error
-            raise trap
+            raise _trap(err, "dropping a resource")
 
     def __del__(self) -> None:
         # Frees the C box only; dropping calls into wasm, which GC must not do.

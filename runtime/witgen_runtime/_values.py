@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import array
 import ctypes
+import struct
 from operator import attrgetter
 from typing import Any, Optional, Sequence
 
@@ -61,6 +62,20 @@ def _alloc(size: int, keep: list) -> int:  # type: ignore[type-arg]
     buf = _char_array(size)()
     keep.append(buf)
     return _addressof(buf)
+
+
+def _storage(addr: int, kind: int, n: int, size: int, keep: Optional[list],  # type: ignore[type-arg]
+             new_uninit: Any) -> int:
+    """Write the header of a `kind` value at `addr` with `n` entries of
+    `size` bytes and return the entries' address: Python memory in `keep`
+    (borrowed mode) or wasmtime's uninitialised storage (owned mode)."""
+    if keep is not None:
+        p = _alloc(size * n, keep) if n else 0
+        pack_into("<B7xQQ", MEM, addr, kind, n, p)
+        return p
+    MEM[addr] = kind
+    new_uninit(addr + 8, n)
+    return unpack_from("<Q", MEM, addr + 16)[0]  # type: ignore[no-any-return]
 
 
 # ---- values the runtime defines ----------------------------------------------
@@ -268,13 +283,7 @@ class _Bytes(Codec):
         if t is not bytes and t is not bytearray:
             raise Bad(TypeError, f"expected bytes, got {_tname(v)}")
         n = len(v)
-        if keep is not None:
-            p = _alloc(32 * n, keep) if n else 0
-            pack_into("<B7xQQ", MEM, addr, C.LIST, n, p)
-        else:
-            MEM[addr] = C.LIST
-            C.vallist_new_uninit(addr + 8, n)
-            p = unpack_from("<Q", MEM, addr + 16)[0]
+        p = _storage(addr, C.LIST, n, 32, keep, C.vallist_new_uninit)
         if n:
             MEM[p:p + 32 * n:32] = _U8_KINDS[:n] if n <= len(_U8_KINDS) else bytes([C.U8]) * n
             MEM[p + 8:p + 32 * n:32] = v
@@ -313,13 +322,7 @@ class _NumList(Codec):
                     raise e.at(f"[{i}]") from None
             raise
         n = len(values)
-        if keep is not None:
-            p = _alloc(32 * n, keep) if n else 0
-            pack_into("<B7xQQ", MEM, addr, C.LIST, n, p)
-        else:
-            MEM[addr] = C.LIST
-            C.vallist_new_uninit(addr + 8, n)
-            p = unpack_from("<Q", MEM, addr + 16)[0]
+        p = _storage(addr, C.LIST, n, 32, keep, C.vallist_new_uninit)
         if n:
             MEM[p:p + 32 * n:32] = self.kind_byte * n
             MEM[p + 8:p + 32 * n].cast(self.code)[::self.step] = values
@@ -352,13 +355,7 @@ class _List(Codec):
         if type(v) is not list:
             raise Bad(TypeError, f"expected list, got {_tname(v)}")
         n = len(v)
-        if keep is not None:
-            p = _alloc(32 * n, keep) if n else 0
-            pack_into("<B7xQQ", MEM, addr, C.LIST, n, p)
-        else:
-            MEM[addr] = C.LIST
-            C.vallist_new_uninit(addr + 8, n)
-            p = unpack_from("<Q", MEM, addr + 16)[0]
+        p = _storage(addr, C.LIST, n, 32, keep, C.vallist_new_uninit)
         lower = self.elem.lower
         i = 0
         try:
@@ -423,12 +420,10 @@ class Record(Codec):
         """Straight-line lower/lift for records of scalars: one `pack_into`
         and one `unpack_from` for the whole record (measured: about half the
         cost of a method call per field, see NOTES.md)."""
-        import struct as _struct
-
         vs = [f"v{i}" for i in range(self.n)]
         chars = [c.fmt_char for c in self.codecs]
-        entry = "".join(f"QQB7x{ch}{24 - _struct.calcsize(ch)}x" for ch in chars)
-        lift_fmt = "<" + "".join(f"{ch}{48 - _struct.calcsize(ch)}x" for ch in chars[:-1]) + chars[-1]
+        entry = "".join(f"QQB7x{ch}{24 - struct.calcsize(ch)}x" for ch in chars)
+        lift_fmt = "<" + "".join(f"{ch}{48 - struct.calcsize(ch)}x" for ch in chars[:-1]) + chars[-1]
         checks = " and ".join(c.inline_check.format(v=v) for c, v in zip(self.codecs, vs))  # type: ignore[union-attr]
         packed = ", ".join(f"{len(b)}, {id(b) + BYTES_DATA}, {c.kind}, {v}" for b, c, v in zip(self.names, self.codecs, vs))
         tuple_target = ", ".join(vs) + ("," if self.n == 1 else "")
@@ -501,13 +496,8 @@ class Tuple(Codec):
         n = self.n
         if len(v) != n:
             raise Bad(TypeError, f"expected a tuple of {n}, got {len(v)} items")
-        if keep is not None:
-            p = _alloc(32 * n, keep)
-            pack_into("<B7xQQ", MEM, addr, C.TUPLE, n, p)
-        else:
-            MEM[addr] = C.TUPLE
-            C.valtuple_new_uninit(addr + 8, n)
-            p = unpack_from("<Q", MEM, addr + 16)[0]
+        p = _storage(addr, C.TUPLE, n, 32, keep, C.valtuple_new_uninit)
+        if keep is None:
             _zero_rest(p, 0, n, 32)
         i = 0
         try:
@@ -682,16 +672,11 @@ class Flags(Codec):
         bits = v.value
         chosen = [n for n, b in zip(self.names, self.bits) if bits & b]
         k = len(chosen)
-        if keep is not None:
-            p = _alloc(16 * k, keep) if k else 0
-            for i, n in enumerate(chosen):
+        p = _storage(addr, C.FLAGS, k, 16, keep, C.valflags_new_uninit)
+        for i, n in enumerate(chosen):
+            if keep is not None:
                 pack_into("<QQ", MEM, p + 16 * i, len(n), id(n) + BYTES_DATA)
-            pack_into("<B7xQQ", MEM, addr, C.FLAGS, k, p)
-        else:
-            MEM[addr] = C.FLAGS
-            C.valflags_new_uninit(addr + 8, k)
-            p = unpack_from("<Q", MEM, addr + 16)[0]
-            for i, n in enumerate(chosen):
+            else:
                 C.byte_vec_new(p + 16 * i, len(n), id(n) + BYTES_DATA)
 
     def lift(self, addr: int) -> Any:
@@ -718,21 +703,17 @@ class Map(Codec):
     def _specialise(self) -> None:
         """One `pack_into` / `unpack_from` pair per entry for maps of strings
         and scalars (measured 1.5x the floor with two codec calls per entry)."""
-        import struct as _struct
-
-        def part(c: Codec, var: str, last: bool) -> tuple[str, str, list[str], str]:
+        def part(c: Codec, var: str, last: bool) -> tuple[str, str, list[str]]:
             if c is STRING:
                 return ("B7xQQ" + ("" if last else "8x"), f"{C.STRING}, len({var}b), id({var}b) + {BYTES_DATA}",
                         [f"if type({var}) is not str:", "    return method(addr, v, keep)",
-                         f"{var}b = {var}.encode()", f"keep.append({var}b)"],
-                        "str(MEM[{d}:{d} + {s}], 'utf-8')")
+                         f"{var}b = {var}.encode()", f"keep.append({var}b)"])
             ch = c.fmt_char
-            return (f"B7x{ch}" + ("" if last else f"{24 - _struct.calcsize(ch)}x"), f"{c.kind}, {var}",
-                    [f"if not ({c.inline_check.format(v=var)}):", "    return method(addr, v, keep)"],  # type: ignore[union-attr]
-                    "")
+            return (f"B7x{ch}" + ("" if last else f"{24 - struct.calcsize(ch)}x"), f"{c.kind}, {var}",
+                    [f"if not ({c.inline_check.format(v=var)}):", "    return method(addr, v, keep)"])  # type: ignore[union-attr]
 
-        kf, kargs, kchecks, _ = part(self.key, "k", False)
-        vf, vargs, vchecks, _ = part(self.value, "x", True)
+        kf, kargs, kchecks = part(self.key, "k", False)
+        vf, vargs, vchecks = part(self.value, "x", True)
 
         def read(c: Codec, off: int, var: str) -> list[str]:
             if c is STRING:
@@ -777,13 +758,8 @@ def lift(addr):
         if not isinstance(v, dict):
             raise Bad(TypeError, f"expected dict, got {_tname(v)}")
         n = len(v)
-        if keep is not None:
-            p = _alloc(64 * n, keep) if n else 0
-            pack_into("<B7xQQ", MEM, addr, C.MAP, n, p)
-        else:
-            MEM[addr] = C.MAP
-            C.valmap_new_uninit(addr + 8, n)
-            p = unpack_from("<Q", MEM, addr + 16)[0]
+        p = _storage(addr, C.MAP, n, 64, keep, C.valmap_new_uninit)
+        if keep is None:
             _zero_rest(p, 0, n, 64)
         klower, vlower = self.key.lower, self.value.lower
         a = p
