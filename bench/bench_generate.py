@@ -92,7 +92,7 @@ def main() -> int:
         formatted, files = median(runs, lambda: render_package(package, format=True))
         total = resolving + planning + formatted
         fresh = cold(world, implement_wasi, max(3, runs // 2))
-        lines = sum(text.count("\n") for path, text in files.items() if path != "_runtime.py")
+        lines = sum(text.count("\n") for text in files.values())
         label = f"{world}{' --implement-wasi' if implement_wasi else ''}"
         print(
             f"{label:<36} {resolving:>13.3f} {planning:>8.3f} {rendering:>7.3f} "

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "runtime"))
 from wasmtime import Config, Engine, Store  # noqa: E402
 from wasmtime.component import Component, Linker, Record, ResourceHost, ResourceType, Variant  # noqa: E402
 
-import witgen_runtime as R  # noqa: E402
+from witgen_runtime import _layer as R  # noqa: E402
 from witgen_runtime import _capi as C  # noqa: E402
 from witgen_runtime._capi import MEM, BYTES_DATA, pack_into, unpack_from  # noqa: E402
 

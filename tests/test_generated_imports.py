@@ -51,7 +51,7 @@ def test_docs_that_mention_names_import_nothing(tmp_path: Path) -> None:
     )
     files = generate(wit)
     for path, text in files.items():
-        if path.endswith(".py") and path != "_runtime.py":
+        if path.endswith(".py"):
             assert unused_imports(text, path == "__init__.py") == [], path
 
 
@@ -78,5 +78,5 @@ def test_no_generated_module_has_an_unused_import(path: Path) -> None:
         packages.append(generate_from_resolve(loaded.resolve, plan(loaded.resolve, loaded.main, "export", source="x"), format=False))
     for files in packages:
         for module, text in files.items():
-            if module.endswith(".py") and module != "_runtime.py":
+            if module.endswith(".py"):
                 assert unused_imports(text, module == "__init__.py") == [], module

@@ -27,11 +27,8 @@ from witgen.api import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_spec = importlib.util.spec_from_file_location("_witgen_runtime_loading", ROOT / "templates" / "runtime.py")
-assert _spec is not None and _spec.loader is not None
-rt: Any = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = rt
-_spec.loader.exec_module(rt)
+import witgen_runtime
+from witgen_runtime import _bindings as rt  # its internals too
 
 ADDER_WAT = """
 (component
@@ -302,7 +299,7 @@ def generated(tmp_path: Path) -> Iterator[Any]:
 
 def test_the_generated_package_exports_it(generated: Any, engine: Engine, adder: Path, cache: Path) -> None:
     assert "load_component" in generated.__all__
-    assert generated.load_component is generated._runtime.load_component
+    assert generated.load_component is witgen_runtime.load_component
     component = generated.load_component(engine, adder, cache)
     store = Store(engine)
     assert generated.Adder.instantiate(store, component, Linker(engine)).add(store, 40, 2) == 42

@@ -23,13 +23,7 @@ from wasmtime.component import Component, Instance, Linker
 
 from guests.plugin import engine, guest, wasi_linker, wasi_store  # noqa: F401
 
-_spec = importlib.util.spec_from_file_location(
-    "_witgen_runtime", Path(__file__).resolve().parent.parent / "templates" / "runtime.py"
-)
-assert _spec is not None and _spec.loader is not None
-_rt = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = _rt
-_spec.loader.exec_module(_rt)
+from witgen_runtime import _bindings as _rt  # its internals too
 
 
 # ==========================================================================
@@ -205,36 +199,6 @@ def test_release_store_closes_what_the_guest_still_holds(engine: Engine) -> None
     _rt.release_store(store)
     assert closed == ["x"]
     assert _rt.store_state(store).handles is not None  # a fresh state
-
-
-def test_fallback_without_private_wasmtime_api(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """If wasmtime-py's ctypes layer moves, calls go through the public API."""
-    spec = importlib.util.spec_from_file_location("_witgen_runtime_fallback", _spec.origin)  # type: ignore[union-attr]
-    assert spec is not None and spec.loader is not None
-    rt = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, rt)
-    spec.loader.exec_module(rt)
-    # What the import-time probe leaves when the private names are gone.
-    rt._func_call = None
-    rt._host_trampoline = None
-
-    linker = Linker(engine)
-    get = rt.host_getter(lambda x: 2 * x, ())
-    with linker.root() as root:
-        rt.add_func(root, "double", rt.host_func("double", get, lambda h, x: h(x), (("x", rt.U32),), rt.U32))
-    component = Component(engine, """(component
-      (import "double" (func $d (param "x" u32) (result u32)))
-      (core func $dl (canon lower (func $d)))
-      (core module $m (import "" "d" (func $d (param i32) (result i32)))
-        (func (export "f") (param i32) (result i32) local.get 0 call $d))
-      (core instance $i (instantiate $m (with "" (instance (export "d" (func $dl))))))
-      (func (export "f") (param "x" u32) (result u32) (canon lift (core func $i "f"))))""")
-    store = Store(engine)
-    state = rt.InstanceState(store, linker.instantiate(store, component), "w")
-    f = rt.ExportFunc(state, None, "f", (("x", rt.U32),), rt.U32)
-    assert f(store, 21) == 42
-    with pytest.raises(ValueError, match="x"):
-        f(store, -1)
 
 
 # ==========================================================================

@@ -1,4 +1,4 @@
-"""witgen and the runtime it ships pass `mypy --strict`."""
+"""witgen and the runtime library generated code imports pass `mypy --strict`."""
 
 import subprocess
 import sys
@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_witgen_and_its_runtime_pass_mypy_strict() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "witgen", "templates/runtime.py"],
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "witgen", "runtime/witgen_runtime/__init__.py",
+         "runtime/witgen_runtime/_bindings.py"],
         cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

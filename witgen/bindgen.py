@@ -23,8 +23,11 @@ from . import naming
 from .naming import Scope, pascal, pascal_part, shouty, shouty_part, snake, snake_part
 from .pytext import literal
 
+# The runtime interface generated code is written against (the runtime
+# library's `INTERFACE`): every package's `__init__` checks it first.
+RUNTIME_INTERFACE = 1
 # The runtime's public values and errors, re-exported by every package's
-# `__init__` so users never import `_runtime`.
+# `__init__` so users never import `witgen_runtime` themselves.
 RUNTIME_EXPORTS = (
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
     "ResourceDroppedError", "HandleError", "BindingMismatchError", "CloseError", "release_store",
@@ -114,7 +117,7 @@ _PRIMITIVE_ANNOTATIONS = {
     "f32": "float", "f64": "float", "char": "str", "string": "str",
 }
 _PRIMITIVE_CODECS = {name: name.upper() for name in _PRIMITIVE_ANNOTATIONS}
-_RUNTIME_IMPORT = "from . import _runtime as _rt"
+_RUNTIME_IMPORT = "import witgen_runtime as _rt"
 
 
 @dataclass
@@ -130,7 +133,8 @@ class _Module:
     out: cm.Module | None = None
     # What the module's code uses, recorded as the code model is built (the
     # way betterproto's typing compiler does): `import`s are made of this.
-    imports: set[str] = field(default_factory=set)  # `from . import x as _x` lines
+    imports: set[str] = field(default_factory=set)  # `from . import x as _x`, after the runtime check
+    runtime: set[str] = field(default_factory=set)  # `import witgen_runtime as _rt` and re-exports
     uses: dict[str, set[str]] = field(default_factory=dict)  # module -> names
     modules_used: set[str] = field(default_factory=set)  # `import enum`
     recording: bool = True
@@ -156,7 +160,7 @@ class _Module:
     def use_runtime(self) -> str:
         """`_rt`, the package's runtime, imported."""
         if self.recording:
-            self.imports.add(_RUNTIME_IMPORT)
+            self.runtime.add(_RUNTIME_IMPORT)
         return "_rt"
 
     @property
@@ -173,14 +177,14 @@ class _Module:
             self.recording = before
 
     def import_lines(self) -> list[str]:
-        """Standard library, wasmtime, then the package's own modules, a blank
-        line between groups."""
+        """Standard library, wasmtime, the runtime library, a blank line
+        between groups (the package's own modules are `package_imports`)."""
         plain = [f"import {name}" for name in sorted(self.modules_used)]
         froms = {s: ", ".join(sorted(n)) for s, n in sorted(self.uses.items())}
         standard = plain + [f"from {s} import {n}" for s, n in froms.items() if not s.startswith("wasmtime")]
         wasmtime = [f"from {s} import {n}" for s, n in froms.items() if s.startswith("wasmtime")]
-        own = sorted(self.imports)
-        return [line for group in (standard, wasmtime, own) if group for line in [*group, ""]][:-1]
+        runtime = sorted(self.runtime)
+        return [line for group in (standard, wasmtime, runtime) if group for line in [*group, ""]][:-1]
 
 
 class _Builder:
@@ -236,6 +240,7 @@ class _Builder:
         for module in [*interfaces, self.init]:
             assert module.out is not None
             module.out.imports = module.import_lines()
+            module.out.package_imports = sorted(module.imports)
             modules.append(module.out)
         return cm.Package(self.plan.package, self.plan.source, modules, self.unsupported)
 
@@ -905,7 +910,10 @@ class _Builder:
         plan = self.plan
         for module in self._interface_modules():
             init.imports.add(f"from . import {module.path.removesuffix('.py')} as {module.alias}")
-        init.imports.add(f"from ._runtime import {', '.join(RUNTIME_EXPORTS)}")
+        # Checked before anything else of the package is imported.
+        out.runtime_interface = RUNTIME_INTERFACE
+        init.use_runtime()
+        init.imports.add(f"from witgen_runtime import {', '.join(RUNTIME_EXPORTS)}")
         out.exports.extend(RUNTIME_EXPORTS)
         if plan.world is None:
             names = ", ".join(f"`{self.resolve.world_key_name(k)}`" for k, _ in [*plan.implement, *plan.call])

@@ -181,6 +181,9 @@ class Module:
     path: str  # inside the generated package, `kvdb.py`
     docs: str
     imports: list[str] = field(default_factory=list)  # lines; "" between groups
+    package_imports: list[str] = field(default_factory=list)  # `from . import x as _x`
+    # `__init__` only: the runtime interface it checks before importing the rest.
+    runtime_interface: int | None = None
     types: list[TypeDecl] = field(default_factory=list)
     codecs: list[Codec] = field(default_factory=list)
     specs: list[Codec] = field(default_factory=list)

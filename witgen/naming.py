@@ -46,7 +46,7 @@ MODULE_NAMES = frozenset(
         "Ok", "Err", "Some", "Result",
     }
 )
-FILE_NAMES = frozenset({"__init__", "_runtime"}) | MODULE_NAMES  # modules of the package
+FILE_NAMES = frozenset({"__init__"}) | MODULE_NAMES  # modules of the package
 WORLD_CLASS_NAMES = frozenset({"instantiate", "add_to_linker"})
 ACCESSOR_NAMES = frozenset({"instantiate"})  # an exported interface's class
 PRIVATE_NAMES = frozenset({"_instance"})  # of world and accessor classes; slots are `_<method>`

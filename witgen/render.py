@@ -17,13 +17,9 @@ from . import codemodel as cm
 from . import pytext
 from ._resources import templates_dir
 
-RUNTIME = "_runtime.py"
-
-
 def render_package(package: cm.Package, *, format: bool = True) -> dict[str, str]:
     """Path (inside the package) -> text, sorted by path."""
     files = {module.path: render_module(package, module, format=format) for module in package.modules}
-    files[RUNTIME] = (templates_dir() / "runtime.py").read_text(encoding="utf-8")
     files["py.typed"] = ""
     return dict(sorted(files.items()))
 
@@ -35,8 +31,7 @@ def render_module(package: cm.Package, module: cm.Module, *, format: bool = True
         version=__version__,
         source=package.source,
         docs=_module_docs(module),
-        imports=module.imports,
-        exports=module.exports,
+        module=module,
         body=body,
     )
     return format_python(text) if format else text

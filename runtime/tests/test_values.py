@@ -17,7 +17,7 @@ import pytest
 from wasmtime import Config, Engine, Store
 from wasmtime.component import Component, Linker
 
-import witgen_runtime as R
+from witgen_runtime import _layer as R
 from witgen_runtime import _capi
 
 sys.path.insert(0, str(Path(__file__).parent))

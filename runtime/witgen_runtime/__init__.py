@@ -1,17 +1,36 @@
-"""Runtime library for witgen-generated bindings (prototype: the value layer).
+"""The runtime library of witgen-generated bindings.
 
-`_capi` is the only module touching wasmtime-py's internals; `_values` holds
-the codecs; `_func` the export call path and host callbacks."""
+Generated packages import this module (``import witgen_runtime as _rt``)
+and use the names below; users see the values and errors through their
+generated package's ``__init__``. `require_interface` is how a generated
+package says which interface it was generated for.
+"""
 
-from ._capi import SUPPORTED, WASMTIME_VERSION, config_enable_map
-from ._func import BindingMismatchError, ExportFunc, Trap, add_host_func
-from ._resources import GuestHandle, GuestResource, HostResource, add_host_resource
-from ._values import (BOOL, BYTES, CHAR, F32, F64, S8, S16, S32, S64, STRING, U8, U16, U32, U64, Enum, Err,
-                      Flags, List, Map, Ok, Option, Record, Result, Some, Tuple, Variant)
+from ._bindings import *  # noqa: F401,F403
+from ._bindings import __all__ as _names
 
-__all__ = [
-    "SUPPORTED", "WASMTIME_VERSION", "config_enable_map", "BindingMismatchError", "ExportFunc", "Trap",
-    "add_host_func", "GuestHandle", "GuestResource", "HostResource", "add_host_resource",
-    "BOOL", "BYTES", "CHAR", "F32", "F64", "S8", "S16", "S32", "S64", "STRING", "U8", "U16", "U32", "U64",
-    "Enum", "Err", "Flags", "List", "Map", "Ok", "Option", "Record", "Result", "Some", "Tuple", "Variant",
-]
+# The interface generated code is written against: a name or meaning that
+# generated code relies on changes only with a new number.
+INTERFACE = 1
+INTERFACES = frozenset({1})  # the ones this release can run
+__version__ = "0.1.0"
+
+
+def require_interface(interface: int, package: str) -> None:
+    """Raise `ImportError` unless this release runs bindings generated for
+    runtime interface `interface` (called first by every generated package)."""
+    if interface in INTERFACES:
+        return
+    if interface > max(INTERFACES):
+        fix = "upgrade the runtime: pip install --upgrade witgen-runtime"
+    else:
+        fix = (f"regenerate {package} with a witgen that targets interface {INTERFACE}, "
+               f"or install the witgen-runtime release that {package} was generated for")
+    raise ImportError(
+        f"{package} was generated for witgen-runtime interface {interface}, but witgen-runtime "
+        f"{__version__} runs interface{'s' if len(INTERFACES) > 1 else ''} "
+        f"{', '.join(map(str, sorted(INTERFACES)))}: {fix}"
+    )
+
+
+__all__ = [*_names, "INTERFACE", "require_interface"]

@@ -10,6 +10,8 @@ import pytest
 from wasmtime import Engine, Store, WasiConfig
 from wasmtime.component import Linker
 
+import witgen_runtime
+
 from .conftest import FIXTURES, generate_and_import
 
 
@@ -82,12 +84,12 @@ def test_instances_in_separate_stores_are_independent(bindings: SimpleNamespace,
 
 
 def test_the_package_re_exports_the_runtime(bindings: SimpleNamespace) -> None:
-    """Users never import `_runtime`: values and errors are in `__init__`."""
+    """Users never import `witgen_runtime`: values and errors are in `__init__`."""
     package = bindings.adder
     for name in ("Ok", "Err", "Some", "Result", "Trap", "InstancePoisonedError", "ResourceDroppedError",
                  "HandleError", "BindingMismatchError", "WitError", "release_store"):
         assert name in package.__all__
-        assert getattr(package, name) is getattr(package._runtime, name)
+        assert getattr(package, name) is getattr(witgen_runtime, name)
     assert issubclass(package.Trap, package.WitError)
 
 

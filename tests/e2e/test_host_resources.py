@@ -12,6 +12,8 @@ import pytest
 from wasmtime import Engine, Store
 from wasmtime.component import Linker
 
+import witgen_runtime
+
 from .conftest import generate_and_import
 
 # What tests/guests/host-resource/host-resource.wat implements.
@@ -83,7 +85,7 @@ def world(pkg: ModuleType, guest: Any, engine: Engine) -> Iterator[tuple[Any, St
 
 
 def _live_handles(pkg: ModuleType, store: Store) -> int:
-    return len(pkg._runtime.store_state(store).handles)
+    return len(witgen_runtime.store_state(store).handles)
 
 
 def test_guest_drops_close_host_objects(pkg: ModuleType, world: Any) -> None:

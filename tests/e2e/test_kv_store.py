@@ -10,6 +10,8 @@ import pytest
 from wasmtime import Engine, Store, WasiConfig
 from wasmtime.component import Linker
 
+import witgen_runtime
+
 
 class MemoryConnection:
     """The host's `connection`: a view of the host's dict."""
@@ -177,7 +179,7 @@ def test_a_stale_host_handle_is_a_handle_error(bindings: SimpleNamespace, guest:
 
     class Stale(MemoryConnection):
         def get(self, key: str) -> Optional[str]:
-            kv._runtime.store_state(store).handles._objects.clear()
+            witgen_runtime.store_state(store).handles._objects.clear()
             return None
 
     host.Connection = lambda: Stale(host)  # type: ignore[method-assign,assignment,return-value]

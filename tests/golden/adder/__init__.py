@@ -6,8 +6,11 @@ from __future__ import annotations
 from wasmtime import Store
 from wasmtime.component import Component, Instance, Linker
 
-from . import _runtime as _rt
-from ._runtime import (
+import witgen_runtime as _rt
+
+_rt.require_interface(1, __name__)
+
+from witgen_runtime import (
     Ok,
     Err,
     Some,

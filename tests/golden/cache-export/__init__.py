@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import witgen_runtime as _rt
+
+_rt.require_interface(1, __name__)
+
 from . import cache as _cache
-from ._runtime import (
+from witgen_runtime import (
     Ok,
     Err,
     Some,

@@ -9,7 +9,7 @@ from typing import Callable, Optional, Protocol, Union
 from wasmtime import Store
 from wasmtime.component import Linker
 
-from . import _runtime as _rt
+import witgen_runtime as _rt
 
 __all__ = ["Error", "Payload", "Cache", "add_to_linker"]
 

@@ -8,10 +8,13 @@ from typing import Callable, Protocol, Union
 from wasmtime import Store
 from wasmtime.component import Component, Instance, Linker
 
-from . import _runtime as _rt
+import witgen_runtime as _rt
+
+_rt.require_interface(1, __name__)
+
 from . import host_echo as _host_echo
 from . import types as _types
-from ._runtime import (
+from witgen_runtime import (
     Ok,
     Err,
     Some,

@@ -10,7 +10,8 @@ from typing import Any, Callable, Optional, Protocol, Union
 from wasmtime import Store
 from wasmtime.component import Linker
 
-from . import _runtime as _rt
+import witgen_runtime as _rt
+
 from . import types as _types
 
 __all__ = [

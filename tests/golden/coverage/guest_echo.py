@@ -10,7 +10,8 @@ from typing import Optional
 from wasmtime import Store
 from wasmtime.component import Component, Linker
 
-from . import _runtime as _rt
+import witgen_runtime as _rt
+
 from . import types as _types
 
 __all__ = [

@@ -6,9 +6,12 @@ from __future__ import annotations
 from wasmtime import Store
 from wasmtime.component import Component, Instance, Linker
 
-from . import _runtime as _rt
+import witgen_runtime as _rt
+
+_rt.require_interface(1, __name__)
+
 from . import add as _add
-from ._runtime import (
+from witgen_runtime import (
     Ok,
     Err,
     Some,

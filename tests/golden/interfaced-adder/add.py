@@ -6,7 +6,7 @@ from __future__ import annotations
 from wasmtime import Store
 from wasmtime.component import Component, Linker
 
-from . import _runtime as _rt
+import witgen_runtime as _rt
 
 __all__ = ["AddExports"]
 

@@ -8,9 +8,12 @@ from typing import Callable, Optional, Protocol, Union
 from wasmtime import Store
 from wasmtime.component import Component, Instance, Linker
 
-from . import _runtime as _rt
+import witgen_runtime as _rt
+
+_rt.require_interface(1, __name__)
+
 from . import kvdb as _kvdb
-from ._runtime import (
+from witgen_runtime import (
     Ok,
     Err,
     Some,
