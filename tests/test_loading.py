@@ -28,7 +28,7 @@ from witgen.api import generate
 ROOT = Path(__file__).resolve().parents[1]
 
 import witgen_runtime
-from witgen_runtime import _bindings as rt  # its internals too
+from witgen_runtime import _loading as rt  # its internals too
 
 ADDER_WAT = """
 (component

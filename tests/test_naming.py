@@ -42,7 +42,7 @@ def test_proxy_names_are_the_guest_resource_base_class_members() -> None:
 
 
 def test_host_resource_names_are_what_the_runtime_calls() -> None:
-    source = Path(inspect.getfile(witgen_runtime._bindings)).read_text()
+    source = Path(inspect.getfile(witgen_runtime._store)).read_text()
     assert {n for n in naming.HOST_RESOURCE_NAMES if f'getattr(obj, "{n}"' in source} == naming.HOST_RESOURCE_NAMES
 
 

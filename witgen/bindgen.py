@@ -454,34 +454,45 @@ class _Builder:
                 f"({literal(d.name)}, {literal(f.name)}, {self.codec(f.type, module)})"
                 for d, f in zip(decl.fields, kind.fields)
             )
-            return f"{module.rt}.Record({name}, [{parts}])"
+            return f"{module.rt}.Record({literal(self._wit_qualname(type_id))}, {name}, [{parts}])"
         if isinstance(kind, m.Enum):
-            return f"{module.rt}.Enum({name}, {_list(literal(c.name) for c in kind.cases)})"
+            cases = _list(literal(c.name) for c in kind.cases)
+            return f"{module.rt}.Enum({literal(self._wit_qualname(type_id))}, {name}, {cases})"
         if isinstance(kind, m.Flags):
-            return f"{module.rt}.Flags({name}, {_list(literal(f.name) for f in kind.flags)})"
+            flags = _list(literal(f.name) for f in kind.flags)
+            return f"{module.rt}.Flags({literal(self._wit_qualname(type_id))}, {name}, {flags})"
         if isinstance(kind, m.Variant):
             assert isinstance(decl, cm.VariantClass)
             parts = ", ".join(
                 f'({literal(c.name)}, {d.name}, {self.codec(c.type, module) if c.type is not None else "None"})'
                 for d, c in zip(decl.cases, kind.cases)
             )
-            return f"{module.rt}.Variant({literal(typedef.name or '')}, [{parts}])"
+            return f"{module.rt}.Variant({literal(self._wit_qualname(type_id))}, [{parts}])"
         if isinstance(kind, m.Resource):
             if self.resource_roles[type_id] != "host":
                 return None
-            return f"{module.rt}.HostResource({literal(self._resource_qualname(type_id))})"
+            return f"{module.rt}.HostResource({literal(self._wit_qualname(type_id))})"
         if isinstance(kind, m.Alias):
             return self.codec(kind.target, module)
         return self._anonymous_codec(kind, module)
 
-    def _resource_qualname(self, resource: m.TypeId) -> str:
-        typedef = self.resolve.types[resource]
+    def _wit_qualname(self, type_id: m.TypeId) -> str:
+        """`ns:pkg/iface@1.0.0/name`: what makes two packages' classes the
+        same WIT type for the runtime (a world's own types: `ns:pkg/world/name`)."""
+        typedef = self.resolve.types[type_id]
         owner = typedef.owner
         if owner is not None and owner.kind == "interface":
-            module = self.modules[owner]
-            prefix = self.resolve.world_key_name(module.key) if module.key is not None else "?"
-            return f"{prefix}/{typedef.name}"
-        return f"{typedef.name}"
+            prefix = self.resolve.interface_name(owner.id)
+            if prefix is None:  # an interface inline in a world: its key there
+                key = self.modules[owner].key
+                prefix = self.resolve.world_key_name(key) if key is not None else "?"
+        elif owner is not None:
+            world = self.resolve.worlds[owner.id]
+            package = self.resolve.packages[world.package] if world.package is not None else None
+            prefix = f"{package.name.namespace}:{package.name.name}/{world.name}" if package is not None else world.name
+        else:
+            prefix = "?"
+        return f"{prefix}/{typedef.name}"
 
     # ---- annotations and codecs of any type ----
 
@@ -763,7 +774,7 @@ class _Builder:
     def _host_resource(self, type_id: m.TypeId, typedef: m.TypeDef, module: _Module) -> cm.HostResource:
         name = self.type_names[type_id]
         decl = cm.HostResource(
-            name, typedef.name or "", typedef.docs, self.codec_names[type_id], self._resource_qualname(type_id),
+            name, typedef.name or "", typedef.docs, self.codec_names[type_id], self._wit_qualname(type_id),
             None, [], [],
         )
         functions = self._resource_functions(type_id, module)

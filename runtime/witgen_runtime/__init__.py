@@ -6,8 +6,17 @@ generated package's ``__init__``. `require_interface` is how a generated
 package says which interface it was generated for.
 """
 
-from ._bindings import *  # noqa: F401,F403
-from ._bindings import __all__ as _names
+from ._capi import SUPPORTED, WASMTIME_VERSION, config_enable_map
+from ._errors import (BindingMismatchError, CloseError, Err, HandleError, InstancePoisonedError, Ok,
+                      ResourceDroppedError, Result, Some, Trap, WitError)
+from ._func import ExportFunc, ExportSpec, HostFunc, InstanceState, add_func, host_func
+from ._loading import component_cache_key, default_cache_dir, load_component
+from ._resources import (Borrow, GuestBorrow, GuestOwn, GuestResource, HostResource, Own,
+                         add_host_resource)
+from ._store import (add_wasi, host_getter, instantiate, prepare_store, register_store, release_store,
+                     store_state)
+from ._values import (BOOL, BYTES, CHAR, F32, F64, S8, S16, S32, S64, STRING, U8, U16, U32, U64, Codec,
+                      Enum, Flags, List, Map, Option, Record, ResultOf, Tuple, Variant)
 
 # The interface generated code is written against: a name or meaning that
 # generated code relies on changes only with a new number.
@@ -33,4 +42,15 @@ def require_interface(interface: int, package: str) -> None:
     )
 
 
-__all__ = [*_names, "INTERFACE", "require_interface"]
+__all__ = [
+    "INTERFACE", "require_interface", "SUPPORTED", "WASMTIME_VERSION", "config_enable_map",
+    "Ok", "Err", "Some", "Result",
+    "WitError", "Trap", "InstancePoisonedError", "ResourceDroppedError", "HandleError", "BindingMismatchError",
+    "CloseError",
+    "Codec", "BOOL", "U8", "U16", "U32", "U64", "S8", "S16", "S32", "S64", "F32", "F64", "CHAR", "STRING",
+    "BYTES", "List", "Tuple", "Record", "Enum", "Flags", "Option", "ResultOf", "Variant", "Map",
+    "HostResource", "Own", "Borrow", "add_host_resource", "GuestResource", "GuestOwn", "GuestBorrow",
+    "InstanceState", "ExportSpec", "ExportFunc", "HostFunc", "host_func", "add_func", "host_getter",
+    "add_wasi", "instantiate", "prepare_store", "register_store", "release_store", "store_state",
+    "load_component", "component_cache_key", "default_cache_dir",
+]

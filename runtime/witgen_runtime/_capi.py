@@ -17,6 +17,7 @@ identical, which `_check_layout` verifies at import rather than trusting.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import struct
 import sys
 import threading
@@ -135,9 +136,6 @@ resource_host_rep = _fn("wasmtime_component_resource_host_rep", c_uint32, P)
 resource_host_delete = _fn("wasmtime_component_resource_host_delete", None, P)
 valtype_delete = _fn("wasmtime_component_valtype_delete", None, P)
 
-callback_t = ctypes.CFUNCTYPE(c_size_t, P, P, P, P, c_size_t, P, c_size_t)
-finalizer_t = ctypes.CFUNCTYPE(None, P)
-_add_func = _fn("wasmtime_component_linker_instance_add_func", P, P, P, c_size_t, callback_t, P, finalizer_t)
 
 
 def config_enable_map(config: wasmtime.Config) -> None:
@@ -275,25 +273,43 @@ def func_signature(func: Any, store: Any) -> tuple[list[tuple[str, tuple]], Opti
     """``([(param name, desc)], result desc or None)`` of a component `Func`."""
     fty = func_type(func_address(func), context(store))
     try:
-        params = []
-        for i in range(func_type_param_count(fty)):
-            name_p = ctypes.c_void_p()
-            size = c_size_t()
-            t = _valtype_t()
-            func_type_param_nth(fty, i, ctypes.addressof(name_p), ctypes.addressof(size), ctypes.addressof(t))
-            params.append((ctypes.string_at(name_p.value, size.value).decode(), describe(t)))  # type: ignore[arg-type]
-            valtype_delete(ctypes.addressof(t))
-        t = _valtype_t()
-        result = None
-        if func_type_result(fty, ctypes.addressof(t)):
-            result = describe(t)
-            valtype_delete(ctypes.addressof(t))
-        return params, result
+        return signature(fty)
     finally:
         func_type_delete(fty)
 
 
-# ---- host exceptions, per thread ---------------------------------------------
+def signature(fty: int) -> tuple[list[tuple[str, tuple]], Optional[tuple]]:  # type: ignore[type-arg]
+    """The same, of a `wasmtime_component_func_type_t *` (not freed)."""
+    params = []
+    for i in range(func_type_param_count(fty)):
+        name_p = ctypes.c_void_p()
+        size = c_size_t()
+        t = _valtype_t()
+        func_type_param_nth(fty, i, ctypes.addressof(name_p), ctypes.addressof(size), ctypes.addressof(t))
+        params.append((ctypes.string_at(name_p.value, size.value).decode(), describe(t)))  # type: ignore[arg-type]
+        valtype_delete(ctypes.addressof(t))
+    t = _valtype_t()
+    result = None
+    if func_type_result(fty, ctypes.addressof(t)):
+        result = describe(t)
+        valtype_delete(ctypes.addressof(t))
+    return params, result
+
+
+# ---- per thread ----------------------------------------------------------------
+
+
+class _OutCell(threading.local):
+    """A pointer-sized out-parameter for C calls that return through one."""
+
+    def __init__(self) -> None:
+        self.value = c_void_p()
+        self.addr = ctypes.addressof(self.value)
+
+
+OUT = _OutCell()
+
+# Host exceptions, kept for the caller of the export the host function ran in.
 
 _tls = threading.local()
 
@@ -308,34 +324,72 @@ def pop_exception() -> Optional[BaseException]:
     return exc
 
 
-def add_func(linker_instance: Any, name: str, callback: Callable[[int, int, int, int, int], None]) -> Any:
-    """Register ``callback(ctx, args, nargs, results, nresults)`` as `name`.
+# C callbacks (ctypes thunks) registered on linkers, by the id wasmtime hands
+# back as `data`: a thunk freed while wasm can still call it crashes the
+# process, so each lives until wasmtime's finalizer says the definition is
+# gone (when the linker is dropped).
+_CALLBACKS: dict[int, Any] = {}
+_callback_ids = itertools.count(1)
 
-    Runs on wasmtime's C callback; an exception is kept (per thread) for the
-    export's caller and wasm gets an error. Returns the ctypes thunk, which
-    the caller must keep alive as long as the linker (wasmtime-py's own
-    `add_func` keeps its thunk in a module global for the same reason)."""
+
+def failed(exc: BaseException, what: str) -> int:
+    """Keep `exc` for the export's caller (per thread); an error for wasm."""
+    stash_exception(exc)
+    return new_error(f"{what} raised {type(exc).__name__}")
+
+
+def _finalize(data: Optional[int]) -> None:
+    if _CALLBACKS is not None:  # None at interpreter shutdown
+        _CALLBACKS.pop(data or 0, None)
+
+
+callback_t = ctypes.CFUNCTYPE(c_size_t, P, P, P, P, c_size_t, P, c_size_t)
+destructor_t = ctypes.CFUNCTYPE(c_size_t, P, P, c_uint32)
+finalizer_t = ctypes.CFUNCTYPE(None, P)
+_FINALIZER = finalizer_t(_finalize)
+_add_func = _fn("wasmtime_component_linker_instance_add_func", P, P, P, c_size_t, callback_t, P, finalizer_t)
+_add_resource = _fn("wasmtime_component_linker_instance_add_resource", P, P, P, c_size_t, P, destructor_t, P,
+                    finalizer_t)
+_resource_type_new_host = _fn("wasmtime_component_resource_type_new_host", P, c_uint32)
+_resource_type_delete = _fn("wasmtime_component_resource_type_delete", None, P)
+
+
+def add_func(linker_instance: Any, name: str, callback: Callable[..., int]) -> None:
+    """Define `name` in a wasmtime-py `LinkerInstance` as the C callback
+    ``callback(data, ctx, fty, args, nargs, results, nresults)``, which
+    returns 0 or a `wasmtime_error_t *` (see `failed`) and never raises."""
+    linker_instance._assert_not_locked()
+    idx = next(_callback_ids)
+    thunk = _CALLBACKS[idx] = callback_t(callback)
+    encoded = name.encode("utf-8")
+    err = _add_func(ctypes.cast(linker_instance.ptr(), c_void_p).value, encoded, len(encoded), thunk, idx,
+                    _FINALIZER)
+    if err:
+        del _CALLBACKS[idx]
+        raise take_error(err)
+
+
+def add_resource(linker_instance: Any, name: str, type_id: int, destructor: Callable[[int, int], None]) -> None:
+    """Define host resource type `type_id` as `name`; ``destructor(ctx,
+    rep)`` runs when the guest drops an own handle to it."""
     linker_instance._assert_not_locked()
 
-    def trampoline(_data: int, ctx: int, _fty: int, args: int, nargs: int, results: int, nresults: int) -> int:
+    def call(_data: Optional[int], ctx: int, rep: int) -> int:
         try:
-            callback(ctx, args, nargs, results, nresults)
+            destructor(ctx, rep)
             return 0
         except BaseException as exc:  # noqa: BLE001 - every exception is a trap, KeyboardInterrupt included
-            stash_exception(exc)
-            return new_error(f"host function {name} raised {type(exc).__name__}")
+            return failed(exc, f"destructor of {name}")
 
-    thunk = callback_t(trampoline)
-    name_bytes = name.encode("utf-8")
-    err = _add_func(ctypes.cast(linker_instance.ptr(), c_void_p).value, name_bytes, len(name_bytes),
-                    thunk, None, _NO_FINALIZER)
+    idx = next(_callback_ids)
+    thunk = _CALLBACKS[idx] = destructor_t(call)
+    encoded = name.encode("utf-8")
+    ty = _resource_type_new_host(type_id)
+    try:
+        err = _add_resource(ctypes.cast(linker_instance.ptr(), c_void_p).value, encoded, len(encoded), ty,
+                            thunk, idx, _FINALIZER)
+    finally:
+        _resource_type_delete(ty)
     if err:
+        del _CALLBACKS[idx]
         raise take_error(err)
-    _THUNKS.append(thunk)
-    return thunk
-
-
-_NO_FINALIZER = finalizer_t(lambda _p: None)
-# Thunks registered on linkers: a linker may outlive every Python reference to
-# the callback, and a freed thunk called from wasm crashes the process.
-_THUNKS: list[Any] = []

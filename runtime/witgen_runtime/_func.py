@@ -1,343 +1,498 @@
-"""Calls: exports (host -> component) and host functions (component -> host)."""
+"""Calls: exports (host -> component) and host functions (component -> host).
+
+Both read the function's type once, when it is bound, check it against the
+codecs, and compile one straight-line function for the signature: scalar
+arguments checked with inline expressions (``type(p0) is int and lo <= p0
+<= hi``) and packed with one `struct.pack_into` per run of consecutive
+scalars, a scalar result read with one `unpack_from`. Anything the inline
+checks do not accept (a bad value, an int for a float, a re-entered call,
+resources) takes the generic path, which converts or raises the proper
+error, so messages are the same on both paths. Measurements: NOTES.md.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import struct
-import threading
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
+
+from wasmtime import Store, WasmtimeError
+from wasmtime.component import Instance
 
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
-from ._values import Bad, Codec, check
+from ._errors import BindingMismatchError, Err, InstancePoisonedError, Ok, Trap
+from ._store import CallScope, Context, StoreState, prepare_store, register_store, set_current, state_for
+from ._values import Bad, Codec, ResultOf, _tname, check
+
+__all__ = ["InstanceState", "ExportSpec", "ExportFunc", "HostFunc", "host_func", "add_func"]
 
 _char_array = ctypes.c_char.__mul__
 _addressof = ctypes.addressof
 
 
-class Trap(Exception):
-    """A call into the component failed (a trap, or a host function raised).
-
-    ``__cause__`` is the host function's exception when there was one,
-    otherwise wasmtime's error. After a trap wasmtime refuses further calls
-    into the store's instances."""
+def _scalar_format(codecs: Sequence[Codec]) -> str:
+    """One struct format for consecutive 32-byte slots of scalars."""
+    parts = [f"B7x{c.fmt_char}{24 - struct.calcsize(c.fmt_char)}x" for c in codecs[:-1]]
+    return "<" + "".join(parts) + f"B7x{codecs[-1].fmt_char}"
 
 
-class BindingMismatchError(TypeError):
-    """The component's function type is not the one the bindings expect."""
+def _check_signature(what: str, sig: Any, params: Sequence[tuple[str, Codec]], result: Optional[Codec]) -> None:
+    """Raise `TypeError` unless the component's signature is the codecs'."""
+    sig_params, sig_result = sig
+    if len(sig_params) != len(params):
+        raise TypeError(f"{what}: the component's function takes {len(sig_params)} parameters, "
+                        f"the bindings {len(params)}")
+    for (pname, desc), (_, codec) in zip(sig_params, params):
+        check(codec, desc, f"{what}({pname})")
+    if (sig_result is None) != (result is None):
+        raise TypeError(f"{what}: the component's function {'has no' if sig_result is None else 'has a'} result")
+    if result is not None:
+        check(result, sig_result, f"{what} result")
 
 
-class _PerThread(threading.local):
-    """Per thread: the store context of the call in progress (resources
-    need it) and an out-pointer cell for C calls that return through one."""
-
-    def __init__(self) -> None:
-        self.value = 0
-        self.out = ctypes.c_void_p()
-        self.out_addr = ctypes.addressof(self.out)
+# --------------------------------------------------------------------------
+# Calling exports
 
 
-_ctx = _PerThread()
+class InstanceState:
+    """One instance of a component, as the bindings see it: its store, and
+    whether a trap has made it unusable."""
+
+    def __init__(self, store: Store, instance: Instance, world: str) -> None:
+        self.store = store
+        self.ctx = C.context(store)  # valid while the store lives, which `store` ensures
+        self.instance = instance
+        self.world = world
+        self.state = register_store(store)
+        prepare_store(store)  # also when instantiated without `instantiate`
+        self._bound: dict[ExportSpec, ExportFunc] = {}
+        self._funcs: list[ExportFunc] = []
+
+    def check_exports(self) -> None:
+        """Bind every function made for this instance now, so a component
+        that does not match the bindings fails at instantiation."""
+        for func in self._funcs:
+            func.bind()
+
+    def check_store(self, store: Any) -> None:
+        """Calls take the store first, as in wasmtime-py: it must be ours."""
+        if store is not self.store:
+            raise ValueError(
+                f"store: this {self.world} instance belongs to another store "
+                f"({type(store).__name__} given)"
+            )
+
+    def bind(self, spec: ExportSpec) -> ExportFunc:
+        """The callable for ``spec`` in this instance (created once)."""
+        func = self._bound.get(spec)
+        if func is None:
+            func = self._bound[spec] = ExportFunc(
+                self, spec.interface, spec.name, spec.params, spec.result, spec.raises
+            )
+        return func
+
+    @property
+    def poisoned(self) -> Optional[str]:
+        return self.state.poisoned
+
+    def _check(self) -> None:
+        if self.state.poisoned is not None:
+            raise InstancePoisonedError(
+                f"this {self.world} instance cannot be called: {self.state.poisoned}. "
+                "Create a new Store and instantiate the component again (after a trap wasmtime "
+                "refuses every call into any instance of that store)"
+            )
+
+    def _trapped(self, what: str, error: BaseException) -> BaseException:
+        """Mark the store poisoned; return the exception to raise."""
+        if self.state.poisoned is None:
+            self.state.poisoned = f"its store trapped earlier, in {what}"
+        if isinstance(error, Trap):
+            cause = error.__cause__
+            # Ctrl-C in a host function stays a KeyboardInterrupt.
+            if cause is not None and not isinstance(cause, Exception):
+                return cause
+            return error
+        if not isinstance(error, Exception):
+            return error
+        if isinstance(error, WasmtimeError):
+            message = str(error).strip().splitlines()
+            last = message[-1].strip() if message else "trap"
+            trap = Trap(f"{what} trapped: {last}")
+        else:
+            trap = Trap(f"{what} failed: {type(error).__name__}: {error}")
+        trap.__cause__ = error
+        return trap
+
+    def _failed(self, what: str, err: int) -> BaseException:
+        """The exception for a failed C call (`err`, a `wasmtime_error_t *`)."""
+        error = C.take_error(err)
+        return self._trapped(what, C.pop_exception() or error)
 
 
-def current_context() -> int:
-    """The store context of the call in progress on this thread (for resources)."""
-    return _ctx.value
+@dataclass(frozen=True, eq=False)
+class ExportSpec:
+    """A component export as the generator describes it, at module level;
+    `InstanceState.bind` turns it into an `ExportFunc` per instance. Used
+    for resource methods, whose proxies reach their instance at call time."""
 
-
-def _trap(err: int, what: str) -> Trap:
-    error = C.take_error(err)
-    cause = C.pop_exception()
-    trap = Trap(f"{what}: {error}")
-    trap.__cause__ = cause if cause is not None else error
-    return trap
-
-
-def _needs_ctx(codecs: Sequence[Optional[Codec]]) -> bool:
-    return any(c is not None and _has_resource(c) for c in codecs)
-
-
-def _has_resource(c: Any, seen: Optional[set] = None) -> bool:  # type: ignore[type-arg]
-    if c.kind == C.RESOURCE:
-        return True
-    subs = []
-    for attr in ("elem", "key", "value", "ok", "err"):
-        s = getattr(c, attr, None)
-        if isinstance(s, Codec):
-            subs.append(s)
-    subs += list(getattr(c, "codecs", ()) or ())
-    if hasattr(c, "by_cls"):
-        subs += [codec for _, codec, _ in c.by_cls.values() if codec is not None]
-    return any(_has_resource(s) for s in subs)
+    interface: Optional[str]
+    name: str
+    params: Sequence[tuple[str, Codec]]
+    result: Optional[Codec]
+    raises: bool = False
 
 
 class ExportFunc:
-    """An exported function bound to one store: types read and checked once.
+    """A component export with typed parameters; generated methods call it
+    as ``func(store, *args)``.
 
-    ``__call__(*args)`` lowers the arguments into a preallocated slot array
-    (checks first: a bad argument raises before any wasm runs), calls
-    ``wasmtime_component_func_call`` (which also runs post-return), lifts the
-    result from a preallocated slot and releases it."""
+    Bound on `InstanceState.check_exports` (or the first call): finds the
+    function (inside ``interface`` if given), checks its type against the
+    codecs, preallocates the argument and result slots and compiles the
+    call, so a call costs the conversions and one C call."""
 
-    def __init__(self, store: Any, func: Any, name: str,
-                 params: Sequence[tuple[str, Codec]], result: Optional[Codec]) -> None:
-        sig_params, sig_result = C.func_signature(func, store)
-        if len(sig_params) != len(params):
-            raise BindingMismatchError(f"{name}: the component's function takes {len(sig_params)} parameters, "
-                                       f"the bindings {len(params)}; regenerate them")
+    __slots__ = ("_owner", "_interface", "_name", "qualname", "_params", "_names", "_codecs", "_result",
+                 "_raises", "_call", "_func", "_faddr", "_uses_context", "source", "_keep")
+
+    def __init__(
+        self,
+        owner: InstanceState,
+        interface: Optional[str],
+        name: str,
+        params: Sequence[tuple[str, Codec]],
+        result: Optional[Codec],
+        raises: bool = False,
+    ) -> None:
+        """``raises``: the WIT result is a ``result``; return its ok value and
+        raise `Err` with its error."""
+        self._owner = owner
+        self._interface = interface
+        self._name = name
+        self.qualname = f"{interface}#{name}" if interface else name
+        self._params = tuple(params)
+        self._names = [p for p, _ in self._params]
+        self._codecs = [c for _, c in self._params]
+        self._result = result
+        self._raises = raises
+        self._uses_context = any(c.uses_context for c in self._codecs) or (
+            result is not None and result.uses_context)
+        self._call: Callable[..., Any] = self._bind_then_call
+        self._func: Any = None
+        self.source = ""
+        owner._funcs.append(self)
+
+    def __call__(self, store: Any, *args: Any) -> Any:
+        return self._call(store, *args)
+
+    def bind(self) -> None:
+        """Find the function in the instance and check its type (once)."""
+        if self._func is None:
+            self._bind()
+
+    def _bind_then_call(self, store: Any, *args: Any) -> Any:
+        self.bind()
+        return self._call(store, *args)
+
+    def _bind(self) -> None:
+        owner = self._owner
+        store, instance = owner.store, owner.instance
+        index = None
+        if self._interface is not None:
+            index = instance.get_export_index(store, self._interface)
+            if index is None:
+                raise BindingMismatchError(f"the component does not export {self._interface!r}")
+        fi = instance.get_export_index(store, self._name, index)
+        func = instance.get_func(store, fi) if fi is not None else None
+        if func is None:
+            raise BindingMismatchError(f"the component does not export a function {self.qualname!r}")
         try:
-            for (pname, desc), (_, codec) in zip(sig_params, params):
-                check(codec, desc, f"{name}({pname})")
-            if (sig_result is None) != (result is None):
-                raise TypeError(f"{name}: result differs")
-            if result is not None:
-                check(result, sig_result, f"{name} result")  # type: ignore[arg-type]
+            _check_signature(self.qualname, C.func_signature(func, store), self._params, self._result)
         except TypeError as e:
-            raise BindingMismatchError(f"{e}; regenerate the bindings") from None
-        self.name = name
-        self.store = store  # the context pointer is only valid while the store lives
-        self.func = func    # `faddr` points into it
-        self.faddr = C.func_address(func)
-        self.ctx = C.context(store)
-        self.names = [p for p, _ in params]
-        self.codecs = [c for _, c in params]
-        self.n = len(params)
-        self.result = result
-        self.nres = 1 if result is not None else 0
-        self.args_buf = _char_array(32 * max(self.n, 1))()
-        self.res_buf = _char_array(32)()
-        self.args = _addressof(self.args_buf)
-        self.res = _addressof(self.res_buf)
-        # Scalars own nothing: no delete call for them.
-        self.res_delete = result is not None and result.kind >= C.STRING
-        self.needs_ctx = _needs_ctx([*self.codecs, result])
-        # One token: taken while this frame's slots are in use. `list.pop` is
-        # atomic under the GIL and costs a tenth of a Lock acquire/release.
-        self.tokens = [True]
-        self.call = self._specialise()
+            raise BindingMismatchError(
+                f"{self.qualname}: the component's signature does not match the bindings ({e}); regenerate them"
+            ) from None
+        self._func = func  # `_faddr` points into it
+        self._faddr = C.func_address(func)
+        self._call = self._compile()
 
-    def _specialise(self) -> Callable[..., Any]:
-        """The call as one straight-line function made for this signature.
-
-        Scalar arguments are checked with inline expressions and packed with
-        one `pack_into` per run of consecutive scalars; a scalar result is
-        one `unpack_from`. Anything the inline checks do not accept (a bad
-        value, an int for a float, a re-entered call) goes to the generic
-        path, which converts or raises the proper error. Measured: method
-        calls per scalar cost ~2x the C-API floor on `add(s32, s32)`; this
-        is within noise of it (NOTES.md)."""
-        ps = [f"p{i}" for i in range(self.n)]
-        arglist = ", ".join(ps)
+    def _compile(self) -> Callable[..., Any]:
+        """The call as one straight-line function made for this signature
+        (see the module's docstring); everything else goes to `_generic`."""
+        owner = self._owner
+        n = len(self._codecs)
+        if self._uses_context:
+            return self._generic  # resources: scopes, tables, per-thread context
+        args_buf = _char_array(32 * max(n, 1))()
+        res_buf = _char_array(32)()
+        self._keep = (args_buf, res_buf)  # the compiled code holds their addresses only
+        a, r = _addressof(args_buf), _addressof(res_buf)
+        result = self._result
         env: dict[str, Any] = {
-            "generic": self.__call__, "tokens": self.tokens, "pack_into": pack_into, "unpack_from": unpack_from,
-            "MEM": MEM, "func_call": C.func_call, "trap": _trap, "Bad": Bad, "After": After, "tls": _ctx,
-            "val_delete": C.val_delete, "result_lift": self.result.lift if self.result is not None else None,
+            "generic": self._generic, "STORE": owner.store, "state": owner.state, "tokens": [True],
+            "pack_into": pack_into, "unpack_from": unpack_from, "MEM": MEM, "func_call": C.func_call,
+            "failed": owner._failed, "Bad": Bad, "val_delete": C.val_delete, "Err": Err,
+            "result_lift": result.lift if result is not None else None,
         }
-        checks = []
-        body = []
+        ps = [f"p{i}" for i in range(n)]
+        arglist = ", ".join(["store", *ps])
+        checks = ["store is STORE", "state.poisoned is None"]
+        body: list[str] = []
         run: list[int] = []
 
         def flush() -> None:
-            if not run:
-                return
-            fmt = "<" + "".join(f"B7x{self.codecs[i].fmt_char}{24 - struct.calcsize(self.codecs[i].fmt_char)}x"
-                                for i in run[:-1]) + f"B7x{self.codecs[run[-1]].fmt_char}"
-            values = ", ".join(f"{self.codecs[i].kind}, p{i}" for i in run)
-            body.append(f"pack_into({fmt!r}, MEM, {self.args + 32 * run[0]}, {values})")
-            run.clear()
+            if run:
+                values = ", ".join(f"{self._codecs[i].kind}, p{i}" for i in run)
+                body.append(f"pack_into({_scalar_format([self._codecs[i] for i in run])!r}, MEM, {a + 32 * run[0]}, {values})")
+                run.clear()
 
-        from ._resources import GuestHandle, GuestResource, _HostCodec
-
-        env.update(GuestHandle=GuestHandle, any_delete=C.resource_any_delete, any_drop=C.resource_any_drop,
-                   host_new=C.resource_host_new, host_delete=C.resource_host_delete,
-                   to_any=C.resource_host_to_any, take_error=C.take_error)
-        after: list[str] = []
-        host_body: list[str] = []
-        # Handles at the top level are inlined: the store is known here, so
-        # they need neither the per-thread context nor `keep`.
-        fast_ctx = _needs_ctx([c for c in self.codecs if type(c) not in (GuestResource, _HostCodec)]
-                              + [c for c in [self.result] if c is not None and type(c) is not GuestResource])
         uses_keep = False
-        for i, codec in enumerate(self.codecs):
+        for i, codec in enumerate(self._codecs):
             if codec.inline_check:
                 checks.append(codec.inline_check.format(v=f"p{i}"))
                 run.append(i)
                 continue
             flush()
-            if type(codec) is _HostCodec:
-                # Lent for the call as an own handle (see _HostCodec.lower);
-                # made after every other argument, which may still fail.
-                r = codec.resource
-                env[f"add{i}"], env[f"objects{i}"] = r.add, r.objects
-                slot = self.args + 32 * i
-                checks.append(f"p{i} is not None")
-                host_body += [f"rep{i} = add{i}(p{i})", f"host = host_new(True, rep{i}, {r.type_id})",
-                              f"err = to_any({self.ctx}, host, {slot + 8})", "host_delete(host)",
-                              "if err:", f"    objects{i}.pop(rep{i}, None)", "    raise take_error(err)",
-                              f"MEM[{slot}] = {C.RESOURCE}"]
-                after += [f"a{i} = unpack_from('<Q', MEM, {slot + 8})[0]", f"any_drop({self.ctx}, a{i})",
-                          f"any_delete(a{i})", f"objects{i}.pop(rep{i}, None)"]
-                continue
-            if type(codec) is GuestResource:
-                checks.append(f"type(p{i}) is GuestHandle and p{i}._ptr is not None")
-                body.append(f"pack_into('<B7xQ', MEM, {self.args + 32 * i}, {C.RESOURCE}, p{i}._ptr)")
-                if not codec.borrow:
-                    # Passing an own moves it: the handle is the guest's now.
-                    body += [f"h{i} = p{i}._ptr", f"p{i}._ptr = None"]
-                    after.append(f"any_delete(h{i})")
-                continue
             uses_keep = True
             env[f"lower{i}"] = codec.lower
-            body += ["try:", f"    lower{i}({self.args + 32 * i}, p{i}, keep)",
-                     "except Bad as e:", f"    raise e.error({self.names[i]!r}) from None"]
+            body += ["try:", f"    lower{i}({a + 32 * i}, p{i}, keep)",
+                     "except Bad as e:", f"    raise e.error({self._names[i]!r}) from None"]
         flush()
-        lines = [f"def call({arglist}):"]
-        if checks:
-            lines.append(f"    if not ({' and '.join(checks)}):")
-            lines.append(f"        return generic({arglist})")
-        lines += ["    try:", "        tokens.pop()", "    except IndexError:", f"        return generic({arglist})",
-                  "    try:"]
-        inner = []
-        if uses_keep or fast_ctx:
-            inner.append("keep = []")
-        if fast_ctx:
-            inner.append(f"tls.value = {self.ctx}")
-        inner += body + host_body
-        inner.append(f"err = func_call({self.faddr}, {self.ctx}, {self.args}, {self.n}, {self.res}, {self.nres})")
-        inner += after
-        if fast_ctx:
-            inner += ["for x in keep:", "    if type(x) is After:", "        x.run()"]
-        inner += ["if err:", f"    raise trap(err, {self.name!r})"]
-        result = self.result
+        lines = [f"def call({arglist}):",
+                 f"    if not ({' and '.join(checks)}):",
+                 f"        return generic({arglist})",
+                 "    try:", "        tokens.pop()", "    except IndexError:",
+                 f"        return generic({arglist})",  # re-entered: these slots are in use
+                 "    try:"]
+        inner = ["keep = []"] if uses_keep else []
+        inner += body
+        inner.append(f"err = func_call({self._faddr}, {owner.ctx}, {a}, {n}, {r}, {int(result is not None)})")
+        inner += ["if err:", f"    raise failed({self.qualname!r}, err)"]
         if result is None:
             inner.append("return None")
         elif result.inline_check:
-            inner.append(f"return unpack_from('<{result.fmt_char}', MEM, {self.res + 8})[0]")
-        elif type(result) is GuestResource:
-            # A handle in our own result slot: take it, leave a valid bool.
-            inner += [f"v = GuestHandle(unpack_from('<Q', MEM, {self.res + 8})[0], {not result.borrow}, {self.ctx})",
-                      f"MEM[{self.res}] = {C.BOOL}", "return v"]
-        elif not self.res_delete:
-            inner.append(f"return result_lift({self.res})")
+            inner.append(f"return unpack_from('<{result.fmt_char}', MEM, {r + 8})[0]")
         else:
-            inner += ["try:", f"    return result_lift({self.res})", "finally:",
-                      f"    val_delete({self.res})", f"    MEM[{self.res}] = {C.BOOL}"]
+            inner += ["try:", f"    v = result_lift({r})", "finally:",
+                      f"    val_delete({r})", f"    MEM[{r}] = {C.BOOL}"]
+            if self._raises:
+                inner += ["if type(v) is Err:", "    raise v", "return v.value"]
+            else:
+                inner.append("return v")
         lines += ["        " + line for line in inner]
         lines += ["    finally:", "        tokens.append(True)"]
         self.source = "\n".join(lines) + "\n"
-        C.compile_source(self.source, f"<export {self.name} {id(self):x}>", env)
+        C.compile_source(self.source, f"<export {self.qualname}>", env)
         return env["call"]  # type: ignore[no-any-return]
 
-    def __call__(self, *args: Any) -> Any:
-        if len(args) != self.n:
-            raise TypeError(f"{self.name}() takes {self.n} arguments, got {len(args)}")
+    def _generic(self, store: Any, *args: Any) -> Any:
+        owner = self._owner
+        if store is not owner.store:
+            owner.check_store(store)
+        owner._check()
+        codecs, names = self._codecs, self._names
+        n = len(codecs)
+        if len(args) != n:
+            raise TypeError(f"{self.qualname}() takes {n} arguments after the store, got {len(args)}")
+        # Fresh slots: a re-entered call (a host function calling back in,
+        # or another thread) must not overwrite ones in use.
+        args_buf = _char_array(32 * max(n, 1))()
+        res_buf = _char_array(32)()
+        a, r = _addressof(args_buf), _addressof(res_buf)
+        scope = CallScope() if self._uses_context else None
+        cx = Context(owner.store, owner.ctx, owner.state, owner, scope) if scope is not None else None
+        before = set_current(cx) if cx is not None else None
+        keep: list[Any] = []
+        result = self._result
         try:
-            self.tokens.pop()
-        except IndexError:
-            # Re-entered (a host function calling back in, or another thread):
-            # this frame's slots are in use, take fresh ones.
-            # (Hold the buffers in locals: an address alone keeps nothing alive.)
-            args_buf = _char_array(32 * max(self.n, 1))()
-            res_buf = _char_array(32)()
-            return self._call(args, _addressof(args_buf), _addressof(res_buf))
-        try:
-            return self._call(args, self.args, self.res)
-        finally:
-            self.tokens.append(True)
-
-    def _call(self, args: Sequence[Any], a: int, r: int) -> Any:
-        keep: list = []  # type: ignore[type-arg]
-        if self.needs_ctx:
-            _ctx.value = self.ctx
-        i = 0
-        try:
-            for codec, v in zip(self.codecs, args):
-                codec.lower(a + 32 * i, v, keep)
-                i += 1
-        except Bad as e:
-            raise e.error(self.names[i]) from None
-        err = C.func_call(self.faddr, self.ctx, a, self.n, r, self.nres)
-        for x in keep:
-            if type(x) is After:
-                x.run()
-        if err:
-            raise _trap(err, self.name)
-        if self.result is None:
-            return None
-        try:
-            return self.result.lift(r)
-        finally:
-            if self.res_delete:
+            i = 0
+            try:
+                for codec, v in zip(codecs, args):
+                    codec.lower(a + 32 * i, v, keep)
+                    i += 1
+            except Bad as e:
+                raise e.error(names[i], list(zip(names, args))) from None
+            if scope is not None:
+                scope.commit()
+            C.pop_exception()  # this call's own, whatever an earlier one left
+            err = C.func_call(self._faddr, owner.ctx, a, n, r, int(result is not None))
+            if err:
+                raise owner._failed(self.qualname, err)
+            if result is None:
+                return None
+            try:
+                value = result.lift(r)
+            except Bad as e:
+                raise e.error(f"result of {self.qualname}") from None
+            finally:
                 C.val_delete(r)
-                MEM[r] = C.BOOL  # a valid value again: wasmtime drops the slot's old value on write
+        except BaseException:
+            if scope is not None and not scope.called:
+                scope.refused(owner.state.handles)  # no trace of a call not made
+            raise
+        finally:
+            if scope is not None and scope.after:
+                scope.end()
+            if cx is not None:
+                set_current(before)
+        if self._raises:
+            if isinstance(value, Err):
+                raise value
+            return value.value
+        return value
 
 
-class After:
-    """Kept in a call's `keep` list: run once the call returns."""
-
-    __slots__ = ("run",)
-
-    def __init__(self, run: Callable[[], None]) -> None:
-        self.run = run
+# --------------------------------------------------------------------------
+# Host functions
 
 
-def add_host_func(linker_instance: Any, name: str, fn: Callable[..., Any],
-                  params: Sequence[tuple[str, Codec]], result: Optional[Codec]) -> Any:
-    """Define `name` in a wasmtime-py `LinkerInstance` as ``fn(*args)``.
+class HostFunc:
+    """A typed host function, made by `host_func`; define it with `add_func`."""
 
-    Arguments are lifted from wasmtime's slots, the return value lowered
-    into its result slot (allocated with wasmtime's allocators: wasmtime
-    frees it). An exception, or a return value that does not fit (a
-    `TypeError`/`ValueError` naming ``return value of <name>``), traps; the
-    export's caller gets `Trap` chained to it."""
-    codecs = [c for _, c in params]
-    what = f"return value of {name}"
+    def __init__(
+        self,
+        qualname: str,
+        get_host: Callable[[StoreState], Any],
+        call: Callable[..., Any],
+        params: Sequence[tuple[str, Codec]],
+        result: Optional[Codec],
+        raises: bool,
+    ) -> None:
+        if raises and not isinstance(result, ResultOf):
+            raise TypeError(f"{qualname}: raises=True needs a result<...> codec")
+        self.qualname = qualname
+        self._get_host = get_host
+        self._call = call
+        self.params = tuple(params)
+        self.result = result
+        self._raises = raises
+        self._where_result = f"return value of {qualname}"
+        self._checked = False
+        self._callback: Optional[Callable[..., int]] = None
 
-    def lower_result(results: int, r: Any) -> None:
+    def _check_type(self, fty: int) -> None:
+        """The first call: the component's type of this import must be the
+        codecs' (a mismatch traps, naming both)."""
         try:
-            result.lower(results, r, None)  # type: ignore[union-attr]
+            _check_signature(self.qualname, C.signature(fty), self.params, self.result)
+        except TypeError as e:
+            raise BindingMismatchError(f"{self.qualname}: the component imports it with another signature ({e})") from None
+        self._checked = True
+
+    def callback(self) -> Callable[..., int]:
+        """The C API's callback, ``(data, ctx, fty, args, nargs, results,
+        nresults) -> wasmtime_error_t * or 0``, compiled once for the
+        signature. An exception becomes a `Trap` chained to it, kept (per
+        thread) for the caller of the export; wasm gets an error."""
+        if self._callback is None:
+            self._callback = self._compile()
+        return self._callback
+
+    def _lower_result(self, results: int, value: Any) -> None:
+        result = self.result
+        try:
+            if self._raises:
+                assert isinstance(result, ResultOf)
+                if isinstance(value, Ok):
+                    value = value.value
+                elif isinstance(value, Err):  # returned instead of raised
+                    result.lower_case(results, False, value.value, None)
+                    return
+                result.lower_case(results, True, value, None)
+            elif result is None:
+                if value is not None:
+                    raise Bad(TypeError, f"expected None, got {_tname(value)}")
+            else:
+                result.lower(results, value, None)
         except Bad as e:
-            raise e.error(what) from None
+            raise e.error(self._where_result) from None
 
-    # Straight-line, like ExportFunc.call: scalars unpacked/packed inline.
-    env: dict[str, Any] = {"fn": fn, "MEM": MEM, "unpack_from": unpack_from, "pack_into": pack_into,
-                           "tls": _ctx, "lower_result": lower_result}
-    from ._resources import _HostCodec, unknown_handle
+    def _lower_err(self, results: int, error: Err[Any]) -> None:
+        assert isinstance(self.result, ResultOf)
+        try:
+            self.result.lower_case(results, False, error.value, None)
+        except Bad as e:
+            raise e.error(self._where_result) from None
 
-    env.update(to_host=C.resource_any_to_host, host_rep=C.resource_host_rep, host_delete=C.resource_host_delete,
-               take_error=C.take_error, unknown=unknown_handle)
-    needs_ctx = _needs_ctx([c for c in codecs if type(c) is not _HostCodec] + [result])
-    exprs = []
-    pre = []
-    for i, c in enumerate(codecs):
-        if c.inline_check:
-            exprs.append(f"unpack_from('<{c.fmt_char}', MEM, args + {32 * i + 8})[0]")
-        elif type(c) is _HostCodec:
-            # to_host also ends a borrow, which must not outlive the call.
-            env[f"objects{i}"], env[f"codec{i}"] = c.resource.objects, c
-            pre += [f"err = to_host(ctx, unpack_from('<Q', MEM, args + {32 * i + 8})[0], t.out_addr)",
-                    "if err:", "    raise take_error(err)",
-                    "h = t.out.value", "rep = host_rep(h)", "host_delete(h)",
-                    f"a{i} = objects{i}.{'get' if c.borrow else 'pop'}(rep, None)",
-                    f"if a{i} is None:", f"    unknown(codec{i}, rep)"]
-            exprs.append(f"a{i}")
+    def _trap(self, e: BaseException) -> int:
+        if not isinstance(e, Trap):
+            trap = Trap(f"host function {self.qualname} raised {type(e).__name__}: {e}")
+            trap.__cause__ = e
+            e = trap
+        return C.failed(e, f"host function {self.qualname}")
+
+    def _compile(self) -> Callable[..., int]:
+        codecs = [c for _, c in self.params]
+        result = self.result
+        uses_context = any(c.uses_context for c in codecs) or (result is not None and result.uses_context)
+        env: dict[str, Any] = {
+            "host": self, "get": self._get_host, "call": self._call, "state_for": state_for, "MEM": MEM,
+            "unpack_from": unpack_from, "pack_into": pack_into, "Err": Err, "Trap": Trap, "Bad": Bad,
+            "lower_result": self._lower_result, "lower_err": self._lower_err, "CallScope": CallScope,
+            "Context": Context, "set_current": set_current, "trap": self._trap,
+        }
+        exprs = []
+        for i, c in enumerate(codecs):
+            if c.inline_check:
+                exprs.append(f"unpack_from('<{c.fmt_char}', MEM, args + {32 * i + 8})[0]")
+            else:
+                env[f"lift{i}"] = c.lift
+                exprs.append(f"lift{i}(args + {32 * i})")
+        lines = ["def callback(data, ctx, fty, args, nargs, results, nresults):"]
+        body = ["if not host._checked:", "    host._check_type(fty)", "state = state_for(ctx)"]
+        if uses_context:
+            # A scope only for lowering the result: lifting arguments moves nothing.
+            scoped = result is not None and result.uses_context
+            body += [f"scope = {'CallScope()' if scoped else 'None'}",
+                     "before = set_current(Context(state.store, ctx, state, None, scope))"]
+        body += ["try:"]
+        inner = [f"r = call(get(state){''.join(', ' + e for e in exprs)})"]
+        if self._raises:
+            inner = ["try:", *["    " + x for x in inner], "except Err as e:", "    lower_err(results, e)",
+                     "    return 0"]
+        if result is not None and result.inline_check and not self._raises:
+            inner += [f"if {result.inline_check.format(v='r')}:",
+                      f"    pack_into('<B7x{result.fmt_char}', MEM, results, {result.kind}, r)",
+                      "else:", "    lower_result(results, r)"]
         else:
-            env[f"lift{i}"] = c.lift
-            exprs.append(f"lift{i}(args + {32 * i})")
-    lines = ["def callback(ctx, args, nargs, results, nresults):"]
-    if pre:
-        lines.append("    t = tls")
-        lines += ["    " + line for line in pre]
-    if needs_ctx:
-        lines.append("    tls.value = ctx")
-    lines.append(f"    r = fn({', '.join(exprs)})")
-    if result is not None and result.inline_check:
-        lines += [f"    if {result.inline_check.format(v='r')}:",
-                  f"        pack_into('<B7x{result.fmt_char}', MEM, results, {result.kind}, r)",
-                  "    else:", "        lower_result(results, r)"]
-    elif result is not None:
-        lines.append("    lower_result(results, r)")
-    C.compile_source("\n".join(lines) + "\n", f"<host {name} {id(env):x}>", env)
-    callback = env["callback"]
+            inner.append("lower_result(results, r)")
+        body += ["    " + x for x in inner]
+        body += ["    return 0", "except BaseException as e:"]
+        if uses_context and result is not None and result.uses_context:
+            body.append("    scope.refused(state.handles)  # a result not returned gives nothing away")
+        body.append("    return trap(e)")
+        if uses_context:
+            body += ["finally:"]
+            if result is not None and result.uses_context:
+                body += ["    if scope.after:", "        scope.end()"]
+            body.append("    set_current(before)")
+        lines += ["    " + x for x in body]
+        source = "\n".join(lines) + "\n"
+        C.compile_source(source, f"<host {self.qualname}>", env)
+        callback: Callable[..., int] = env["callback"]
+        return callback
 
-    return C.add_func(linker_instance, name, callback)
+
+def host_func(
+    qualname: str,
+    get_host: Callable[[StoreState], Any],
+    call: Callable[..., Any],
+    params: Sequence[tuple[str, Codec]],
+    result: Optional[Codec],
+    raises: bool = False,
+) -> HostFunc:
+    """Wrap ``call(host, *args)`` as a host function.
+
+    Arguments are lifted to typed values, the return value lowered (and
+    checked). With ``raises`` (a WIT ``result`` return) the implementation
+    returns the ok value and raises `Err(e)` for the error. Any other
+    exception becomes a `Trap` chained to it, which the caller of the export
+    receives; the store is unusable afterwards (wasmtime's rule)."""
+    return HostFunc(qualname, get_host, call, params, result, raises)
+
+
+def add_func(li: Any, name: str, func: HostFunc) -> None:
+    """Define ``func`` as ``name`` in a wasmtime-py `LinkerInstance`."""
+    C.add_func(li, name, func.callback())

@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import array
 import ctypes
+import enum
+import math
 import struct
 from operator import attrgetter
 from typing import Any, Optional, Sequence
 
 from . import _capi as C
 from ._capi import MEM, BYTES_DATA, pack_into, unpack_from
+from ._errors import Err, Ok, Some
 
 _char_array = ctypes.c_char.__mul__
 _addressof = ctypes.addressof
@@ -40,18 +43,52 @@ _addressof = ctypes.addressof
 class Bad(Exception):
     """A value that does not fit its type; `path` grows outward."""
 
-    def __init__(self, cls: type, message: str) -> None:
+    def __init__(self, cls: type, message: str, first: Any = None) -> None:
         self.cls: type = cls
         self.message = message
         self.path: list[str] = []
+        # A value passed twice in one call: the message names where it was
+        # passed first (`{first}`), found in the arguments when raised.
+        self.first = first
 
     def at(self, segment: str) -> "Bad":
         self.path.append(segment)
         return self
 
-    def error(self, root: str) -> Exception:
-        exc: Exception = self.cls(f"{root}{''.join(reversed(self.path))}: {self.message}")
+    def error(self, root: str, arguments: Sequence[tuple[str, Any]] = ()) -> Exception:
+        message = self.message
+        if self.first is not None:
+            message = message.format(first=_find(arguments, self.first) or "another argument")
+        exc: Exception = self.cls(f"{root}{''.join(reversed(self.path))}: {message}")
         return exc
+
+
+def _find(arguments: Sequence[tuple[str, Any]], target: Any) -> Optional[str]:
+    """The path of the first place `target` occurs in the arguments."""
+    def walk(v: Any, path: str, depth: int) -> Optional[str]:
+        if v is target:
+            return path
+        if depth > 32:
+            return None
+        if isinstance(v, (list, tuple)):
+            items: Any = ((f"[{i}]", x) for i, x in enumerate(v))
+        elif isinstance(v, dict):
+            items = ((f"[{k!r}]", x) for k, x in v.items())
+        elif hasattr(v, "__dataclass_fields__"):
+            items = ((f".{f}", getattr(v, f, None)) for f in v.__dataclass_fields__)
+        else:
+            return None
+        for segment, x in items:
+            found = walk(x, path + segment, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    for name, v in arguments:
+        found = walk(v, name, 0)
+        if found is not None:
+            return found
+    return None
 
 
 def _tname(v: Any) -> str:
@@ -78,52 +115,42 @@ def _storage(addr: int, kind: int, n: int, size: int, keep: Optional[list],  # t
     return unpack_from("<Q", MEM, addr + 16)[0]  # type: ignore[no-any-return]
 
 
-# ---- values the runtime defines ----------------------------------------------
-
-class Ok:
-    __slots__ = ("value",)
-    __match_args__ = ("value",)
-
-    def __init__(self, value: Any = None) -> None:
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Ok and other.value == self.value
-
-    def __repr__(self) -> str:
-        return f"Ok({self.value!r})"
+# The canonical ABI's limits (CanonicalABI.md, `MAX_STRING_BYTE_LENGTH` and
+# `MAX_LIST_BYTE_LENGTH`): a longer string or list cannot cross the boundary.
+# wasmtime itself copies more into a guest, but the guest sending it back
+# to a host function traps (wasmtime's "hostcall fuel", 128 MiB per call).
+MAX_STRING_BYTE_LENGTH = (1 << 28) - 1
+MAX_LIST_BYTE_LENGTH = (1 << 28) - 1
 
 
-class Err(Exception):
-    __match_args__ = ("value",)
-
-    def __init__(self, value: Any = None) -> None:
-        super().__init__(value)
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Err and other.value == self.value
-
-    __hash__ = Exception.__hash__
-
-    def __repr__(self) -> str:
-        return f"Err({self.value!r})"
+def _class_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
-class Some:
-    """`option<T>` where T's own values include None (nested options)."""
+def _expected(cls: type, v: Any) -> str:
+    """``expected Point, got int``; module-qualified when both are called
+    the same (another package's class of another WIT type)."""
+    got = type(v)
+    if got.__name__ == cls.__name__ and got is not cls:
+        if _class_name(cls) == _class_name(got):  # two classes made by one function
+            return f"expected {_class_name(cls)}, got another class of that name"
+        return f"expected {_class_name(cls)}, got {_class_name(got)}"
+    return f"expected {cls.__name__}, got {got.__name__}"
 
-    __slots__ = ("value",)
-    __match_args__ = ("value",)
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
+# Every generated package defines its own classes for the WIT types it uses;
+# codecs accept the classes of every package for the same WIT type (same
+# package, interface and name), so a host written with one package's
+# classes works with a world bound through another's. WIT name -> classes
+# (for variants, one tuple of case classes per package), in load order.
+_SAME_WIT: dict[str, list[Any]] = {}
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Some and other.value == self.value
 
-    def __repr__(self) -> str:
-        return f"Some({self.value!r})"
+def _register(wit: str, classes: Any) -> list[Any]:
+    known = _SAME_WIT.setdefault(wit, [])
+    if classes not in known:
+        known.append(classes)
+    return known
 
 
 # ---- scalars -----------------------------------------------------------------
@@ -132,6 +159,10 @@ class Codec:
     kind: int = -1
     wit = "?"
     nullable = False  # whether None is one of its Python values
+    uses_context = False  # whether converting needs the call's `Context` (resources)
+    # Canonical ABI size and alignment in linear memory (for the list limit).
+    size = 0
+    align = 1
     # For bind-time specialisation (`_func`, `Record`): a check expression
     # over ``{v}`` that is true exactly when `lower` would pack the value as
     # the struct format `fmt` with no conversion, or None.
@@ -151,6 +182,7 @@ class Codec:
 class _Bool(Codec):
     kind = C.BOOL
     wit = "bool"
+    size = align = 1
     inline_check = "type({v}) is bool"
     fmt_char = "?"
 
@@ -166,6 +198,7 @@ class _Bool(Codec):
 class _Int(Codec):
     def __init__(self, wit: str, kind: int, fmt: str, lo: int, hi: int) -> None:
         self.wit, self.kind, self.lo, self.hi = wit, kind, lo, hi
+        self.size = self.align = struct.calcsize(fmt)
         self.fmt = "<B7x" + fmt
         self.rfmt = "<" + fmt
         self.array_code = {"b": "b", "B": "B", "h": "h", "H": "H", "i": "i", "I": "I", "q": "q", "Q": "Q"}[fmt]
@@ -174,9 +207,11 @@ class _Int(Codec):
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         if type(v) is not int:
-            raise Bad(TypeError, f"expected int, got {_tname(v)}")
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise Bad(TypeError, f"expected int ({self.wit}), got {_tname(v)}")
+            v = int(v)  # an IntEnum, say
         if not self.lo <= v <= self.hi:
-            raise Bad(ValueError, f"{v} is out of range for {self.wit}")
+            raise Bad(ValueError, f"{v} is out of range for {self.wit} ({self.lo}..{self.hi})")
         pack_into(self.fmt, MEM, addr, self.kind, v)
 
     def lift(self, addr: int) -> Any:
@@ -186,6 +221,7 @@ class _Int(Codec):
 class _Float(Codec):
     def __init__(self, wit: str, kind: int, fmt: str) -> None:
         self.wit, self.kind = wit, kind
+        self.size = self.align = struct.calcsize(fmt)
         self.fmt = "<B7x" + fmt
         self.rfmt = "<" + fmt
         self.array_code = fmt
@@ -195,13 +231,20 @@ class _Float(Codec):
         self.inline_check = "type({v}) is float" if fmt == "d" else None
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
-        t = type(v)
-        if t is not float and t is not int:
-            raise Bad(TypeError, f"expected float, got {_tname(v)}")
+        if type(v) is not float:
+            # typing's float accepts ints; bool is not a number here.
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                raise Bad(TypeError, f"expected float ({self.wit}), got {_tname(v)}")
+            try:
+                v = float(v)
+            except OverflowError:  # an int beyond ±1.8e308
+                raise Bad(ValueError, f"an int of {int(v).bit_length()} bits is too large for {self.wit} "
+                                      "(beyond ±1.8e308)") from None
         try:
             pack_into(self.fmt, MEM, addr, self.kind, v)
         except OverflowError:
-            raise Bad(ValueError, f"{v!r} is out of range for {self.wit}") from None
+            # Beyond f32's range: rounds to infinity, as a C cast does.
+            pack_into(self.fmt, MEM, addr, self.kind, math.copysign(math.inf, v))
 
     def lift(self, addr: int) -> Any:
         return unpack_from(self.rfmt, MEM, addr + 8)[0]
@@ -210,10 +253,11 @@ class _Float(Codec):
 class _Char(Codec):
     kind = C.CHAR
     wit = "char"
+    size = align = 4
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
-        if type(v) is not str or len(v) != 1:
-            raise Bad(TypeError, f"expected a 1-character str, got {v!r}" if type(v) is str else f"expected a 1-character str, got {_tname(v)}")
+        if not isinstance(v, str) or len(v) != 1:
+            raise Bad(TypeError, f"expected a one-character str (char), got {v!r:.40}")
         o = ord(v)
         # A surrogate is not a Unicode scalar value: wasmtime would panic
         # (abort the process) converting it to a Rust `char`.
@@ -226,18 +270,23 @@ class _Char(Codec):
 
 
 def _encode(v: Any) -> bytes:
-    if type(v) is not str:
+    if not isinstance(v, str):
         raise Bad(TypeError, f"expected str, got {_tname(v)}")
     try:
-        return v.encode("utf-8")
+        b = v.encode("utf-8")
     except UnicodeEncodeError as e:
         # wasmtime unwraps `String::from_utf8`: invalid UTF-8 would abort.
-        raise Bad(ValueError, f"not encodable as UTF-8 (lone surrogate at index {e.start})") from None
+        raise Bad(ValueError, f"not encodable as UTF-8 ({e.reason} at {e.start})") from None
+    if len(b) > MAX_STRING_BYTE_LENGTH:
+        raise Bad(ValueError, f"a string of {len(b)} UTF-8 bytes is longer than the component model "
+                              f"allows ({MAX_STRING_BYTE_LENGTH} bytes)")
+    return b
 
 
 class _String(Codec):
     kind = C.STRING
     wit = "string"
+    size, align = 8, 4
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         b = _encode(v)
@@ -273,16 +322,23 @@ _NUMERIC = (S8, U8, S16, U16, S32, U32, S64, U64, F32, F64)
 # ---- lists -------------------------------------------------------------------
 
 class _Bytes(Codec):
+    elem: Codec
     """`list<u8>` as `bytes`: two strided copies instead of a loop."""
 
     kind = C.LIST
     wit = "list<u8>"
+    size, align = 8, 4
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         t = type(v)
         if t is not bytes and t is not bytearray:
-            raise Bad(TypeError, f"expected bytes, got {_tname(v)}")
+            if not isinstance(v, (bytes, bytearray, memoryview)):
+                raise Bad(TypeError, f"expected bytes, got {_tname(v)}")
+            v = bytes(v)
         n = len(v)
+        if n > MAX_LIST_BYTE_LENGTH:
+            raise Bad(ValueError, f"{n} bytes is longer than the component model allows for a list "
+                                  f"({MAX_LIST_BYTE_LENGTH} bytes)")
         p = _storage(addr, C.LIST, n, 32, keep, C.vallist_new_uninit)
         if n:
             MEM[p:p + 32 * n:32] = _U8_KINDS[:n] if n <= len(_U8_KINDS) else bytes([C.U8]) * n
@@ -296,10 +352,23 @@ class _Bytes(Codec):
 _U8_KINDS = bytes([C.U8]) * (1 << 16)
 
 
+def _sequence(codec: Codec, v: Any) -> None:
+    """Refuse what is not a list (or tuple) of at most the canonical ABI's
+    length of `codec`'s elements."""
+    t = type(v)
+    if t is not list and t is not tuple and not isinstance(v, (list, tuple)):
+        raise Bad(TypeError, f"expected list, got {_tname(v)}")
+    elem: Codec = codec.elem  # type: ignore[attr-defined]
+    if len(v) * elem.size > MAX_LIST_BYTE_LENGTH:
+        raise Bad(ValueError, f"{len(v)} elements of {elem.wit} ({len(v) * elem.size} bytes) are more than "
+                              f"the component model allows for a list ({MAX_LIST_BYTE_LENGTH} bytes)")
+
+
 class _NumList(Codec):
     """`list<number>` as `list`: the payloads move as one strided array copy."""
 
     kind = C.LIST
+    size, align = 8, 4
 
     def __init__(self, elem: Any) -> None:
         self.elem = elem
@@ -309,10 +378,13 @@ class _NumList(Codec):
         self.kind_byte = bytes([elem.kind])
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
-        if type(v) is not list:
-            raise Bad(TypeError, f"expected list, got {_tname(v)}")
+        _sequence(self, v)
         try:
             values = array.array(self.code, v)
+            # array takes True for 1; the scalar codecs refuse bools (one
+            # C-speed pass over the types, not a Python loop).
+            if bool in set(map(type, v)):
+                raise TypeError
         except (TypeError, OverflowError):
             # Find the culprit for the message (only on the error path).
             for i, x in enumerate(v):
@@ -346,14 +418,15 @@ def _zero_rest(p: int, done: int, n: int, size: int) -> None:
 
 class _List(Codec):
     kind = C.LIST
+    size, align = 8, 4
 
     def __init__(self, elem: Codec) -> None:
         self.elem = elem
         self.wit = f"list<{elem.wit}>"
+        self.uses_context = elem.uses_context
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
-        if type(v) is not list:
-            raise Bad(TypeError, f"expected list, got {_tname(v)}")
+        _sequence(self, v)
         n = len(v)
         p = _storage(addr, C.LIST, n, 32, keep, C.vallist_new_uninit)
         lower = self.elem.lower
@@ -382,6 +455,7 @@ def List(elem: Codec) -> Codec:
 
 
 BYTES = _Bytes()
+BYTES.elem = U8
 
 
 # ---- fixed-shape compounds ---------------------------------------------------
@@ -390,29 +464,60 @@ def _name(s: str) -> bytes:
     return s.encode("utf-8")
 
 
+def _align_to(offset: int, align: int) -> int:
+    return -(-offset // align) * align
+
+
+def _struct_layout(codecs: Sequence[Codec]) -> tuple[int, int]:
+    """(size, alignment) of a record or tuple of these fields."""
+    offset, align = 0, 1
+    for c in codecs:
+        offset = _align_to(offset, c.align) + c.size
+        align = max(align, c.align)
+    return _align_to(offset, align), align
+
+
+def _case_layout(cases: int, payloads: Sequence[Optional[Codec]]) -> tuple[int, int]:
+    """(size, alignment) of a variant-like value."""
+    discriminant = 1 if cases <= 1 << 8 else 2 if cases <= 1 << 16 else 4
+    present = [c for c in payloads if c is not None]
+    case_align = max((c.align for c in present), default=1)
+    align = max(discriminant, case_align)
+    return _align_to(_align_to(discriminant, case_align) + max((c.size for c in present), default=0), align), align
+
+
+def _short(wit: str) -> str:
+    """`point` of `ns:pkg/iface@1.0.0/point`."""
+    return wit.rsplit("/", 1)[-1]
+
+
 class Record(Codec):
     """A record as instances of `cls`, fields ``[(py_attr, wit_name, codec)]``.
 
-    Lowering reads the attributes (any object that has them is accepted);
-    lifting calls ``cls(*fields)``."""
+    `wit` is the record's qualified WIT name: instances of another
+    package's class for it are accepted too. Lifting calls ``cls(*fields)``."""
 
     kind = C.RECORD
 
-    def __init__(self, cls: Any, fields: Sequence[tuple[str, str, Codec]]) -> None:
+    def __init__(self, wit: str, cls: Any, fields: Sequence[tuple[str, str, Codec]]) -> None:
+        self.qualified = wit
         self.cls = cls
-        self.wit = getattr(cls, "__name__", "record")
+        self.same = _register(wit, cls)
+        self.wit = getattr(cls, "__name__", _short(wit))
         self.attrs = [a for a, _, _ in fields]
         self.codecs = [c for _, _, c in fields]
         self.names = [_name(w) for _, w, _ in fields]
         self.n = len(fields)
-        self.get = attrgetter(*self.attrs) if self.n > 1 else (lambda v, g=attrgetter(self.attrs[0]): (g(v),))
+        self.uses_context = any(c.uses_context for c in self.codecs)
+        self.size, self.align = _struct_layout(self.codecs)
+        self.get = attrgetter(*self.attrs) if self.n > 1 else (lambda v, g=attrgetter(self.attrs[0]): (g(v),)) if self.n else (lambda v: ())
         # Entries (name: wasm_name_t, val: 32 bytes) with the names filled in:
         # one copy per call in borrowed mode.
         tmpl = bytearray(48 * self.n)
         for i, b in enumerate(self.names):
             pack_into("<QQ", tmpl, 48 * i, len(b), id(b) + BYTES_DATA)
         self.template = bytes(tmpl)
-        self.buf_type = _char_array(48 * self.n)
+        self.buf_type = _char_array(max(48 * self.n, 1))
         if self.n and all(c.inline_check for c in self.codecs):
             self._specialise()
 
@@ -429,11 +534,13 @@ class Record(Codec):
         tuple_target = ", ".join(vs) + ("," if self.n == 1 else "")
         src = f"""
 def lower(addr, v, keep, _method=method_lower):
+    if keep is None or type(v) is not cls:
+        return _method(addr, v, keep)
     try:
         {tuple_target} = get(v)
     except AttributeError:
         return _method(addr, v, keep)
-    if keep is None or not ({checks}):
+    if not ({checks}):
         return _method(addr, v, keep)
     buf = buf_type()
     keep.append(buf)
@@ -452,13 +559,16 @@ def lift(addr):
         self.lift = env["lift"]  # type: ignore[method-assign]
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
+        if type(v) is not self.cls and not any(isinstance(v, c) for c in self.same):
+            raise Bad(TypeError, _expected(self.cls, v))
         try:
             values = self.get(v)
         except AttributeError:
-            raise Bad(TypeError, f"expected {self.wit}, got {_tname(v)}") from None
+            attr = next(a for a in self.attrs if not hasattr(v, a))
+            raise Bad(TypeError, f"missing (this {type(v).__name__} has no attribute {attr!r})").at(f".{attr}") from None
         n = self.n
         if keep is not None:
-            buf = self.buf_type.from_buffer_copy(self.template)
+            buf = self.buf_type.from_buffer_copy(self.template) if n else self.buf_type()
             keep.append(buf)
             p = _addressof(buf)
             pack_into("<B7xQQ", MEM, addr, C.RECORD, n, p)
@@ -489,13 +599,13 @@ class Tuple(Codec):
         self.codecs = codecs
         self.n = len(codecs)
         self.wit = f"tuple<{', '.join(c.wit for c in codecs)}>"
+        self.uses_context = any(c.uses_context for c in codecs)
+        self.size, self.align = _struct_layout(codecs)
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
-        if type(v) is not tuple:
-            raise Bad(TypeError, f"expected tuple, got {_tname(v)}")
         n = self.n
-        if len(v) != n:
-            raise Bad(TypeError, f"expected a tuple of {n}, got {len(v)} items")
+        if not isinstance(v, tuple) or len(v) != n:
+            raise Bad(TypeError, f"expected a tuple of {n} ({self.wit}), got {v!r:.60}")
         p = _storage(addr, C.TUPLE, n, 32, keep, C.valtuple_new_uninit)
         if keep is None:
             _zero_rest(p, 0, n, 32)
@@ -525,27 +635,28 @@ def _boxed(codec: Codec, v: Any, keep: Optional[list]) -> int:  # type: ignore[t
 
 
 class Option(Codec):
+    """``option<T>``: None or the value; None or ``Some(value)`` when T's own
+    values include None (``option<option<T>>``), as componentize-py does."""
+
     kind = C.OPTION
     nullable = True
 
     def __init__(self, elem: Codec) -> None:
         self.elem = elem
         self.wit = f"option<{elem.wit}>"
-        # option<option<T>>: the inner value None needs `Some(None)`.
         self.wrap = elem.nullable
+        self.uses_context = elem.uses_context
+        self.size, self.align = _case_layout(2, [None, elem])
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         if v is None:
             pack_into("<B7xQ", MEM, addr, C.OPTION, 0)
             return
         if self.wrap:
-            if type(v) is not Some:
-                raise Bad(TypeError, f"expected None or Some(...) for {self.wit}, got {_tname(v)}")
+            if not isinstance(v, Some):
+                raise Bad(TypeError, f"expected None or Some(...) ({self.wit}), got {_tname(v)}")
             v = v.value
-        try:
-            p = _boxed(self.elem, v, keep)
-        except Bad as e:
-            raise e.at(".value" if self.wrap else "") from None
+        p = _boxed(self.elem, v, keep)
         pack_into("<B7xQ", MEM, addr, C.OPTION, p)
 
     def lift(self, addr: int) -> Any:
@@ -556,31 +667,35 @@ class Option(Codec):
         return Some(v) if self.wrap else v
 
 
-class Result(Codec):
-    """`result<T, E>` as `Ok(value)` / `Err(value)` (None for a missing `_`)."""
+class ResultOf(Codec):
+    """``result<T, E>`` as a value: ``Ok(v)`` or ``Err(e)`` (None for a
+    missing ``_``). As a function's return type the bindings return ``v``
+    or raise ``Err(e)`` instead."""
 
     kind = C.RESULT
 
     def __init__(self, ok: Optional[Codec], err: Optional[Codec]) -> None:
         self.ok, self.err = ok, err
         self.wit = f"result<{ok.wit if ok else '_'}, {err.wit if err else '_'}>"
+        self.uses_context = any(c is not None and c.uses_context for c in (ok, err))
+        self.size, self.align = _case_layout(2, [ok, err])
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
-        t = type(v)
-        if t is Ok:
-            is_ok, codec = True, self.ok
-        elif t is Err or isinstance(v, Err):
-            is_ok, codec = False, self.err
+        if isinstance(v, Ok):
+            self.lower_case(addr, True, v.value, keep)
+        elif isinstance(v, Err):
+            self.lower_case(addr, False, v.value, keep)
         else:
-            raise Bad(TypeError, f"expected Ok(...) or Err(...) for {self.wit}, got {_tname(v)}")
+            raise Bad(TypeError, f"expected Ok(...) or Err(...) ({self.wit}), got {_tname(v)}")
+
+    def lower_case(self, addr: int, is_ok: bool, payload: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
+        codec = self.ok if is_ok else self.err
         p = 0
         if codec is not None:
-            try:
-                p = _boxed(codec, v.value, keep)
-            except Bad as e:
-                raise e.at(".value") from None
-        elif v.value is not None:
-            raise Bad(TypeError, f"{self.wit} has no {'ok' if is_ok else 'err'} payload, got {_tname(v.value)}")
+            p = _boxed(codec, payload, keep)
+        elif payload is not None:
+            raise Bad(TypeError, f"case {'ok' if is_ok else 'err'!r} of {self.wit} has no value, "
+                                 f"expected None, got {_tname(payload)}")
         pack_into("<B7x?7xQ", MEM, addr, C.RESULT, is_ok, p)
 
     def lift(self, addr: int) -> Any:
@@ -592,20 +707,38 @@ class Result(Codec):
 
 class Variant(Codec):
     """Cases ``[(wit_name, cls, codec or None)]``: a value is an instance of
-    its case's class (``cls(payload)`` / ``cls()``, payload in ``.value``)."""
+    its case's class (``cls(payload)`` / ``cls()``, payload in ``.value``).
+    `wit` is the variant's qualified WIT name: another package's case
+    classes for it are accepted too."""
 
     kind = C.VARIANT
 
     def __init__(self, wit: str, cases: Sequence[tuple[str, Any, Optional[Codec]]]) -> None:
-        self.wit = wit
+        self.qualified = wit
+        self.wit = _short(wit)
         self.names = [_name(n) for n, _, _ in cases]
+        self.classes = tuple(cls for _, cls, _ in cases)
+        self.codecs = [codec for _, _, codec in cases]
+        self.same = _register(wit, self.classes)
         self.by_cls = {cls: (self.names[i], codec, i) for i, (_, cls, codec) in enumerate(cases)}
         self.by_name = {self.names[i]: (cls, codec) for i, (_, cls, codec) in enumerate(cases)}
+        self.uses_context = any(c is not None and c.uses_context for c in self.codecs)
+        self.size, self.align = _case_layout(len(cases), self.codecs)
+
+    def _foreign_case(self, v: Any) -> Any:
+        for classes in self.same:
+            if type(v) in classes:
+                i = classes.index(type(v))
+                return self.names[i], self.codecs[i], i
+        if any(type(v).__name__ == c.__name__ for c in self.classes):
+            names = ", ".join(_class_name(c) for c in self.classes)
+            raise Bad(TypeError, f"expected one of {names}, got {_class_name(type(v))}")
+        raise Bad(TypeError, f"expected one of {', '.join(c.__name__ for c in self.classes)}, got {_tname(v)}")
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         case = self.by_cls.get(type(v))
         if case is None:
-            raise Bad(TypeError, f"expected a case of {self.wit}, got {_tname(v)}")
+            case = self._foreign_case(v)
         name, codec, _ = case
         p = 0
         if codec is not None:
@@ -626,22 +759,38 @@ class Variant(Codec):
 
 
 class Enum(Codec):
-    """An `enum.Enum` class whose members are the WIT cases, in order."""
+    """An `enum.Enum` class whose members are the WIT cases, in order.
+    `wit` is its qualified WIT name: another package's enum for it is
+    accepted too."""
 
     kind = C.ENUM
 
-    def __init__(self, cls: Any, wit_names: Sequence[str]) -> None:
+    def __init__(self, wit: str, cls: Any, wit_names: Sequence[str]) -> None:
+        members = list(cls)
+        if len(members) != len(wit_names):
+            raise ValueError(f"{cls.__name__}: {len(members)} members for {len(wit_names)} WIT cases")
+        self.qualified = wit
         self.cls = cls
         self.wit = cls.__name__
-        members = list(cls)
-        self.by_member = {m: _name(n) for m, n in zip(members, wit_names)}
-        self.by_name = {_name(n): m for m, n in zip(members, wit_names)}
+        self.same = _register(wit, cls)
+        self.names = [_name(n) for n in wit_names]
+        self.by_member = dict(zip(members, self.names))
+        self.by_name = dict(zip(self.names, members))
+        self.size = self.align = 1 if len(members) <= 1 << 8 else 2 if len(members) <= 1 << 16 else 4
+
+    def _name_of(self, v: Any) -> bytes:
+        name: Optional[bytes] = self.by_member.get(v) if isinstance(v, enum.Enum) else None
+        if name is not None:
+            return name
+        if type(v) in self.same:
+            members: list[Any] = list(type(v))  # type: ignore[call-overload]  # an Enum class iterates its members
+            return self.names[members.index(v)]
+        if type(v).__name__ == self.cls.__name__:
+            raise Bad(TypeError, _expected(self.cls, v))
+        raise Bad(TypeError, f"expected {self.cls.__name__}, got {v!r:.40}")
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
-        try:
-            name = self.by_member[v]
-        except (KeyError, TypeError):
-            raise Bad(TypeError, f"expected {self.wit}, got {v!r}") from None
+        name = self._name_of(v)
         if keep is not None:
             pack_into("<B7xQQ", MEM, addr, C.ENUM, len(name), id(name) + BYTES_DATA)
         else:
@@ -654,23 +803,34 @@ class Enum(Codec):
 
 
 class Flags(Codec):
-    """An `enum.Flag` class whose members are the WIT flags, in order."""
+    """An `enum.Flag` class whose members are the WIT flags, in order.
+    `wit` is its qualified WIT name: another package's class for it is
+    accepted too."""
 
     kind = C.FLAGS
 
-    def __init__(self, cls: Any, wit_names: Sequence[str]) -> None:
+    def __init__(self, wit: str, cls: Any, wit_names: Sequence[str]) -> None:
+        self.qualified = wit
         self.cls = cls
         self.wit = cls.__name__
+        self.same = _register(wit, cls)
         self.members = list(cls)
         self.names = [_name(n) for n in wit_names]
         self.bits = [int(m.value) for m in self.members]
         self.by_name = {n: int(m.value) for n, m in zip(self.names, self.members)}
+        n = len(wit_names)
+        self.align = 1 if n <= 8 else 2 if n <= 16 else 4
+        self.size = 0 if n == 0 else self.align if n <= 32 else 4 * -(-n // 32)
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
-        if not isinstance(v, self.cls):
-            raise Bad(TypeError, f"expected {self.wit}, got {_tname(v)}")
-        bits = v.value
-        chosen = [n for n, b in zip(self.names, self.bits) if bits & b]
+        if isinstance(v, self.cls):
+            bits = v.value
+            chosen = [n for n, b in zip(self.names, self.bits) if bits & b]
+        elif type(v) in self.same:
+            members: list[Any] = list(type(v))  # type: ignore[call-overload]  # an Enum class iterates its members
+            chosen = [n for n, m in zip(self.names, members) if m in v]
+        else:
+            raise Bad(TypeError, _expected(self.cls, v))
         k = len(chosen)
         p = _storage(addr, C.FLAGS, k, 16, keep, C.valflags_new_uninit)
         for i, n in enumerate(chosen):
@@ -693,9 +853,11 @@ class Map(Codec):
     """`map<K, V>` as `dict` (wasmtime_component_valmap_t: (key, value) val pairs)."""
 
     kind = C.MAP
+    size, align = 8, 4
 
     def __init__(self, key: Codec, value: Codec) -> None:
         self.key, self.value = key, value
+        self.uses_context = key.uses_context or value.uses_context
         self.wit = f"map<{key.wit}, {value.wit}>"
         if all(c is STRING or c.inline_check for c in (key, value)):
             self._specialise()
@@ -794,7 +956,7 @@ def from_desc(desc: tuple) -> Codec:  # type: ignore[type-arg]
     if k == C.T_OPTION:
         return Option(from_desc(desc[1]))
     if k == C.T_RESULT:
-        return Result(from_desc(desc[1]) if desc[1] else None, from_desc(desc[2]) if desc[2] else None)
+        return ResultOf(from_desc(desc[1]) if desc[1] else None, from_desc(desc[2]) if desc[2] else None)
     if k == C.T_TUPLE:
         return Tuple(*(from_desc(d) for d in desc[1:]))
     if k == C.T_MAP:

@@ -6,6 +6,9 @@ into a trap, a lost value or an anonymous error.)"""
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+
 from types import SimpleNamespace
 from typing import Any
 
@@ -108,22 +111,42 @@ def test_a_host_returning_a_string_too_long_traps_naming_it(coverage: SimpleName
     assert str(info.value.__cause__).startswith(f"return value of {HOST}#strings: a string of {MAX + 1} UTF-8 bytes")
 
 
-def test_another_packages_values_are_named_with_their_module(coverage: SimpleNamespace, bindings: SimpleNamespace) -> None:
+def test_another_packages_classes_for_the_same_wit_types_are_taken(coverage: SimpleNamespace, bindings: SimpleNamespace) -> None:
+    """Package b was generated separately for the same WIT: its classes are
+    the same WIT types, so they are accepted, and results come back as the
+    world's own classes."""
+    b, t, echo, store = bindings.coverage_b.types, coverage.t, coverage.echo, coverage.store
+    assert echo.list_of_records(store, [b.Point(1, 2)]) == [t.Point(1, 2)]
+    assert echo.enums(store, b.Color.BLUE_ISH) is t.Color.BLUE_ISH
+    assert echo.flag_sets(store, b.Perms.READ | b.Perms.EXEC) == t.Perms.READ | t.Perms.EXEC
+    assert echo.variants(store, b.Shape_Rect(b.Point(3, 4))) == t.Shape_Rect(t.Point(3, 4))
+    assert echo.variants(store, b.Shape_Empty()) == t.Shape_Empty()
+    # The host got them as the world's classes too.
+    assert coverage.host.seen[-1][1][0] == t.Shape_Empty()
+
+
+def test_a_same_named_class_of_another_type_is_named_with_its_module(coverage: SimpleNamespace) -> None:
     """`expected Point, got Point` says nothing: both classes' modules."""
-    b = bindings.coverage_b.types
+    @dataclasses.dataclass
+    class Point:
+        x: int
+        y: int
+
+    class Color(enum.Enum):
+        RED = 0
+
+    here = f"{__name__}.test_a_same_named_class_of_another_type_is_named_with_its_module.<locals>"
     cases = [
-        (lambda e, s: e.list_of_records(s, [b.Point(1, 2)]), "l[0]: expected e2e_coverage.types.Point, got e2e_coverage_b.types.Point"),
-        (lambda e, s: e.enums(s, b.Color.RED), "c: expected e2e_coverage.types.Color, got e2e_coverage_b.types.Color"),
-        (lambda e, s: e.flag_sets(s, b.Perms.READ), "p: expected e2e_coverage.types.Perms, got e2e_coverage_b.types.Perms"),
-        (lambda e, s: e.variants(s, b.Shape_Empty()), "s: expected one of e2e_coverage.types.Shape_Circle, "),
+        (lambda e, s: e.list_of_records(s, [Point(1, 2)]), f"l[0]: expected e2e_coverage.types.Point, got {here}.Point"),
+        (lambda e, s: e.enums(s, Color.RED), f"c: expected e2e_coverage.types.Color, got {here}.Color"),
     ]
     for call, message in cases:
         _refused(coverage, call, TypeError, message)
 
 
 def test_another_packages_ok_err_and_some_are_accepted(coverage: SimpleNamespace, bindings: SimpleNamespace) -> None:
-    """Each package has its own copy of the runtime, so its own `Ok`, `Err`
-    and `Some`; they mean the same thing and are taken as such."""
+    """Every package re-exports the runtime's one `Ok`, `Err` and `Some`:
+    a host written against package b works with a world bound through a."""
     b, echo, store = bindings.coverage_b, coverage.echo, coverage.store
     assert echo.results(store, b.Ok(5)) == 5
     with pytest.raises(coverage.pkg.Err) as info:

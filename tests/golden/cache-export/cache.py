@@ -24,7 +24,9 @@ class Error(enum.Enum):
 Payload = bytes
 
 
-_ERROR = _rt.Enum(Error, ["runtime-error", "not-found-error"])
+_ERROR = _rt.Enum(
+    "legacy:cache/cache/error", Error, ["runtime-error", "not-found-error"]
+)
 _PAYLOAD = _rt.BYTES
 
 

@@ -98,8 +98,13 @@ class Drawing:
     origin: tuple[Point, Shape]
 
 
-_POINT = _rt.Record(Point, [("x", "x", _rt.S32), ("y", "y", _rt.S32)])
+_POINT = _rt.Record(
+    "witgen:coverage/types@0.1.0/point",
+    Point,
+    [("x", "x", _rt.S32), ("y", "y", _rt.S32)],
+)
 _MIXED = _rt.Record(
+    "witgen:coverage/types@0.1.0/mixed",
     Mixed,
     [
         ("a_bool", "a-bool", _rt.BOOL),
@@ -109,10 +114,14 @@ _MIXED = _rt.Record(
         ("maybe", "maybe", _rt.Option(_rt.U64)),
     ],
 )
-_COLOR = _rt.Enum(Color, ["red", "green", "blue-ish"])
-_PERMS = _rt.Flags(Perms, ["read", "write", "exec"])
+_COLOR = _rt.Enum(
+    "witgen:coverage/types@0.1.0/color", Color, ["red", "green", "blue-ish"]
+)
+_PERMS = _rt.Flags(
+    "witgen:coverage/types@0.1.0/perms", Perms, ["read", "write", "exec"]
+)
 _SHAPE = _rt.Variant(
-    "shape",
+    "witgen:coverage/types@0.1.0/shape",
     [
         ("circle", Shape_Circle, _rt.F64),
         ("rect", Shape_Rect, _POINT),
@@ -120,6 +129,7 @@ _SHAPE = _rt.Variant(
     ],
 )
 _DRAWING = _rt.Record(
+    "witgen:coverage/types@0.1.0/drawing",
     Drawing,
     [
         ("name", "name", _rt.STRING),
