@@ -30,7 +30,7 @@ RUNTIME_INTERFACE = 1
 # `__init__` so users never import `witgen_runtime` themselves.
 RUNTIME_EXPORTS = (
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
-    "ResourceDroppedError", "HandleError", "BindingMismatchError", "CloseError", "release_store",
+    "ResourceDroppedError", "HandleError", "BindingMismatchError", "UnsupportedError", "CloseError", "release_store",
     "register_store", "load_component",
 )
 
@@ -536,7 +536,7 @@ class _Builder:
             return f"list[{a(kind.element, module)}]"
         if isinstance(kind, m.Map):
             return f"dict[{a(kind.key, module)}, {a(kind.value, module)}]"
-        return "object"  # streams, futures: no Python shape in wasmtime-py 49
+        return "object"  # streams, futures: no values in wasmtime's C API
 
     def _is_option(self, ty: m.Type) -> bool:
         target = self._unalias(ty)
@@ -568,6 +568,8 @@ class _Builder:
             return f"{module.rt}.ResultOf({ok}, {err})"
         if isinstance(kind, m.Tuple):
             return f"{module.rt}.Tuple({', '.join(c(t, module) for t in kind.types)})"
+        if isinstance(kind, m.Map):
+            return f"{module.rt}.Map({c(kind.key, module)}, {c(kind.value, module)})"
         if isinstance(kind, m.Handle):
             resource = self._resource_of(kind.resource)
             assert resource is not None
@@ -584,9 +586,9 @@ class _Builder:
         return f"{module.rt}.{'GuestOwn' if how == 'own' else 'GuestBorrow'}({cls})"
 
     def unsupported_reason(self, ty: m.Type) -> str | None:
-        """Why values of `ty` cannot cross with wasmtime-py 49, if they cannot."""
+        """Why values of `ty` cannot cross through wasmtime's C API, if they cannot."""
         if isinstance(ty, str):
-            return "`error-context` values, which wasmtime-py 49 cannot pass" if ty == "error-context" else None
+            return "`error-context` values, which wasmtime's C API cannot pass" if ty == "error-context" else None
         cache = self._unsupported_cache
         for id in m.post_order([ty], self.resolve.type_ids_referenced, cache):
             reason = self._own_unsupported(id)
@@ -603,11 +605,9 @@ class _Builder:
         """What of `ty` itself (not what it refers to) cannot cross."""
         kind = self.resolve.types[ty].kind
         if isinstance(kind, (m.Future, m.Stream)):
-            return f"`{type(kind).__name__.lower()}` values, which wasmtime-py 49 cannot pass"
-        if isinstance(kind, m.Map):
-            return "`map` values, which wasmtime-py 49 cannot pass"
+            return f"`{type(kind).__name__.lower()}` values, which wasmtime's C API cannot pass"
         if isinstance(kind, m.FixedList):
-            return "fixed-length lists, which wasmtime-py 49 cannot pass"
+            return "fixed-length lists, which wasmtime's C API cannot pass"
         if isinstance(kind, m.Resource) and self.resource_roles.get(ty) == "types":
             typedef = self.resolve.types[ty]
             owner = typedef.owner

@@ -6,9 +6,9 @@ generated package's ``__init__``. `require_interface` is how a generated
 package says which interface it was generated for.
 """
 
-from ._capi import SUPPORTED, WASMTIME_VERSION, config_enable_map
+from ._capi import SUPPORTED, TWO_HOST_BORROWS_FAIL, WASMTIME_VERSION, config_enable_map
 from ._errors import (BindingMismatchError, CloseError, Err, HandleError, InstancePoisonedError, Ok,
-                      ResourceDroppedError, Result, Some, Trap, WitError)
+                      ResourceDroppedError, Result, Some, Trap, UnsupportedError, WitError)
 from ._func import ExportFunc, ExportSpec, HostFunc, InstanceState, add_func, host_func
 from ._loading import component_cache_key, default_cache_dir, load_component
 from ._resources import (Borrow, GuestBorrow, GuestOwn, GuestResource, HostResource, Own,
@@ -43,10 +43,10 @@ def require_interface(interface: int, package: str) -> None:
 
 
 __all__ = [
-    "INTERFACE", "require_interface", "SUPPORTED", "WASMTIME_VERSION", "config_enable_map",
+    "INTERFACE", "require_interface", "SUPPORTED", "WASMTIME_VERSION", "TWO_HOST_BORROWS_FAIL", "config_enable_map",
     "Ok", "Err", "Some", "Result",
     "WitError", "Trap", "InstancePoisonedError", "ResourceDroppedError", "HandleError", "BindingMismatchError",
-    "CloseError",
+    "UnsupportedError", "CloseError",
     "Codec", "BOOL", "U8", "U16", "U32", "U64", "S8", "S16", "S32", "S64", "F32", "F64", "CHAR", "STRING",
     "BYTES", "List", "Tuple", "Record", "Enum", "Flags", "Option", "ResultOf", "Variant", "Map",
     "HostResource", "Own", "Borrow", "add_host_resource", "GuestResource", "GuestOwn", "GuestBorrow",

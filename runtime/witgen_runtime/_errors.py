@@ -10,7 +10,7 @@ from typing import Generic, Sequence, TypeVar, Union
 
 __all__ = [
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError", "ResourceDroppedError",
-    "HandleError", "BindingMismatchError", "CloseError",
+    "HandleError", "BindingMismatchError", "UnsupportedError", "CloseError",
 ]
 
 T = TypeVar("T")
@@ -86,6 +86,11 @@ class HandleError(WitError, LookupError):
 
 class BindingMismatchError(WitError, TypeError):
     """The component's types are not the ones the bindings were generated for."""
+
+
+class UnsupportedError(WitError):
+    """What the bindings cannot do with this wasmtime (said when linking,
+    never in the middle of a call)."""
 
 
 class CloseError(WitError):

@@ -22,7 +22,7 @@ from wasmtime.component import Instance
 
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
-from ._errors import BindingMismatchError, Err, InstancePoisonedError, Ok, Trap
+from ._errors import BindingMismatchError, Err, InstancePoisonedError, Ok, Trap, UnsupportedError
 from ._store import CallScope, Context, StoreState, prepare_store, register_store, set_current, state_for
 from ._values import Bad, Codec, ResultOf, _tname, check
 
@@ -147,7 +147,8 @@ class ExportSpec:
 
 class ExportFunc:
     """A component export with typed parameters; generated methods call it
-    as ``func(store, *args)``.
+    as ``func.call(store, *args)`` (an attribute, not a method, so that a
+    call reaches the compiled function directly).
 
     Bound on `InstanceState.check_exports` (or the first call): finds the
     function (inside ``interface`` if given), checks its type against the
@@ -155,7 +156,7 @@ class ExportFunc:
     call, so a call costs the conversions and one C call."""
 
     __slots__ = ("_owner", "_interface", "_name", "qualname", "_params", "_names", "_codecs", "_result",
-                 "_raises", "_call", "_func", "_faddr", "_uses_context", "source", "_keep")
+                 "_raises", "call", "_func", "_faddr", "_uses_context", "source", "_keep")
 
     def __init__(
         self,
@@ -179,22 +180,23 @@ class ExportFunc:
         self._raises = raises
         self._uses_context = any(c.uses_context for c in self._codecs) or (
             result is not None and result.uses_context)
-        self._call: Callable[..., Any] = self._bind_then_call
+        self.call: Callable[..., Any] = self._bind_then_call
         self._func: Any = None
         self.source = ""
         owner._funcs.append(self)
-
-    def __call__(self, store: Any, *args: Any) -> Any:
-        return self._call(store, *args)
 
     def bind(self) -> None:
         """Find the function in the instance and check its type (once)."""
         if self._func is None:
             self._bind()
 
+    def __call__(self, store: Any, *args: Any) -> Any:
+        """The same as ``self.call(store, *args)``, one Python call slower."""
+        return self.call(store, *args)
+
     def _bind_then_call(self, store: Any, *args: Any) -> Any:
         self.bind()
-        return self._call(store, *args)
+        return self.call(store, *args)
 
     def _bind(self) -> None:
         owner = self._owner
@@ -216,7 +218,7 @@ class ExportFunc:
             ) from None
         self._func = func  # `_faddr` points into it
         self._faddr = C.func_address(func)
-        self._call = self._compile()
+        self.call = self._compile()
 
     def _compile(self) -> Callable[..., Any]:
         """The call as one straight-line function made for this signature
@@ -494,5 +496,25 @@ def host_func(
 
 
 def add_func(li: Any, name: str, func: HostFunc) -> None:
-    """Define ``func`` as ``name`` in a wasmtime-py `LinkerInstance`."""
+    """Define ``func`` as ``name`` in a wasmtime-py `LinkerInstance`.
+
+    Refuses, on wasmtime 50.0.x, a function that takes two or more borrowed
+    host resources: wasmtime would fail every call of it."""
+    if C.TWO_HOST_BORROWS_FAIL:
+        borrows = sum(_count_borrows(c) for _, c in func.params)
+        if borrows >= 2:
+            raise UnsupportedError(
+                f"{func.qualname} takes {borrows} borrowed host resources, and wasmtime {C.WASMTIME_VERSION} "
+                "fails every call of such a host function inside wasmtime (\"BUG: deferred host scope has no "
+                "call context\", a regression of wasmtime 50.0.x). Use wasmtime 49 "
+                "(pip install 'wasmtime>=49,<50') or a release that fixes it."
+            )
     C.add_func(li, name, func.callback())
+
+
+def _count_borrows(codec: Codec) -> int:
+    from ._resources import Borrow
+
+    if isinstance(codec, Borrow):
+        return 1
+    return sum(_count_borrows(c) for c in codec.children())

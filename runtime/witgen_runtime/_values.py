@@ -175,6 +175,10 @@ class Codec:
     def lift(self, addr: int) -> Any:
         raise NotImplementedError
 
+    def children(self) -> Sequence["Codec"]:
+        """The codecs of the values inside this one's."""
+        return ()
+
     def __repr__(self) -> str:
         return self.wit
 
@@ -370,6 +374,9 @@ class _NumList(Codec):
     kind = C.LIST
     size, align = 8, 4
 
+    def children(self) -> Sequence[Codec]:
+        return (self.elem,)
+
     def __init__(self, elem: Any) -> None:
         self.elem = elem
         self.wit = f"list<{elem.wit}>"
@@ -419,6 +426,9 @@ def _zero_rest(p: int, done: int, n: int, size: int) -> None:
 class _List(Codec):
     kind = C.LIST
     size, align = 8, 4
+
+    def children(self) -> Sequence[Codec]:
+        return (self.elem,)
 
     def __init__(self, elem: Codec) -> None:
         self.elem = elem
@@ -591,6 +601,9 @@ def lift(addr):
         p = unpack_from("<Q", MEM, addr + 16)[0]
         return self.cls(*[c.lift(p + 48 * i + 16) for i, c in enumerate(self.codecs)])
 
+    def children(self) -> Sequence[Codec]:
+        return self.codecs
+
 
 class Tuple(Codec):
     kind = C.TUPLE
@@ -620,6 +633,9 @@ class Tuple(Codec):
     def lift(self, addr: int) -> Any:
         p = unpack_from("<Q", MEM, addr + 16)[0]
         return tuple([c.lift(p + 32 * i) for i, c in enumerate(self.codecs)])
+
+    def children(self) -> Sequence[Codec]:
+        return self.codecs
 
 
 def _boxed(codec: Codec, v: Any, keep: Optional[list]) -> int:  # type: ignore[type-arg]
@@ -666,6 +682,9 @@ class Option(Codec):
         v = self.elem.lift(p)
         return Some(v) if self.wrap else v
 
+    def children(self) -> Sequence[Codec]:
+        return (self.elem,)
+
 
 class ResultOf(Codec):
     """``result<T, E>`` as a value: ``Ok(v)`` or ``Err(e)`` (None for a
@@ -703,6 +722,9 @@ class ResultOf(Codec):
         if is_ok:
             return Ok(self.ok.lift(p) if self.ok is not None else None)
         return Err(self.err.lift(p) if self.err is not None else None)
+
+    def children(self) -> Sequence[Codec]:
+        return [c for c in (self.ok, self.err) if c is not None]
 
 
 class Variant(Codec):
@@ -756,6 +778,9 @@ class Variant(Codec):
         size, data, p = unpack_from("<QQQ", MEM, addr + 8)
         cls, codec = self.by_name[MEM[data:data + size].tobytes()]
         return cls(codec.lift(p)) if codec is not None else cls()
+
+    def children(self) -> Sequence[Codec]:
+        return [c for c in self.codecs if c is not None]
 
 
 class Enum(Codec):
@@ -933,6 +958,9 @@ def lift(addr):
                 a += 64
         except Bad as e:
             raise e.at(f"[{k!r}]") from None
+
+    def children(self) -> Sequence[Codec]:
+        return (self.key, self.value)
 
     def lift(self, addr: int) -> Any:
         n, p = unpack_from("<QQ", MEM, addr + 8)

@@ -77,11 +77,29 @@ def pkg(generated_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Modul
 
 @pytest.fixture
 def world(pkg: ModuleType, guest: Any, engine: Engine) -> Iterator[tuple[Any, Store, BowlHost]]:
+    if witgen_runtime.TWO_HOST_BORROWS_FAIL:
+        pytest.skip(f"wasmtime {witgen_runtime.WASMTIME_VERSION} cannot run this world: [static]bowl.merge takes "
+                    "two borrows (test_two_borrowed_host_resources_are_refused_on_wasmtime_50 checks the refusal)")
     host = BowlHost()
     linker = Linker(engine)
     pkg.HostResource.add_to_linker(linker, r=host, wasi=False)  # the guest imports no WASI
     store = Store(engine)
     yield pkg.HostResource.instantiate(store, guest("host-resource"), linker), store, host
+
+
+def test_two_borrowed_host_resources_are_refused_on_wasmtime_50(pkg: ModuleType, engine: Engine) -> None:
+    """wasmtime 50.0.x fails every call of a host function taking two
+    borrows (../shared/PLATFORM.md): refused when linked, naming the
+    function and the bug, never in the middle of a call. 49 links it."""
+    linker = Linker(engine)
+    if not witgen_runtime.TWO_HOST_BORROWS_FAIL:
+        pkg.HostResource.add_to_linker(linker, r=BowlHost(), wasi=False)
+        return
+    with pytest.raises(pkg.UnsupportedError) as info:
+        pkg.HostResource.add_to_linker(linker, r=BowlHost(), wasi=False)
+    message = str(info.value)
+    assert message.startswith("ns:pkg/r#[static]bowl.merge takes 2 borrowed host resources, and wasmtime 50.")
+    assert "deferred host scope has no call context" in message and "wasmtime>=49,<50" in message
 
 
 def _live_handles(pkg: ModuleType, store: Store) -> int:
@@ -134,6 +152,8 @@ def test_host_side_and_world_from_separate_packages(
 ) -> None:
     """`witgen export --interface r` for the host side, the world package for
     the calls: host objects cross between them (own and borrow, both ways)."""
+    if witgen_runtime.TWO_HOST_BORROWS_FAIL:
+        pytest.skip(f"wasmtime {witgen_runtime.WASMTIME_VERSION} cannot run this world (two borrows)")
     (tmp_path / "host-resource.wit").write_text(WIT)
     host_side = generate_and_import(
         generated_root, "e2e_host_resource_r", tmp_path / "host-resource.wit", "export", interface="r"

@@ -229,7 +229,7 @@ def test_raw_values_of_each_type(engine: Engine, guest: Any) -> None:
         with root.add_instance("witgen:coverage/host-echo@0.1.0") as li:
             for n in ["bools", "ints", "floats", "chars", "strings", "bytes", "lists", "records", "enums",
                       "flag-sets", "variants", "options", "nested-options", "results", "unit-results",
-                      "ambiguous-results", "tuples", "list-of-records", "fallible", "nothing", "weigh-both",
+                      "ambiguous-results", "tuples", "list-of-records", "fallible", "nothing", "weigh-plus",
                       "drawings", "nested"]:
                 li.add_func(n, echo(n))
             li.add_resource("bowl", ResourceType.host(1), lambda s, rep: None)

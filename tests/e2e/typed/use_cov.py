@@ -13,8 +13,8 @@ class BowlImpl:
         return self.grams
 
     @staticmethod
-    def merge(a: "BowlImpl", b: "BowlImpl") -> "BowlImpl":
-        return BowlImpl(a.grams + b.grams)
+    def merge(a: "BowlImpl", grams: int) -> "BowlImpl":
+        return BowlImpl(a.grams + grams)
 
 
 class Echo:
@@ -46,7 +46,7 @@ class Echo:
     def nothing(self) -> None: pass
     def drawings(self, d: t.Drawing) -> t.Drawing: return d
     def nested(self, x: Optional[cov.Result[list[Optional[int]], str]]) -> Optional[cov.Result[list[Optional[int]], str]]: return x
-    def weigh_both(self, a: "BowlImpl", b: "BowlImpl") -> int: return a.grams + b.grams
+    def weigh_plus(self, a: "BowlImpl", grams: int) -> int: return a.grams + grams
     def host_double(self, x: int) -> int: return 2 * x
 
 

@@ -81,9 +81,9 @@ class GuestEcho(exports.GuestEcho):
         return host_echo.nested(*args)
 
     def bowls(self, a: int, b: int) -> tuple[int, int]:
-        with host_echo.Bowl(a) as x, host_echo.Bowl(b) as y:
-            with host_echo.Bowl.merge(x, y) as merged:
-                return merged.weigh(), host_echo.weigh_both(x, y)
+        with host_echo.Bowl(a) as x:
+            with host_echo.Bowl.merge(x, b) as merged:
+                return merged.weigh(), host_echo.weigh_plus(x, b)
 
     def trap(self) -> None:
         raise RuntimeError("guest asked to trap")
