@@ -77,6 +77,11 @@ class Perm(enum.Flag):
     EXEC = 4
 
 
+class Level(enum.IntEnum):
+    LOW = 1
+    TOP = 2**32 - 1
+
+
 WIT = "test:values/types"
 COLOR_NAMES = ["red", "green-ish", "blue"]
 POINT_T = ("record", [("x", ("s32",)), ("y", ("s32",))])
@@ -251,6 +256,7 @@ U32_RANGE = "(0..4294967295)"
     ("string", b"a", TypeError, "x: expected str, got bytes"),
     ("bytes", [1, 2], TypeError, "x: expected bytes, got list"),
     ("list-u32", [1, -1], ValueError, f"x[1]: -1 is out of range for u32 {U32_RANGE}"),
+    ("list-u32", [1, True], TypeError, "x[1]: expected int (u32), got bool"),
     ("list-u32", {1}, TypeError, "x: expected list, got set"),
     ("list-string", ["a", 3], TypeError, "x[1]: expected str, got int"),
     ("tuple", (1, "a"), TypeError, "x: expected a tuple of 3 (tuple<u32, string, f64>), got (1, 'a')"),
@@ -278,6 +284,7 @@ U32_RANGE = "(0..4294967295)"
     ("map", [("a", 1)], TypeError, "x: expected dict, got list"),
     ("map", {"\ud800": 1}, ValueError, "x['\\ud800']: not encodable as UTF-8 (surrogates not allowed at 0)"),
     ("map-nested", {1: ["a"], 2: [3]}, TypeError, "x[2][0]: expected str, got int"),
+    ("map-nested", {-1: []}, ValueError, f"x[-1]: -1 is out of range for u32 {U32_RANGE}"),
 ])
 @GENERIC
 def test_bad_argument_names_its_path_before_any_wasm(name: str, value: Any, exc: type, message: str,
@@ -302,8 +309,61 @@ def test_int_for_float_and_bool_for_int_leave_the_inline_path_correctly(world: W
         world.func("u32", generic=generic)(world.store, True)
 
 
+@GENERIC
+def test_an_int_enum_is_accepted_for_an_int(world: World, generic: bool) -> None:
+    def call(name: str, value: Any) -> Any:
+        return world.func(name, generic=generic)(world.store, value)
+
+    assert _same(call("u32", Level.TOP), 2**32 - 1)  # a plain int comes back
+    assert _same(call("s64", Level.LOW), 1)
+    assert _same(call("f64", Level.LOW), 1.0)
+    assert _same(call("list-u32", [Level.LOW, 2, Level.TOP]), [1, 2, 2**32 - 1])
+    assert _same(call("record", Point(Level.LOW, Level.LOW)), Point(1, 1))
+    assert _same(call("map-nested", {Level.TOP: ["t"]}), {2**32 - 1: ["t"]})
+    with pytest.raises(ValueError, match=r"^x: 4294967295 is out of range for u8 \(0\.\.255\)$"):
+        call("u8", Level.TOP)
+
+
+def test_an_int_enum_returned_by_a_host_function_is_an_int() -> None:
+    w = World({INDEX["u32"]: lambda _h, x: Level.TOP, INDEX["list-u32"]: lambda _h, x: [Level.LOW, 0]})
+    assert _same(w.func("u32")(w.store, 0), 2**32 - 1)
+    assert _same(w.func("list-u32")(w.store, []), [1, 0])
+
+
+@GENERIC
+def test_maps_cross_both_ways_as_dicts(generic: bool) -> None:
+    seen: dict[str, Any] = {}
+
+    def host(name: str, change: Callable[[dict], dict]) -> Host:  # type: ignore[type-arg]
+        def call(_h: Any, x: Any) -> Any:
+            seen[name] = x
+            return change(x)
+        return call
+
+    w = World({
+        INDEX["map"]: host("map", lambda m: {k.upper(): v + 1 for k, v in m.items()}),
+        INDEX["map-nested"]: host("map-nested", lambda m: {k + 1: v[::-1] for k, v in m.items()}),
+    })
+    # map<string, u32>: the export lowers it with one pack per entry, the
+    # host function's result goes through the generic (owned) path.
+    strings = {f"k{i}-\u00e9\U0001f600": i for i in range(1000)} | {"": 0, "top": 2**32 - 2}
+    got = w.func("map", generic=generic)(w.store, strings)
+    assert _same(seen["map"], strings)
+    assert all(type(k) is str and type(v) is int for k, v in seen["map"].items())
+    assert _same(got, {k.upper(): v + 1 for k, v in strings.items()})
+    # map<u32, list<string>>: codec calls per entry both ways.
+    lists = {0: [], 7: ["a", "", "\U0001f600"], 2**32 - 2: ["x" * 1000] * 3}
+    got = w.func("map-nested", generic=generic)(w.store, lists)
+    assert _same(seen["map-nested"], lists)
+    assert _same(got, {k + 1: v[::-1] for k, v in lists.items()})
+    assert _same(w.func("map", generic=generic)(w.store, {}), {})
+
+
 @pytest.mark.parametrize("name,returned,cause,message", [
     ("record", Point(1, 2**31), ValueError, f".y: 2147483648 is out of range for s32 {S32_RANGE}"),
+    ("list-u32", [1, True], TypeError, "[1]: expected int (u32), got bool"),
+    ("map", {"a": -1}, ValueError, f"['a']: -1 is out of range for u32 {U32_RANGE}"),
+    ("map-nested", {1: [None]}, TypeError, "[1][0]: expected str, got NoneType"),
     ("result", _rt.Ok("no"), TypeError, ": expected int (u32), got str"),
     ("u32", None, TypeError, ": expected int (u32), got NoneType"),
 ])
@@ -428,6 +488,7 @@ def _rss() -> int:
     ("option-string", "s"),
     ("result", _rt.Err("bad")),
     ("map", {"a": 1, "b": 2}),
+    ("map-nested", {1: ["x"], 2: []}),
     ("flags", Perm.READ | Perm.EXEC),
 ])
 def test_no_leak(world: World, name: str, value: Any) -> None:
