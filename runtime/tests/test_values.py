@@ -157,7 +157,9 @@ class World:
     """One instance of the echo component (its own store and linker), every
     host function counting calls; ``override`` replaces some of them."""
 
-    def __init__(self, override: Optional[dict[int, Host]] = None) -> None:
+    def __init__(self, override: Optional[dict[int, Host]] = None, raising: frozenset[int] = frozenset()) -> None:
+        """``raising``: the cases whose host function is made with
+        ``raises=True`` (returns the ok value, raises `Err`)."""
         self.engine, self.component = _echo_component()
         self.calls = [0] * len(CASES)
         self.linker = Linker(self.engine)
@@ -166,7 +168,8 @@ class World:
         with self.linker.root() as root:
             for i, (_, _, codec, _) in enumerate(CASES):
                 call = override.get(i, self._echo(i))
-                _rt.add_func(root, f"host-{i}", _rt.host_func(f"host-{i}", get, call, [("x", codec)], codec))
+                _rt.add_func(root, f"host-{i}", _rt.host_func(f"host-{i}", get, call, [("x", codec)], codec,
+                                                              raises=i in raising))
         self.store = Store(self.engine)
         self.state = _rt.InstanceState(self.store, _rt.instantiate(self.store, self.component, self.linker), "echo")
 
@@ -177,12 +180,13 @@ class World:
             return x
         return echo
 
-    def func(self, name: str, codec: Any = None, param: str = "x", generic: bool = False) -> Any:
+    def func(self, name: str, codec: Any = None, param: str = "x", generic: bool = False,
+             raises: bool = False) -> Any:
         """``echo-<i>``, called ``f(store, x)``: the `ExportFunc` (whose call
         is compiled for the signature when bound) or its generic path."""
         i = INDEX[name]
         codec = codec or CASES[i][2]
-        f = _rt.ExportFunc(self.state, None, f"echo-{i}", [(param, codec)], codec)
+        f = _rt.ExportFunc(self.state, None, f"echo-{i}", [(param, codec)], codec, raises=raises)
         if not generic:
             return f
         f.bind()
@@ -380,6 +384,49 @@ def test_bad_return_value_of_a_host_function_traps_naming_it(name: str, returned
         w.func(name)(w.store, good)
 
 
+@GENERIC
+def test_a_result_is_returned_or_raised_with_raises(generic: bool) -> None:
+    """``raises=True`` (a WIT ``result`` return): exports return the ok
+    value and raise `Err`; host functions return the ok value and raise
+    `Err` (returning ``Ok``/``Err`` themselves is accepted too)."""
+    i, unit = INDEX["result"], INDEX["result-empty"]
+
+    def host(_h: Any, x: Any) -> Any:
+        match x:
+            case _rt.Ok(7):
+                return _rt.Ok(70)
+            case _rt.Ok(v):
+                return v + 1
+            case _rt.Err("returned"):
+                return _rt.Err("as a value")
+            case _rt.Err(e):
+                raise _rt.Err(e + "!")
+
+    def host_unit(_h: Any, x: Any) -> None:
+        if isinstance(x, _rt.Err):
+            raise _rt.Err(None)
+
+    w = World({i: host, unit: host_unit}, raising=frozenset({i, unit}))
+    f = w.func("result", generic=generic, raises=True)
+    assert _same(f(w.store, _rt.Ok(1)), 2)
+    assert _same(f(w.store, _rt.Ok(7)), 70)
+    with pytest.raises(_rt.Err) as info:
+        f(w.store, _rt.Err("bad"))
+    assert info.value == _rt.Err("bad!")
+    with pytest.raises(_rt.Err) as info:
+        f(w.store, _rt.Err("returned"))
+    assert info.value == _rt.Err("as a value")
+    g = w.func("result-empty", generic=generic, raises=True)
+    assert g(w.store, _rt.Ok(None)) is None
+    with pytest.raises(_rt.Err) as info:
+        g(w.store, _rt.Err(None))
+    assert info.value == _rt.Err(None)
+    # Without `raises` the same export returns the value itself.
+    assert _same(w.func("result", generic=generic)(w.store, _rt.Err("x")), _rt.Err("x!"))
+    with pytest.raises(TypeError, match=r"^host-0: raises=True needs a result<\.\.\.> codec$"):
+        _rt.host_func("host-0", lambda _s: None, host, [("x", _rt.U32)], _rt.U32, raises=True)
+
+
 # ---- traps -------------------------------------------------------------------
 
 def test_host_exception_is_the_trap_cause_per_thread() -> None:
@@ -407,6 +454,28 @@ def test_host_exception_is_the_trap_cause_per_thread() -> None:
     for k in range(2):
         assert isinstance(errors[k].__cause__, KeyError)
         assert errors[k].__cause__.args == (f"boom {k}",)
+
+
+def test_calls_from_several_threads_each_get_their_own_values() -> None:
+    worlds = [World() for _ in range(4)]
+    funcs = [(w, w.func("string"), w.func("record")) for w in worlds]
+    failures: list[BaseException] = []
+
+    def run(k: int) -> None:
+        w, string, record = funcs[k]
+        try:
+            for j in range(300):
+                assert string(w.store, f"{k}:{j}") == f"{k}:{j}"
+                assert record(w.store, Point(k, j)) == Point(k, j)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(funcs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
 
 
 BOOM_WAT = """(component
@@ -506,6 +575,20 @@ def test_no_leak(world: World, name: str, value: Any) -> None:
     assert growth < 16, f"{name}: {growth:.1f} bytes per call"
 
 
+def test_memory_grows_for_large_values_and_is_reused(world: World) -> None:
+    # The guest's bump allocator grows its memory for 4 MB strings; the
+    # post-return resets it, so repeating the call must not grow the process.
+    f = world.func("string")
+    big = "y" * (4 << 20)
+    assert f(world.store, big) == big
+    gc.collect()
+    before = _rss()
+    for _ in range(20):
+        assert len(f(world.store, big)) == len(big)
+    gc.collect()
+    assert _rss() - before < 16 << 20
+
+
 # ---- resources ---------------------------------------------------------------
 
 class Bowl:
@@ -544,7 +627,9 @@ def _resources_component() -> tuple[Engine, Component]:
 class ResourceWorld:
     def __init__(self) -> None:
         engine, component = _resources_component()
-        linker = Linker(engine)
+        # Kept alive: the store checks host objects against the classes of
+        # the hosts its linkers were given.
+        linker = self.linker = Linker(engine)
         get = _rt.host_getter(BowlHost(), ("Bowl",))
         with linker.root() as root, root.add_instance("ns:pkg/r") as li:
             _rt.add_host_resource(li, "bowl", BOWL, get, "Bowl")
@@ -589,6 +674,29 @@ def test_guest_resource_new_method_drop() -> None:
     assert h2.dropped
 
 
+def test_guest_resource_passed_as_own_moves() -> None:
+    w = ResourceWorld()
+    h = w.new(w.store, 5)
+    assert w.consume(w.store, h) == 5
+    assert h.dropped
+    with pytest.raises(_rt.ResourceDroppedError, match="^c: this counter was dropped or moved$"):
+        w.consume(w.store, h)
+    with pytest.raises(TypeError, match="^self: expected Counter, got int$"):
+        w.get(w.store, 5)
+
+
+def test_guest_resource_of_another_instance_is_refused() -> None:
+    a, b = ResourceWorld(), ResourceWorld()
+    h = a.new(a.store, 1)
+    other = _rt.ExportFunc(b.state, None, "counter-get", [("self", _rt.GuestBorrow(Counter))], _rt.U32)
+    with pytest.raises(ValueError, match="^store: this resources instance belongs to another store"):
+        other(a.store, h)
+    b_get = b.get
+    with pytest.raises(ValueError, match="^self: this counter belongs to another instance of the component"):
+        b_get(b.store, h)
+    assert a.get(a.store, h) == 1
+
+
 def test_host_resource_lent_to_a_borrow_given_and_made_by_the_host() -> None:
     w = ResourceWorld()
     b = Bowl(42)
@@ -599,6 +707,20 @@ def test_host_resource_lent_to_a_borrow_given_and_made_by_the_host() -> None:
     assert given.closed and w.live_handles == 0
     got = w.make(w.store, 9)  # made by a host function inside the call, now the caller's
     assert type(got) is Bowl and got.n == 9 and not got.closed and w.live_handles == 0
+
+
+def test_host_resource_values_are_checked_against_the_hosts_class() -> None:
+    w = ResourceWorld()
+
+    class Other:
+        n = 1
+
+    with pytest.raises(TypeError, match="^b: expected Bowl, got Other$"):
+        w.peek(w.store, Other())
+    with pytest.raises(TypeError, match="^b: expected Bowl, got str$"):
+        w.take(w.store, "bowl")
+    assert w.live_handles == 0  # a refused call leaves nothing behind
+    assert w.peek(w.store, Bowl(2)) == 2
 
 
 def test_resource_type_ids_are_one_per_wit_name() -> None:
