@@ -1,4 +1,4 @@
-;; Resources for the value layer's tests and benchmark.
+;; Resources for the runtime's tests.
 ;; Host-defined: `ns:pkg/r` imports resource `bowl`, a method and a factory.
 ;; Guest-defined: `counter` (rep = the value it was made with).
 (component
@@ -13,26 +13,36 @@
   (core func $bdrop (canon resource.drop $bowl))
   (type $counter (resource (rep i32)))
   (core func $cnew (canon resource.new $counter))
+  (core func $crep (canon resource.rep $counter))
+  (core func $cdrop (canon resource.drop $counter))
   (core module $m
     (import "" "weigh" (func $weigh (param i32) (result i32)))
     (import "" "mk" (func $mk (param i32) (result i32)))
     (import "" "bdrop" (func $bdrop (param i32)))
     (import "" "cnew" (func $cnew (param i32) (result i32)))
+    (import "" "crep" (func $crep (param i32) (result i32)))
+    (import "" "cdrop" (func $cdrop (param i32)))
+    ;; weighs the bowl and drops the handle: a borrow ends, an own is closed
     (func (export "peek") (param i32) (result i32) (local $r i32)
       local.get 0 call $weigh local.set $r local.get 0 call $bdrop local.get $r)
     (func (export "make") (param i32) (result i32) local.get 0 call $mk)
     (func (export "ctor") (param i32) (result i32) local.get 0 call $cnew)
-    (func (export "get") (param i32) (result i32) local.get 0))
+    (func (export "get") (param i32) (result i32) local.get 0)
+    (func (export "consume") (param i32) (result i32) (local $r i32)
+      local.get 0 call $crep local.set $r local.get 0 call $cdrop local.get $r))
   (core instance $i (instantiate $m (with "" (instance
      (export "weigh" (func $weigh)) (export "mk" (func $mk)) (export "bdrop" (func $bdrop))
-     (export "cnew" (func $cnew))))))
+     (export "cnew" (func $cnew)) (export "crep" (func $crep)) (export "cdrop" (func $cdrop))))))
   (export $ce "counter" (type $counter))
   (alias core export $i "peek" (core func $peek))
   (alias core export $i "make" (core func $make))
   (alias core export $i "ctor" (core func $ctor))
   (alias core export $i "get" (core func $get))
+  (alias core export $i "consume" (core func $consume))
   (func (export "peek") (param "b" (borrow $bowl)) (result u32) (canon lift (core func $peek)))
+  (func (export "take") (param "b" (own $bowl)) (result u32) (canon lift (core func $peek)))
   (func (export "make") (param "n" u32) (result (own $bowl)) (canon lift (core func $make)))
   (func (export "new-counter") (param "n" u32) (result (own $ce)) (canon lift (core func $ctor)))
   (func (export "counter-get") (param "self" (borrow $ce)) (result u32) (canon lift (core func $get)))
+  (func (export "counter-consume") (param "c" (own $ce)) (result u32) (canon lift (core func $consume)))
 )
