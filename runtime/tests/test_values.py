@@ -549,10 +549,6 @@ except _rt.Trap as e:
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime bug: HostFunc._compile (_func.py:444) emits the first call's host._check_type(fty) before the "
-    "callback's try:, so its BindingMismatchError escapes the ctypes callback, which returns 0 (success) "
-    "with no result written: the process dies (SIGSEGV) instead of the call trapping"))
 def test_host_function_of_another_signature_traps_on_its_first_call() -> None:
     # In a child process: today this kills the interpreter.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
@@ -675,7 +671,7 @@ class ResourceWorld:
     def __init__(self, bowl: _rt.HostResource = BOWL) -> None:
         engine, component = _resources_component()
         # Kept alive: the store checks host objects against the classes of
-        # the hosts its linkers were given (see the xfail below).
+        # the hosts its linkers were given.
         linker = self.linker = Linker(engine)
         get = _rt.host_getter(BowlHost(), ("Bowl",))
         with linker.root() as root, root.add_instance("ns:pkg/r") as li:
@@ -770,12 +766,6 @@ def test_host_resource_values_are_checked_against_the_hosts_class() -> None:
     assert w.peek(w.store, Bowl(2)) == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime bug: HostResource.check (_resources.py:90) finds the host's class through the store's linkers, "
-    "held weakly (_store.py:109 StoreState.linkers is a WeakSet, _resources.py:63 _IMPLEMENTATIONS a "
-    "WeakKeyDictionary keyed by the Linker): once the caller drops its Linker, which the instance does not "
-    "need, no class is found and any object but None/str/bytes/numbers/containers is accepted, reaches the "
-    "guest and traps in the host method, poisoning the store"))
 def test_host_resource_values_are_checked_after_the_linker_is_dropped() -> None:
     # A resource no other linker in the process defines: the check's
     # fallback (every live linker's hosts) must not find its class elsewhere.
@@ -860,10 +850,6 @@ def test_mixed_params_each_land_in_their_own_slot(generic: bool) -> None:
         call(store, 1, 2, 3.0, 1, "", 0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime bug (minor): the call ExportFunc._compile makes (_func.py:263) is `def call(store, p0, ...)`, so a "
-    "wrong number of arguments raises Python's `call() missing 1 required positional argument: 'p5'` instead "
-    "of the generic path's `mix() takes 6 arguments after the store, got 5` (_func.py:298)"))
 def test_a_wrong_number_of_arguments_names_the_function_on_both_paths() -> None:
     engine = Engine()
     store = Store(engine)

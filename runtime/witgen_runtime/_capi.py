@@ -315,16 +315,20 @@ OUT = _OutCell()
 
 # Host exceptions, kept for the caller of the export the host function ran in.
 
-_tls = threading.local()
+class _Exception(threading.local):
+    exc: Optional[BaseException] = None
+
+
+EXCEPTION = _Exception()
 
 
 def stash_exception(exc: BaseException) -> None:
-    _tls.exc = exc
+    EXCEPTION.exc = exc
 
 
 def pop_exception() -> Optional[BaseException]:
-    exc = getattr(_tls, "exc", None)
-    _tls.exc = None
+    exc = EXCEPTION.exc
+    EXCEPTION.exc = None
     return exc
 
 

@@ -192,6 +192,8 @@ class ExportFunc:
 
     def __call__(self, store: Any, *args: Any) -> Any:
         """The same as ``self.call(store, *args)``, one Python call slower."""
+        if len(args) != len(self._codecs):
+            raise TypeError(f"{self.qualname}() takes {len(self._codecs)} arguments after the store, got {len(args)}")
         return self.call(store, *args)
 
     def _bind_then_call(self, store: Any, *args: Any) -> Any:
@@ -222,45 +224,83 @@ class ExportFunc:
 
     def _compile(self) -> Callable[..., Any]:
         """The call as one straight-line function made for this signature
-        (see the module's docstring); everything else goes to `_generic`."""
+        (see the module's docstring); everything else goes to `_generic`.
+
+        A resource at the top level (one parameter, or an own result) is
+        inlined: with one resource per call nothing can be passed twice, so
+        no `CallScope` is needed. Resources inside other values, or several
+        per call, take the generic path."""
+        from ._resources import Borrow, GuestBorrow, GuestOwn, Own
+
         owner = self._owner
-        n = len(self._codecs)
-        if self._uses_context:
-            return self._generic  # resources: scopes, tables, per-thread context
+        codecs, n, result = self._codecs, len(self._codecs), self._result
+        top = [c for c in codecs if type(c) in (GuestOwn, GuestBorrow, Own, Borrow)]
+        nested = [c for c in codecs if c.uses_context and c not in top]
+        if nested or len(top) > 1 or (result is not None and result.uses_context and type(result) is not GuestOwn):
+            return self._generic  # scopes, handle tables, the per-thread context
         args_buf = _char_array(32 * max(n, 1))()
         res_buf = _char_array(32)()
         self._keep = (args_buf, res_buf)  # the compiled code holds their addresses only
-        a, r = _addressof(args_buf), _addressof(res_buf)
-        result = self._result
+        a, r, ctx = _addressof(args_buf), _addressof(res_buf), owner.ctx
         env: dict[str, Any] = {
-            "generic": self._generic, "STORE": owner.store, "state": owner.state, "tokens": [True],
-            "pack_into": pack_into, "unpack_from": unpack_from, "MEM": MEM, "func_call": C.func_call,
-            "failed": owner._failed, "Bad": Bad, "val_delete": C.val_delete, "Err": Err,
-            "result_lift": result.lift if result is not None else None,
+            "generic": self._generic, "STORE": owner.store, "OWNER": owner, "state": owner.state,
+            "handles": owner.state.handles, "tokens": [True], "tls": C.EXCEPTION, "pack_into": pack_into,
+            "unpack_from": unpack_from, "MEM": MEM, "func_call": C.func_call, "failed": owner._failed, "Bad": Bad,
+            "val_delete": C.val_delete, "Err": Err, "take_error": C.take_error, "any_drop": C.resource_any_drop,
+            "any_delete": C.resource_any_delete, "host_new": C.resource_host_new,
+            "host_delete": C.resource_host_delete, "to_any": C.resource_host_to_any,
         }
         ps = [f"p{i}" for i in range(n)]
         arglist = ", ".join(["store", *ps])
         checks = ["store is STORE", "state.poisoned is None"]
         body: list[str] = []
+        handle_body: list[str] = []  # host handles: made last, after everything that can still fail
+        after: list[str] = []  # once the call returns, whatever happened in it
         run: list[int] = []
 
         def flush() -> None:
             if run:
-                values = ", ".join(f"{self._codecs[i].kind}, p{i}" for i in run)
-                body.append(f"pack_into({_scalar_format([self._codecs[i] for i in run])!r}, MEM, {a + 32 * run[0]}, {values})")
+                values = ", ".join(f"{codecs[i].kind}, p{i}" for i in run)
+                body.append(f"pack_into({_scalar_format([codecs[i] for i in run])!r}, MEM, {a + 32 * run[0]}, {values})")
                 run.clear()
 
         uses_keep = False
-        for i, codec in enumerate(self._codecs):
+        for i, codec in enumerate(codecs):
+            slot = a + 32 * i
             if codec.inline_check:
                 checks.append(codec.inline_check.format(v=f"p{i}"))
                 run.append(i)
                 continue
             flush()
-            uses_keep = True
-            env[f"lower{i}"] = codec.lower
-            body += ["try:", f"    lower{i}({a + 32 * i}, p{i}, keep)",
-                     "except Bad as e:", f"    raise e.error({self._names[i]!r}) from None"]
+            if isinstance(codec, GuestOwn):
+                env[f"cls{i}"] = codec.cls
+                checks.append(f"type(p{i}) is cls{i} and p{i}._handle is not None and p{i}._instance is OWNER")
+                body.append(f"pack_into('<B7xQ', MEM, {slot}, {C.RESOURCE}, p{i}._handle)")
+                if not codec.borrow:
+                    # Passing an own moves it: the guest has it once the call is made.
+                    body += [f"h{i} = p{i}._handle", f"p{i}._handle = None"]
+                    after.append(f"any_delete(h{i})")
+            elif isinstance(codec, (Own, Borrow)):
+                resource = codec.resource
+                env[f"check{i}"] = resource.check
+                handle_body += ["try:", f"    check{i}(p{i}, state)", "except Bad as e:",
+                                f"    raise e.error({self._names[i]!r}) from None",
+                                f"rep{i} = handles.insert(p{i}, {codec.borrow})",
+                                f"host = host_new(True, rep{i}, {resource.type_id})",
+                                f"err = to_any({ctx}, host, {slot + 8})", "host_delete(host)",
+                                "if err:", f"    handles.discard(rep{i})", "    raise take_error(err)",
+                                f"MEM[{slot}] = {C.RESOURCE}"]
+                # Lent (borrow): dropping our own handle runs no destructor once
+                # the object left the table. Given (own): the guest has it.
+                after.append(f"a{i} = unpack_from('<Q', MEM, {slot + 8})[0]")
+                if codec.borrow:
+                    after += [f"any_drop({ctx}, a{i})", f"handles.discard(rep{i})"]
+                after.append(f"any_delete(a{i})")
+            else:
+                uses_keep = True
+                env[f"lower{i}"] = codec.lower
+                body += ["try:", f"    lower{i}({slot}, p{i}, keep)",
+                         "except Bad as e:", f"    raise e.error({self._names[i]!r}) from None"]
         flush()
         lines = [f"def call({arglist}):",
                  f"    if not ({' and '.join(checks)}):",
@@ -269,25 +309,49 @@ class ExportFunc:
                  f"        return generic({arglist})",  # re-entered: these slots are in use
                  "    try:"]
         inner = ["keep = []"] if uses_keep else []
-        inner += body
-        inner.append(f"err = func_call({self._faddr}, {owner.ctx}, {a}, {n}, {r}, {int(result is not None)})")
+        inner += body + handle_body
+        inner.append("tls.exc = None")  # this call's own host exception, not one an earlier call left
+        inner.append(f"err = func_call({self._faddr}, {ctx}, {a}, {n}, {r}, {int(result is not None)})")
+        inner += after
         inner += ["if err:", f"    raise failed({self.qualname!r}, err)"]
-        if result is None:
-            inner.append("return None")
-        elif result.inline_check:
-            inner.append(f"return unpack_from('<{result.fmt_char}', MEM, {r + 8})[0]")
-        else:
-            inner += ["try:", f"    v = result_lift({r})", "finally:",
-                      f"    val_delete({r})", f"    MEM[{r}] = {C.BOOL}"]
-            if self._raises:
-                inner += ["if type(v) is Err:", "    raise v", "return v.value"]
-            else:
-                inner.append("return v")
+        inner += self._result_lines(r, env)
         lines += ["        " + line for line in inner]
         lines += ["    finally:", "        tokens.append(True)"]
         self.source = "\n".join(lines) + "\n"
         C.compile_source(self.source, f"<export {self.qualname}>", env)
         return env["call"]  # type: ignore[no-any-return]
+
+    def _result_lines(self, r: int, env: dict[str, Any]) -> list[str]:
+        """Read the result from slot `r`, release it, return it (or raise)."""
+        from ._resources import GuestOwn
+
+        result = self._result
+        release = [f"val_delete({r})", f"MEM[{r}] = {C.BOOL}"]  # a valid value again: wasmtime drops the old one
+        if result is None:
+            return ["return None"]
+        if result.inline_check:
+            return [f"return unpack_from('<{result.fmt_char}', MEM, {r + 8})[0]"]
+        if isinstance(result, GuestOwn):
+            # Our own slot's handle: taken, not copied.
+            env["result_cls"] = result.cls
+            return [f"v = result_cls._adopt(OWNER, unpack_from('<Q', MEM, {r + 8})[0])", f"MEM[{r}] = {C.BOOL}",
+                    "return v"]
+        if self._raises and isinstance(result, ResultOf):
+            # The payload of whichever case, without an `Ok` in between.
+            def read(codec: Optional[Codec], name: str) -> str:
+                if codec is None:
+                    return "None"
+                if codec.inline_check:
+                    return f"unpack_from('<{codec.fmt_char}', MEM, p + 8)[0]"
+                env[name] = codec.lift
+                return f"{name}(p)"
+
+            return [f"is_ok, p = unpack_from('<?7xQ', MEM, {r + 8})",
+                    "try:", f"    v = {read(result.ok, 'ok_lift')} if is_ok else {read(result.err, 'err_lift')}",
+                    "finally:", *["    " + x for x in release],
+                    "if is_ok:", "    return v", "raise Err(v)"]
+        env["result_lift"] = result.lift
+        return ["try:", f"    return result_lift({r})", "finally:", *["    " + x for x in release]]
 
     def _generic(self, store: Any, *args: Any) -> Any:
         owner = self._owner
@@ -442,15 +506,17 @@ class HostFunc:
             else:
                 env[f"lift{i}"] = c.lift
                 exprs.append(f"lift{i}(args + {32 * i})")
-        lines = ["def callback(data, ctx, fty, args, nargs, results, nresults):"]
-        body = ["if not host._checked:", "    host._check_type(fty)", "state = state_for(ctx)"]
+        lines = ["def callback(data, ctx, fty, args, nargs, results, nresults):",
+                 "    state = state_for(ctx)"]
+        body = []
         if uses_context:
             # A scope only for lowering the result: lifting arguments moves nothing.
             scoped = result is not None and result.uses_context
             body += [f"scope = {'CallScope()' if scoped else 'None'}",
                      "before = set_current(Context(state.store, ctx, state, None, scope))"]
         body += ["try:"]
-        inner = [f"r = call(get(state){''.join(', ' + e for e in exprs)})"]
+        inner = ["if not host._checked:", "    host._check_type(fty)",
+                 f"r = call(get(state){''.join(', ' + e for e in exprs)})"]
         if self._raises:
             inner = ["try:", *["    " + x for x in inner], "except Err as e:", "    lower_err(results, e)",
                      "    return 0"]

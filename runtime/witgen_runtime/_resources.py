@@ -9,13 +9,12 @@ arguments, the call's `CallScope`: codecs read both from the per-thread
 
 from __future__ import annotations
 
-import weakref
 from typing import Any, Callable, ClassVar, Optional, Type, TypeVar
 
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
 from ._errors import ResourceDroppedError, Trap, WitError
-from ._store import StoreState, current, state_for
+from ._store import StoreState, all_hosts, current, hosts_of, state_for
 from ._values import Bad, Codec, _expected, _tname
 
 __all__ = ["HostResource", "Own", "Borrow", "add_host_resource", "GuestResource", "GuestOwn", "GuestBorrow"]
@@ -48,19 +47,13 @@ def _new_host_handle(ctx: int, rep: int, type_id: int, addr: int) -> None:
 
 
 class _Implementation:
-    __slots__ = ("get", "attr", "__weakref__")
+    __slots__ = ("get", "attr")
 
     def __init__(self, get: Callable[[StoreState], Any], attr: str) -> None:
         self.get = get
         self.attr = attr
 
 
-# Where the classes implementing each host resource come from: per linker
-# (the one `add_host_resource` defined the resource in), by resource type id,
-# the (host getter, attribute) pairs. A store's checks consult only the
-# linkers its components were instantiated with, so the hosts of other
-# linkers in the process never decide what the store accepts.
-_IMPLEMENTATIONS: "weakref.WeakKeyDictionary[Any, dict[int, list[_Implementation]]]" = weakref.WeakKeyDictionary()
 # ResourceType.host(id), a u32: one per WIT resource in the process, so
 # every generated package's `HostResource` for it agrees, and different
 # resources never collide.
@@ -87,8 +80,7 @@ class HostResource:
         classes: list[type] = []
         factory = False  # a host whose attribute is a factory, not a class
         # A store instantiated some other way than `instantiate`: every linker.
-        linkers = list(state.linkers) or list(_IMPLEMENTATIONS.keys())
-        for impl in [i for linker in linkers for i in _IMPLEMENTATIONS.get(linker, {}).get(self.type_id, ())]:
+        for impl in [i for hosts in state.hosts or all_hosts() for i in hosts.get(self.type_id, ())]:
             try:
                 cls = getattr(impl.get(state), impl.attr)
             except Exception:
@@ -193,11 +185,7 @@ def add_host_resource(
     one. ``get(state).<attr>`` is the class implementing it (``get`` from
     `host_getter`): host objects passed to exports are checked against it."""
     if get is not None and attr is not None:
-        linker = li
-        while hasattr(linker, "parent"):  # a LinkerInstance's Linker
-            linker = linker.parent
-        by_type = _IMPLEMENTATIONS.setdefault(linker, {})
-        by_type.setdefault(resource.type_id, []).append(_Implementation(get, attr))
+        hosts_of(li).setdefault(resource.type_id, []).append(_Implementation(get, attr))
 
     def destructor(ctx: int, rep: int) -> None:
         try:

@@ -105,8 +105,10 @@ class StoreState:
         #: Set by the first trap. wasmtime 49 then refuses every component
         #: call in the store, new instances included.
         self.poisoned: Optional[str] = None
-        #: The linkers the store's components were instantiated with.
-        self.linkers: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        #: The host classes of the linkers the store's components were
+        #: instantiated with (`hosts_of`), kept: a linker may be dropped
+        #: once it has instantiated.
+        self.hosts: list[dict[int, list[Any]]] = []
 
     @property
     def store(self) -> Optional[Store]:
@@ -244,7 +246,9 @@ def instantiate(store: Store, component: Any, linker: Any) -> Instance:
     """``linker.instantiate(store, component)`` after `prepare_store`."""
     prepare_store(store)
     # The linker decides which host classes the store's resources accept.
-    store_state(store).linkers.add(linker)
+    state, hosts = store_state(store), hosts_of(linker)
+    if not any(h is hosts for h in state.hosts):
+        state.hosts.append(hosts)
     instance: Instance = linker.instantiate(store, component)
     return instance
 
@@ -329,6 +333,25 @@ class Context:
         self.state = state
         self.instance = instance  # the `InstanceState` of an export call
         self.scope = scope
+
+
+# Per linker (the one `add_host_resource` defined a resource in), by resource
+# type id: what names the classes implementing it (host getter, attribute).
+# A store's checks consult only its own linkers' (`StoreState.hosts`), so
+# the hosts of other linkers in the process never decide what it accepts.
+_HOSTS: "weakref.WeakKeyDictionary[Any, dict[int, list[Any]]]" = weakref.WeakKeyDictionary()
+
+
+def hosts_of(linker: Any) -> dict[int, list[Any]]:
+    """The host registrations of `linker` (a `Linker` or `LinkerInstance`)."""
+    while hasattr(linker, "parent"):  # a LinkerInstance's Linker
+        linker = linker.parent
+    return _HOSTS.setdefault(linker, {})
+
+
+def all_hosts() -> list[dict[int, list[Any]]]:
+    """Every live linker's (for a store instantiated some other way)."""
+    return list(_HOSTS.values())
 
 
 class _Current(threading.local):
