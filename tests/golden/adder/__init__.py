@@ -21,6 +21,7 @@ from witgen_runtime import (
     ResourceDroppedError,
     HandleError,
     BindingMismatchError,
+    UnsupportedError,
     CloseError,
     release_store,
     register_store,
@@ -39,6 +40,7 @@ __all__ = [
     "ResourceDroppedError",
     "HandleError",
     "BindingMismatchError",
+    "UnsupportedError",
     "CloseError",
     "release_store",
     "register_store",
@@ -90,5 +92,5 @@ class Adder:
             _rt.add_wasi(linker)
 
     def add(self, store: Store, a: int, b: int) -> int:
-        result: int = self._add(store, a, b)
+        result: int = self._add.call(store, a, b)
         return result

@@ -26,6 +26,7 @@ from witgen_runtime import (
     ResourceDroppedError,
     HandleError,
     BindingMismatchError,
+    UnsupportedError,
     CloseError,
     release_store,
     register_store,
@@ -46,6 +47,7 @@ __all__ = [
     "ResourceDroppedError",
     "HandleError",
     "BindingMismatchError",
+    "UnsupportedError",
     "CloseError",
     "release_store",
     "register_store",
@@ -140,5 +142,5 @@ class Coverage:
         add_imports_to_linker(linker, imports)
 
     def double_via_host(self, store: Store, x: int) -> int:
-        result: int = self._double_via_host(store, x)
+        result: int = self._double_via_host.call(store, x)
         return result

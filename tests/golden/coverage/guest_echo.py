@@ -41,11 +41,11 @@ class Counter(_rt.GuestResource):
     __slots__ = ()
 
     def increment(self, store: Store) -> int:
-        result: int = self._instance.bind(_COUNTER_INCREMENT)(store, self)
+        result: int = self._instance.bind(_COUNTER_INCREMENT).call(store, self)
         return result
 
     def value(self, store: Store) -> int:
-        result: int = self._instance.bind(_COUNTER_VALUE)(store, self)
+        result: int = self._instance.bind(_COUNTER_VALUE).call(store, self)
         return result
 
 
@@ -307,7 +307,7 @@ class GuestEchoExports:
         return accessor
 
     def bools(self, store: Store, x: bool) -> bool:
-        result: bool = self._bools(store, x)
+        result: bool = self._bools.call(store, x)
         return result
 
     def ints(
@@ -322,148 +322,150 @@ class GuestEchoExports:
         g: int,
         h: int,
     ) -> tuple[int, int, int, int, int, int, int, int]:
-        result: tuple[int, int, int, int, int, int, int, int] = self._ints(
+        result: tuple[int, int, int, int, int, int, int, int] = self._ints.call(
             store, a, b, c, d, e, f, g, h
         )
         return result
 
     def floats(self, store: Store, a: float, b: float) -> tuple[float, float]:
-        result: tuple[float, float] = self._floats(store, a, b)
+        result: tuple[float, float] = self._floats.call(store, a, b)
         return result
 
     def chars(self, store: Store, c: str) -> str:
-        result: str = self._chars(store, c)
+        result: str = self._chars.call(store, c)
         return result
 
     def strings(self, store: Store, s: str) -> str:
-        result: str = self._strings(store, s)
+        result: str = self._strings.call(store, s)
         return result
 
     def bytes_(self, store: Store, b: bytes) -> bytes:
-        result: bytes = self._bytes_(store, b)
+        result: bytes = self._bytes_.call(store, b)
         return result
 
     def lists(self, store: Store, l: list[list[str]]) -> list[list[str]]:
-        result: list[list[str]] = self._lists(store, l)
+        result: list[list[str]] = self._lists.call(store, l)
         return result
 
     def records(self, store: Store, r: Mixed) -> Mixed:
-        result: Mixed = self._records(store, r)
+        result: Mixed = self._records.call(store, r)
         return result
 
     def enums(self, store: Store, c: Color) -> Color:
-        result: Color = self._enums(store, c)
+        result: Color = self._enums.call(store, c)
         return result
 
     def flag_sets(self, store: Store, p: Perms) -> Perms:
-        result: Perms = self._flag_sets(store, p)
+        result: Perms = self._flag_sets.call(store, p)
         return result
 
     def variants(self, store: Store, s: Shape) -> Shape:
-        result: Shape = self._variants(store, s)
+        result: Shape = self._variants.call(store, s)
         return result
 
     def options(self, store: Store, o: Optional[str]) -> Optional[str]:
-        result: Optional[str] = self._options(store, o)
+        result: Optional[str] = self._options.call(store, o)
         return result
 
     def nested_options(
         self, store: Store, o: Optional[_rt.Some[Optional[int]]]
     ) -> Optional[_rt.Some[Optional[int]]]:
-        result: Optional[_rt.Some[Optional[int]]] = self._nested_options(store, o)
+        result: Optional[_rt.Some[Optional[int]]] = self._nested_options.call(store, o)
         return result
 
     def results(self, store: Store, r: _rt.Result[int, str]) -> int:
         """Raises `Err(str)` with the error of the WIT `result`."""
-        result: int = self._results(store, r)
+        result: int = self._results.call(store, r)
         return result
 
     def unit_results(self, store: Store, r: _rt.Result[None, None]) -> None:
-        self._unit_results(store, r)
+        self._unit_results.call(store, r)
 
     def ambiguous_results(self, store: Store, r: _rt.Result[str, str]) -> str:
         """Raises `Err(str)` with the error of the WIT `result`."""
-        result: str = self._ambiguous_results(store, r)
+        result: str = self._ambiguous_results.call(store, r)
         return result
 
     def tuples(self, store: Store, t: tuple[int, str, bytes]) -> tuple[int, str, bytes]:
-        result: tuple[int, str, bytes] = self._tuples(store, t)
+        result: tuple[int, str, bytes] = self._tuples.call(store, t)
         return result
 
     def list_of_records(self, store: Store, l: list[Point]) -> list[Point]:
-        result: list[Point] = self._list_of_records(store, l)
+        result: list[Point] = self._list_of_records.call(store, l)
         return result
 
     def fallible(self, store: Store, ok: bool) -> str:
         """Raises `Err(Color)` with the error of the WIT `result`."""
-        result: str = self._fallible(store, ok)
+        result: str = self._fallible.call(store, ok)
         return result
 
     def nothing(self, store: Store) -> None:
-        self._nothing(store)
+        self._nothing.call(store)
 
     def drawings(self, store: Store, d: Drawing) -> Drawing:
-        result: Drawing = self._drawings(store, d)
+        result: Drawing = self._drawings.call(store, d)
         return result
 
     def nested(
         self, store: Store, x: Optional[_rt.Result[list[Optional[int]], str]]
     ) -> Optional[_rt.Result[list[Optional[int]], str]]:
-        result: Optional[_rt.Result[list[Optional[int]], str]] = self._nested(store, x)
+        result: Optional[_rt.Result[list[Optional[int]], str]] = self._nested.call(
+            store, x
+        )
         return result
 
     def bowls(self, store: Store, a: int, b: int) -> tuple[int, int]:
-        """Builds two host bowls, merges them and weighs them both ways."""
-        result: tuple[int, int] = self._bowls(store, a, b)
+        """Builds a host bowl, merges it with `b` grams and weighs both ways."""
+        result: tuple[int, int] = self._bowls.call(store, a, b)
         return result
 
     def trap(self, store: Store) -> None:
         """Traps (an unhandled Python exception in the guest)."""
-        self._trap(store)
+        self._trap.call(store)
 
     def make_counter(self, store: Store, start: int) -> Counter:
-        result: Counter = self._make_counter(store, start)
+        result: Counter = self._make_counter.call(store, start)
         return result
 
     def read_counter(self, store: Store, c: Counter) -> int:
-        result: int = self._read_counter(store, c)
+        result: int = self._read_counter.call(store, c)
         return result
 
     def consume_counter(self, store: Store, c: Counter) -> int:
-        result: int = self._consume_counter(store, c)
+        result: int = self._consume_counter.call(store, c)
         return result
 
     def make_counters(self, store: Store, starts: list[int]) -> list[Counter]:
-        result: list[Counter] = self._make_counters(store, starts)
+        result: list[Counter] = self._make_counters.call(store, starts)
         return result
 
     def maybe_counter(self, store: Store, start: Optional[int]) -> Optional[Counter]:
-        result: Optional[Counter] = self._maybe_counter(store, start)
+        result: Optional[Counter] = self._maybe_counter.call(store, start)
         return result
 
     def total(self, store: Store, cs: list[Counter]) -> int:
-        result: int = self._total(store, cs)
+        result: int = self._total.call(store, cs)
         return result
 
     def consume_plus(self, store: Store, c: Counter, n: int) -> int:
         """Takes `c` and adds `n` to its value."""
-        result: int = self._consume_plus(store, c, n)
+        result: int = self._consume_plus.call(store, c, n)
         return result
 
     def consume_all(self, store: Store, cs: list[Counter]) -> int:
         """Takes every counter; the sum of their values."""
-        result: int = self._consume_all(store, cs)
+        result: int = self._consume_all.call(store, cs)
         return result
 
     def consume_and_read(self, store: Store, c: Counter, d: Counter) -> int:
         """Takes `c`, borrows `d`; the sum of their values."""
-        result: int = self._consume_and_read(store, c, d)
+        result: int = self._consume_and_read.call(store, c, d)
         return result
 
     def new_counter(self, store: Store, start: int) -> Counter:
-        result: Counter = self._instance.bind(_COUNTER_NEW)(store, start)
+        result: Counter = self._instance.bind(_COUNTER_NEW).call(store, start)
         return result
 
     def counter_sum(self, store: Store, a: Counter, b: Counter) -> int:
-        result: int = self._instance.bind(_COUNTER_SUM)(store, a, b)
+        result: int = self._instance.bind(_COUNTER_SUM).call(store, a, b)
         return result

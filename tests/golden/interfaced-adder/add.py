@@ -47,5 +47,5 @@ class AddExports:
         return accessor
 
     def add(self, store: Store, a: int, b: int) -> int:
-        result: int = self._add(store, a, b)
+        result: int = self._add.call(store, a, b)
         return result

@@ -24,6 +24,7 @@ from witgen_runtime import (
     ResourceDroppedError,
     HandleError,
     BindingMismatchError,
+    UnsupportedError,
     CloseError,
     release_store,
     register_store,
@@ -44,6 +45,7 @@ __all__ = [
     "ResourceDroppedError",
     "HandleError",
     "BindingMismatchError",
+    "UnsupportedError",
     "CloseError",
     "release_store",
     "register_store",
@@ -134,5 +136,5 @@ class KvStore:
 
     def replace_value(self, store: Store, key: str, value: str) -> Optional[str]:
         """Sets `key` to `value` and returns the value `key` had before, if any."""
-        result: Optional[str] = self._replace_value(store, key, value)
+        result: Optional[str] = self._replace_value.call(store, key, value)
         return result
