@@ -111,3 +111,14 @@ def test_with_one_module_for_two_interfaces_is_a_value_error() -> None:
     wit = FIXTURES.parent / "tests" / "guests" / "coverage" / "wit"
     with pytest.raises(ValueError, match="`a.b` is given for both `witgen:coverage/types` and `witgen:coverage/host-echo`"):
         witgen.generate(wit, with_={"witgen:coverage/types": "a.b", "witgen:coverage/host-echo": "a.b"})
+
+
+def test_with_what_a_reused_interface_uses_must_be_reused_too() -> None:
+    """host-echo's module names `types` classes of its own package: a second
+    `types` module here would be a second class for each type."""
+    wit = FIXTURES.parent / "tests" / "guests" / "coverage" / "wit"
+    with pytest.raises(ValueError, match=r"takes types from `witgen:coverage/types@0\.1\.0`: reuse that too"):
+        witgen.generate(wit, with_={"witgen:coverage/host-echo": "a.host_echo"})
+    # The other way round is fine: guest-echo's own module names the reused types.
+    files = witgen.generate(wit, with_={"witgen:coverage/types": "a.types"}, format=False)
+    assert sorted(files) == ["__init__.py", "guest_echo.py", "host_echo.py", "py.typed"]

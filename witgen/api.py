@@ -51,9 +51,11 @@ def generate(
     one class per WIT type across both packages. That module must have the
     interface on the same side: `witgen export`, or `witgen import` of a
     world importing it, for an interface this package implements; `witgen
-    import` of a world exporting it for one this package calls. Raises
+    import` of a world exporting it for one this package calls. The
+    interfaces a reused one takes types from must be reused as well. Raises
     `LookupError` for an interface the path does not define or the package
-    would not use, `ValueError` for a module path that is not absolute.
+    would not use, `ValueError` for a module path that is not absolute and
+    for a reused interface whose dependencies are not.
     """
     loaded = load(path, features=features, all_features=all_features, legacy_package=legacy_package)
     built = plan(
@@ -140,7 +142,8 @@ def _plan_items(
 def _reused(resolve: m.Resolve, plan: bindgen.Plan, with_: Mapping[str, str]) -> dict[m.InterfaceId, str]:
     """`with_` as interface ids. Each must be an interface the package
     would have a module for: a mapping that changes nothing is an error,
-    not a warning, since it is most likely a misspelt name or version."""
+    not a warning, since it is most likely a misspelt name or version. And
+    what a reused interface `use`s must be reused too."""
     used = bindgen.used_interfaces(resolve, plan)
     reused: dict[m.InterfaceId, str] = {}
     seen: dict[str, str] = {}
@@ -160,6 +163,16 @@ def _reused(resolve: m.Resolve, plan: bindgen.Plan, with_: Mapping[str, str]) ->
                 f"{what}: nothing of it would be generated"
             )
         reused[iface] = module
+    # The other module names the types of what its interface `use`s from its
+    # own package's modules: generating them here again would make a second
+    # class for each, which is what `with_` is there to avoid.
+    for iface, module in reused.items():
+        for dep in resolve.interface_direct_deps(iface):
+            if dep not in reused:
+                raise ValueError(
+                    f"`{resolve.interface_name(iface)}` is reused from `{module}`, which takes types from "
+                    f"`{resolve.interface_name(dep)}`: reuse that too, from the module `{module}` uses for it"
+                )
     return reused
 
 
