@@ -953,6 +953,14 @@ class _Builder:
 
     # ---- the package's __init__ ----
 
+    def _reused_docs(self) -> str:
+        if not self.plan.reused:
+            return ""
+        lines = sorted(
+            f"- `{self.resolve.interface_name(iface)}`: `{module}`" for iface, module in self.plan.reused.items()
+        )
+        return "\n\nInterfaces whose modules are another package's (`--with`):\n\n" + "\n".join(lines)
+
     def _package_init(self) -> None:
         init = self.init
         out = init.out
@@ -968,7 +976,7 @@ class _Builder:
         out.exports.extend(RUNTIME_EXPORTS)
         if plan.world is None:
             names = ", ".join(f"`{self.resolve.world_key_name(k)}`" for k, _ in [*plan.implement, *plan.call])
-            out.docs = f"Bindings for {names}."
+            out.docs = f"Bindings for {names}.{self._reused_docs()}"
             return
         world = self.resolve.worlds[plan.world]
         qualified = world.name
@@ -1030,5 +1038,5 @@ class _Builder:
             class_name, literal(qualified), qualified, world.docs, accessors, out.guest, linkers, annotations,
             wasi_http, wasi_default=not self.plan.implement_wasi,
         )
-        out.docs = f"Bindings for world `{qualified}`."
+        out.docs = f"Bindings for world `{qualified}`.{self._reused_docs()}"
         out.exports.insert(0, class_name)
