@@ -122,3 +122,9 @@ def test_with_what_a_reused_interface_uses_must_be_reused_too() -> None:
     # The other way round is fine: guest-echo's own module names the reused types.
     files = witgen.generate(wit, with_={"witgen:coverage/types": "a.types"}, format=False)
     assert sorted(files) == ["__init__.py", "guest_echo.py", "host_echo.py", "py.typed"]
+
+
+def test_with_one_interface_under_two_names_is_a_value_error() -> None:
+    wit = FIXTURES.parent / "tests" / "guests" / "coverage" / "wit"
+    with pytest.raises(ValueError, match=r"`witgen:coverage/types` and `witgen:coverage/types@0\.1\.0` name the same interface"):
+        witgen.generate(wit, with_={"witgen:coverage/types": "a.types", "witgen:coverage/types@0.1.0": "b.types"})

@@ -90,7 +90,8 @@ def plan(
 ) -> bindgen.Plan:
     """Which items each side gets, and which interfaces come from other
     packages (`with_`, see `generate`). Raises `LookupError` naming what is
-    missing or ambiguous, `ValueError` for a bad module path in `with_`."""
+    missing or ambiguous, `ValueError` for a `with_` that cannot work (a bad
+    module path, a reused interface whose dependencies are not)."""
     built = _plan_items(
         resolve, main, direction, source=source, world=world, interface=interface, package=package,
         implement_wasi=implement_wasi,
@@ -156,6 +157,9 @@ def _reused(resolve: m.Resolve, plan: bindgen.Plan, with_: Mapping[str, str]) ->
             raise ValueError(f"`{module}` is given for both `{seen[module]}` and `{name}`: one module per interface")
         seen[module] = name
         iface = _find_qualified_interface(resolve, name)
+        if iface in reused:  # `ns:pkg/i` and `ns:pkg/i@1.0.0`, say
+            first = next(n for n, mod in with_.items() if mod == reused[iface])
+            raise ValueError(f"`{first}` and `{name}` name the same interface: give it once")
         if iface not in used:
             what = f"world `{resolve.worlds[plan.world].name}`" if plan.world is not None else "these bindings"
             raise LookupError(
