@@ -49,3 +49,82 @@ def test_a_keyword_named_world_is_found_escaped_or_not(tmp_path: Path, name: str
     files = witgen.generate(wit, world=name)
     assert files == witgen.generate(wit, world="from")
     assert "Bindings for world `a:b/from`" in files["__init__.py"]
+
+
+# ---- with_: interfaces whose module another generated package has ----
+
+KV_WITH = {"wasi-mindmap:kv-store/kvdb": "host_pkg.kvdb"}
+
+
+def test_with_imports_the_interface_instead_of_writing_it() -> None:
+    files = witgen.generate(FIXTURES / "kv-store", with_=KV_WITH)
+    assert list(files) == ["__init__.py", "py.typed"]
+    init = files["__init__.py"]
+    assert "import host_pkg.kvdb as _kvdb\n" in init
+    assert "from . import kvdb" not in init
+    assert "kvdb: Union[_kvdb.Kvdb, Callable[[Store], _kvdb.Kvdb]]" in init
+    assert '_kvdb.add_to_linker(linker, kvdb, "wasi-mindmap:kv-store/kvdb")' in init
+
+
+@pytest.mark.parametrize("name", ["wasi-mindmap:kv-store/kvdb", "wasi-mindmap:kv-store/%kvdb"])
+def test_with_takes_the_interface_with_or_without_escapes(name: str) -> None:
+    assert witgen.generate(FIXTURES / "kv-store", with_={name: "host_pkg.kvdb"}) == witgen.generate(
+        FIXTURES / "kv-store", with_=KV_WITH
+    )
+
+
+def test_with_a_versioned_package_takes_the_name_with_or_without_version() -> None:
+    wit = FIXTURES.parent / "tests" / "guests" / "coverage" / "wit"
+    versioned = witgen.generate(wit, with_={"witgen:coverage/types@0.1.0": "a.types"}, format=False)
+    assert versioned == witgen.generate(wit, with_={"witgen:coverage/types": "a.types"}, format=False)
+    with pytest.raises(LookupError, match=r"no interface `witgen:coverage/types@0\.2\.0`: there is no package"):
+        witgen.generate(wit, with_={"witgen:coverage/types@0.2.0": "a.types"})
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("wasi-mindmap:kv-store/kvbd", r"no interface `wasi-mindmap:kv-store/kvbd` \(package `wasi-mindmap:kv-store` has `kvdb`\)"),
+        ("kvdb", r"no interface `kvdb`: name it with its package, as `ns:pkg/kvdb`"),
+        ("wasi:io/poll", r"no interface `wasi:io/poll`: there is no package `wasi:io`"),
+    ],
+)
+def test_with_an_unknown_interface_is_a_lookup_error_naming_it(name: str, message: str) -> None:
+    with pytest.raises(LookupError, match=message):
+        witgen.generate(FIXTURES / "kv-store", with_={name: "host_pkg.kvdb"})
+
+
+def test_with_an_interface_the_bindings_do_not_use_is_an_error(tmp_path: Path) -> None:
+    wit = tmp_path / "two.wit"
+    wit.write_text("package a:b;\ninterface used { f: func(); }\ninterface unused { g: func(); }\nworld w { export used; }\n")
+    with pytest.raises(LookupError, match="interface `a:b/unused` .* is not used by world `w`"):
+        witgen.generate(wit, with_={"a:b/unused": "x.unused"})
+
+
+@pytest.mark.parametrize("module", [".kvdb", "host-pkg.kvdb", "host_pkg..kvdb", "host_pkg.class", ""])
+def test_with_a_module_path_that_is_not_absolute_is_a_value_error(module: str) -> None:
+    with pytest.raises(ValueError, match="is not an absolute module path"):
+        witgen.generate(FIXTURES / "kv-store", with_={"wasi-mindmap:kv-store/kvdb": module})
+
+
+def test_with_one_module_for_two_interfaces_is_a_value_error() -> None:
+    wit = FIXTURES.parent / "tests" / "guests" / "coverage" / "wit"
+    with pytest.raises(ValueError, match="`a.b` is given for both `witgen:coverage/types` and `witgen:coverage/host-echo`"):
+        witgen.generate(wit, with_={"witgen:coverage/types": "a.b", "witgen:coverage/host-echo": "a.b"})
+
+
+def test_with_what_a_reused_interface_uses_must_be_reused_too() -> None:
+    """host-echo's module names `types` classes of its own package: a second
+    `types` module here would be a second class for each type."""
+    wit = FIXTURES.parent / "tests" / "guests" / "coverage" / "wit"
+    with pytest.raises(ValueError, match=r"takes types from `witgen:coverage/types@0\.1\.0`: reuse that too"):
+        witgen.generate(wit, with_={"witgen:coverage/host-echo": "a.host_echo"})
+    # The other way round is fine: guest-echo's own module names the reused types.
+    files = witgen.generate(wit, with_={"witgen:coverage/types": "a.types"}, format=False)
+    assert sorted(files) == ["__init__.py", "guest_echo.py", "host_echo.py", "py.typed"]
+
+
+def test_with_one_interface_under_two_names_is_a_value_error() -> None:
+    wit = FIXTURES.parent / "tests" / "guests" / "coverage" / "wit"
+    with pytest.raises(ValueError, match=r"`witgen:coverage/types` and `witgen:coverage/types@0\.1\.0` name the same interface"):
+        witgen.generate(wit, with_={"witgen:coverage/types": "a.types", "witgen:coverage/types@0.1.0": "b.types"})

@@ -505,3 +505,46 @@ def test_a_dangling_symlink_as_output_is_refused(tmp_path: Path) -> None:
         "create it, or choose another -o\n"
     )
     assert [p.name for p in tmp_path.iterdir()] == ["bindings"]
+
+
+def test_with_round_trip(tmp_path: Path) -> None:
+    """The README's commands: A implements kvdb; B, for the world, reuses A's module."""
+    kv = str(FIXTURES / "kv-store")
+    assert run("export", kv, "-o", "host_pkg", cwd=tmp_path).returncode == 0
+    result = run("import", kv, "--with", "wasi-mindmap:kv-store/kvdb=host_pkg.kvdb", "-o", "world_pkg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote 2 files to world_pkg{os.sep}\n"
+    with_ = {"wasi-mindmap:kv-store/kvdb": "host_pkg.kvdb"}
+    assert snapshot(tmp_path / "world_pkg") == as_bytes(generate(FIXTURES / "kv-store", with_=with_))
+    check = run("import", kv, "--with", "wasi-mindmap:kv-store/kvdb=host_pkg.kvdb", "-o", "world_pkg", "--check", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert run("import", kv, "-o", "world_pkg", "--check", cwd=tmp_path).returncode == 1  # kvdb.py missing
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ("wasi-mindmap:kv-store/kvbd=host_pkg.kvdb", "error: no interface `wasi-mindmap:kv-store/kvbd` (package `wasi-mindmap:kv-store` has `kvdb`)\n"),
+        ("wasi-mindmap:kv-store/kvdb=host-pkg.kvdb", "error: `host-pkg.kvdb` (given for `wasi-mindmap:kv-store/kvdb`) is not an absolute module path such as `host_pkg.types`\n"),
+        ("wasi-mindmap:kv-store/kvdb", "argument --with: expected IFACE=MODULE"),
+    ],
+)
+def test_a_bad_with_mapping_is_a_usage_error(tmp_path: Path, entry: str, message: str) -> None:
+    result = run("import", str(FIXTURES / "kv-store"), "--with", entry, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_with_in_pyproject_merges_with_the_command_line(tmp_path: Path) -> None:
+    root = project(tmp_path, 'path = "kv-store"\noutput = "out"\n\n[tool.witgen.with]\n"wasi-mindmap:kv-store/kvdb" = "from_config.kvdb"\n')
+    assert run("import", cwd=root).returncode == 0
+    assert "import from_config.kvdb as _kvdb\n" in (root / "out" / "__init__.py").read_text()
+    assert run("import", "--with", "wasi-mindmap:kv-store/kvdb=from_flag.kvdb", cwd=root).returncode == 0
+    assert "import from_flag.kvdb as _kvdb\n" in (root / "out" / "__init__.py").read_text()
+
+    (root / "pyproject.toml").write_text('[tool.witgen]\npath = "kv-store"\nwith = { "wasi-mindmap:kv-store/kvdb" = 1 }\n')
+    result = run("import", cwd=root)
+    assert result.returncode == 2
+    assert "[tool.witgen] `with` maps interfaces to module paths (strings)" in result.stderr

@@ -8,11 +8,14 @@ import ast
 import inspect
 from pathlib import Path
 
+import pytest
 import witgen_runtime
 
+from witgen import model as m
 from witgen import naming
-from witgen.api import generate
-from witgen.bindgen import RUNTIME_EXPORTS
+from witgen.api import generate, plan
+from witgen.bindgen import RUNTIME_EXPORTS, used_interfaces
+from witgen.loader import load
 from witgen.naming import Scope, pascal, shouty, snake
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,3 +75,58 @@ def test_module_names_cover_every_name_modules_import() -> None:
             if isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, "level", 0) == 0:
                 names = {a.asname or a.name for a in node.names} - {"_rt"}  # private: no WIT name begins with `_`
                 assert names <= naming.MODULE_NAMES | set(RUNTIME_EXPORTS), (path, names)
+
+
+def _top_level_names(text: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+GUESTS = ROOT / "tests" / "guests"
+
+
+@pytest.mark.parametrize(
+    "wit", [GUESTS / "names" / "names.wit", GUESTS / "coverage" / "wit", ROOT / "fixtures" / "kv-store"],
+    ids=["names", "coverage", "kv-store"],
+)
+def test_a_reused_module_defines_every_name_the_reusing_package_expects(wit: Path) -> None:
+    """`--with` names another package's classes without seeing them, which
+    is sound only if a module's names depend on its interface alone. Reusing
+    each interface in turn (with what it uses), every `_alias.Name` the
+    package writes is defined by the plain package's module of that alias,
+    whatever else the package holds (names.wit is collisions throughout)."""
+    loaded = load(wit)
+    built = plan(loaded.resolve, loaded.main, "import", source=wit.name)
+    resolve = loaded.resolve
+    plain = generate(wit, format=False)
+    plain_modules = {  # alias -> the plain package's module it stands for
+        node.names[0].asname: node.names[0].name
+        for text in plain.values() for node in ast.parse(text).body
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.names[0].asname
+    }
+    checked = 0
+    for iface in used_interfaces(resolve, built):
+        reused = m.post_order([iface], resolve.interface_direct_deps)
+        if any(resolve.interface_name(i) is None for i in reused):
+            continue  # an inline interface has no name to map
+        with_ = {resolve.interface_name(i) or "": f"other_{i}" for i in reused}
+        files = generate(wit, with_=with_, format=False)
+        for text in files.values():
+            tree = ast.parse(text)
+            aliases = {
+                a.asname: a.name for node in tree.body if isinstance(node, ast.Import) for a in node.names
+                if a.name.startswith("other_") and a.asname
+            }
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+                    module = plain_modules[node.value.id]
+                    assert node.attr in _top_level_names(plain[f"{module}.py"]), (with_, module, node.attr)
+                    checked += 1
+    assert checked > 0

@@ -9,13 +9,21 @@ Protocols and `add_to_linker`) and *calls* what it exports (`Plan.call`:
 typed accessors, resource proxies). Interfaces of `wasi:*` packages are
 provided by wasmtime's own WASI (`Linker.add_wasip2()`) unless the plan
 says otherwise, so they get types, not Protocols.
+
+An interface in `Plan.reused` (`--with ns:pkg/iface=other_pkg.iface`) is
+built like every other, so that each of its names is known, and then left
+out: the package imports that module instead (`import other_pkg.iface as
+_iface`). That is sound because an interface module's names depend on the
+interface and its side alone (see `_Builder._name_types`), and requires the
+other module to have been generated with the interface on the same side
+(see `Plan.reused`).
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, Mapping
 
 from . import codemodel as cm
 from . import model as m
@@ -53,6 +61,15 @@ class Plan:
     # WASI interfaces get Protocols (`--implement-wasi`): the world's
     # `add_to_linker` then leaves wasmtime's WASI out unless asked.
     implement_wasi: bool = False
+    # Interfaces whose module another generated package has (`--with`):
+    # interface -> that module's absolute path, imported instead of written.
+    # Everything of the interface comes from there: its types, and the
+    # Protocol and `add_to_linker` if the host implements it here, or the
+    # `<Name>Exports` accessor if the component exports it here. So that
+    # module must have it on the same side: made by `witgen export` (or an
+    # import of a world that imports it) for an interface the host
+    # implements, by an import of a world that exports it for one it calls.
+    reused: Mapping[m.InterfaceId, str] = field(default_factory=dict)
 
 
 def is_wasi(resolve: m.Resolve, iface: m.InterfaceId) -> bool:
@@ -94,6 +111,37 @@ def build(resolve: m.Resolve, plan: Plan) -> cm.Package:
     return _Builder(resolve, plan).build()
 
 
+def used_interfaces(resolve: m.Resolve, plan: Plan) -> dict[m.InterfaceId, tuple[set[Role], m.WorldKey]]:
+    """The interfaces `plan` needs a module for, each with its roles and the
+    world key it goes by: those it names, and those their types come from
+    (transitively)."""
+    wanted: dict[m.InterfaceId, tuple[set[Role], m.WorldKey]] = {}
+
+    def want(iface: m.InterfaceId, role: Role, key: m.WorldKey) -> None:
+        # `iface` in `role`, and what it uses (transitively) for its types.
+        # Iterative, preorder as before: `use` chains can be long.
+        stack = [(iface, role, key)]
+        while stack:
+            iface, role, key = stack.pop()
+            roles, _ = wanted.setdefault(iface, (set(), key))
+            if "types" in roles and role == "types":
+                continue  # seen in this role: so are its dependencies
+            roles.add(role)
+            deps = list(resolve.interface_direct_deps(iface))
+            stack += [(dep, "types", dep) for dep in reversed(deps)]
+
+    sides: tuple[tuple[Role, tuple[tuple[m.WorldKey, m.WorldItem], ...]], ...] = (
+        ("host", plan.implement),
+        ("guest", plan.call),
+    )
+    for side, items in sides:
+        for key, item in items:
+            if isinstance(item, m.InterfaceItem):
+                provided = side == "host" and plan.provided_by_wasmtime(resolve, item.id)
+                want(item.id, "types" if provided else side, key)
+    return wanted
+
+
 def _tuple(items: Iterable[str]) -> str:
     """A Python tuple expression of `items`."""
     items = list(items)
@@ -131,6 +179,9 @@ class _Module:
     role: set[Role] = field(default_factory=set)
     key: m.WorldKey | None = None
     out: cm.Module | None = None
+    # Another package's module for this interface (`Plan.reused`): built to
+    # know its names, imported by absolute path, not written.
+    external: str | None = None
     # What the module's code uses, recorded as the code model is built (the
     # way betterproto's typing compiler does): `import`s are made of this.
     imports: set[str] = field(default_factory=set)  # `from . import x as _x`, after the runtime check
@@ -139,11 +190,18 @@ class _Module:
     modules_used: set[str] = field(default_factory=set)  # `import enum`
     recording: bool = True
 
+    @property
+    def import_line(self) -> str:
+        """How other modules import this one, as `alias`."""
+        if self.external is not None:
+            return f"import {self.external} as {self.alias}"
+        return f"from . import {self.path.removesuffix('.py')} as {self.alias}"
+
     def qualify(self, name: str, where: _Module) -> str:
         if where is self:
             return name
         if where.recording:
-            where.imports.add(f"from . import {self.path.removesuffix('.py')} as {self.alias}")
+            where.imports.add(self.import_line)
         return f"{self.alias}.{name}"
 
     def use(self, source: str, name: str) -> str:
@@ -178,7 +236,8 @@ class _Module:
 
     def import_lines(self) -> list[str]:
         """Standard library, wasmtime, the runtime library, a blank line
-        between groups (the package's own modules are `package_imports`)."""
+        between groups (generated modules, the package's own and reused
+        ones, are `package_imports`)."""
         plain = [f"import {name}" for name in sorted(self.modules_used)]
         froms = {s: ", ".join(sorted(n)) for s, n in sorted(self.uses.items())}
         standard = plain + [f"from {s} import {n}" for s, n in froms.items() if not s.startswith("wasmtime")]
@@ -239,6 +298,8 @@ class _Builder:
         modules = []
         for module in [*interfaces, self.init]:
             assert module.out is not None
+            if module.external is not None:
+                continue  # the other package's module is used instead
             module.out.imports = module.import_lines()
             module.out.package_imports = sorted(module.imports)
             modules.append(module.out)
@@ -249,32 +310,12 @@ class _Builder:
 
     def _assign_modules(self) -> None:
         """One module per interface the package needs, dependencies first;
-        world-level items live in `__init__`."""
+        world-level items live in `__init__`. A reused interface's module is
+        named as if it were written (the world's `add_to_linker` parameters
+        and accessor attributes are named after modules), but it is
+        imported from the module `Plan.reused` gives."""
         resolve = self.resolve
-        wanted: dict[m.InterfaceId, tuple[set[Role], m.WorldKey]] = {}
-
-        def want(iface: m.InterfaceId, role: Role, key: m.WorldKey) -> None:
-            # `iface` in `role`, and what it uses (transitively) for its types.
-            # Iterative, preorder as before: `use` chains can be long.
-            stack = [(iface, role, key)]
-            while stack:
-                iface, role, key = stack.pop()
-                roles, _ = wanted.setdefault(iface, (set(), key))
-                if "types" in roles and role == "types":
-                    continue  # seen in this role: so are its dependencies
-                roles.add(role)
-                deps = list(resolve.interface_direct_deps(iface))
-                stack += [(dep, "types", dep) for dep in reversed(deps)]
-
-        sides: tuple[tuple[Role, tuple[tuple[m.WorldKey, m.WorldItem], ...]], ...] = (
-            ("host", self.plan.implement),
-            ("guest", self.plan.call),
-        )
-        for side, items in sides:
-            for key, item in items:
-                if isinstance(item, m.InterfaceItem):
-                    provided = side == "host" and self.plan.provided_by_wasmtime(resolve, item.id)
-                    want(item.id, "types" if provided else side, key)
+        wanted = used_interfaces(resolve, self.plan)
 
         # Module names: the interface's own name where that is unique.
         base: dict[m.InterfaceId, str] = {}
@@ -297,6 +338,7 @@ class _Builder:
             path = files.claim(name or "interface")
             owner = m.TypeOwner("interface", iface)
             module = _Module(f"{path}.py", self.init.scope.claim(f"_{path}"), owner, Scope(naming.MODULE_NAMES))
+            module.external = self.plan.reused.get(iface)
             module.role = roles
             module.key = key
             self.modules[owner] = module
@@ -355,6 +397,14 @@ class _Builder:
         return m.post_order(ids, own_refs)
 
     def _name_types(self, module: _Module) -> None:
+        # An interface module's names depend on its interface (and the side
+        # it is on) alone, so every package with a module for it agrees on
+        # them (`--with` relies on it): its types in their order, then what
+        # the module declares after them (variant cases, the Protocol, the
+        # accessor), in a scope of `MODULE_NAMES` and the package's module
+        # aliases. Those aliases differ per package, but they are
+        # `_lowercase` and nothing claimed here is: a type is `Pascal`, a
+        # codec `_SHOUTY` (a WIT word begins with a letter).
         for type_id in self._owned_types(module):
             typedef = self.resolve.types[type_id]
             if typedef.owner != module.owner or typedef.name is None:
@@ -760,7 +810,7 @@ class _Builder:
         for function in functions:
             reason = self._function_unsupported(function, "host")
             if reason is not None:
-                self._skip(out, function, instance, reason)
+                self._skip(module, function, instance, reason)
                 continue
             if function.resource is not None:
                 continue  # declared with its resource
@@ -779,12 +829,10 @@ class _Builder:
         )
         functions = self._resource_functions(type_id, module)
         scope = Scope(naming.HOST_RESOURCE_NAMES)
-        out = module.out
-        assert out is not None
         for function in functions:
             reason = self._function_unsupported(function, "host")
             if reason is not None:
-                self._skip(out, function, self._instance_name(module), reason)
+                self._skip(module, function, self._instance_name(module), reason)
                 continue
             method = self._method(function, module, scope, "host")
             args = [p.name for p in method.params]
@@ -822,11 +870,13 @@ class _Builder:
     def _instance_name(self, module: _Module) -> str | None:
         return self.resolve.world_key_name(module.key) if module.key is not None else None
 
-    def _skip(self, out: cm.Module, function: m.Function, instance: str | None, reason: str) -> None:
+    def _skip(self, module: _Module, function: m.Function, instance: str | None, reason: str) -> None:
         where = f"{instance}#{function.name}" if instance else function.name
         unsupported = cm.Unsupported(where, reason)
-        out.unsupported.append(unsupported)
-        self.unsupported.append(unsupported)
+        assert module.out is not None
+        module.out.unsupported.append(unsupported)
+        if module.external is None:  # a reused module's package said so already
+            self.unsupported.append(unsupported)
 
     def _guest_side(self, key: m.WorldKey, item: m.WorldItem) -> None:
         if isinstance(item, m.TypeItem):
@@ -858,7 +908,7 @@ class _Builder:
         for function in functions:
             reason = self._function_unsupported(function, "guest")
             if reason is not None:
-                self._skip(out, function, instance, reason)
+                self._skip(module, function, instance, reason)
                 continue
             if function.resource is None:
                 method = self._method(function, module, scope, "guest")
@@ -914,13 +964,22 @@ class _Builder:
 
     # ---- the package's __init__ ----
 
+    def _reused_docs(self) -> str:
+        if not self.plan.reused:
+            return ""
+        lines = sorted(
+            f"- `{self.resolve.interface_name(iface)}`: `{module}`" for iface, module in self.plan.reused.items()
+        )
+        return "\n\nInterfaces whose modules are another package's (`--with`):\n\n" + "\n".join(lines)
+
     def _package_init(self) -> None:
         init = self.init
         out = init.out
         assert out is not None
         plan = self.plan
         for module in self._interface_modules():
-            init.imports.add(f"from . import {module.path.removesuffix('.py')} as {module.alias}")
+            if module.external is None:  # a reused one only where it is used
+                init.imports.add(module.import_line)
         # Checked before anything else of the package is imported.
         out.runtime_interface = RUNTIME_INTERFACE
         init.use_runtime()
@@ -928,7 +987,7 @@ class _Builder:
         out.exports.extend(RUNTIME_EXPORTS)
         if plan.world is None:
             names = ", ".join(f"`{self.resolve.world_key_name(k)}`" for k, _ in [*plan.implement, *plan.call])
-            out.docs = f"Bindings for {names}."
+            out.docs = f"Bindings for {names}.{self._reused_docs()}"
             return
         world = self.resolve.worlds[plan.world]
         qualified = world.name
@@ -951,7 +1010,7 @@ class _Builder:
                 accessors.append(
                     cm.WorldAccessor(
                         self.accessor_attributes[key],
-                        f"{module.alias}.{module.out.guest.accessor}",
+                        module.qualify(module.out.guest.accessor, init),
                         literal(self.resolve.world_key_name(key) or ""),
                         module.out.guest.docs,
                     )
@@ -970,8 +1029,9 @@ class _Builder:
                     continue  # types only: the component imports nothing to define
                 param = params.claim(snake(str(key)) if isinstance(key, str) else module.path.removesuffix(".py"))
                 instance = literal(self.resolve.world_key_name(key) or "")
-                linkers.append((param, f"{module.alias}.add_to_linker(linker, {param}, {instance})"))
-                annotations.append((param, f"{module.alias}.{module.out.host.protocol}"))
+                add_to_linker = module.qualify(module.out.host.linker_function, init)
+                linkers.append((param, f"{add_to_linker}(linker, {param}, {instance})"))
+                annotations.append((param, module.qualify(module.out.host.protocol, init)))
         if out.host is not None:
             param = params.claim("imports")
             linkers.append((param, f"{out.host.linker_function}(linker, {param})"))
@@ -989,5 +1049,5 @@ class _Builder:
             class_name, literal(qualified), qualified, world.docs, accessors, out.guest, linkers, annotations,
             wasi_http, wasi_default=not self.plan.implement_wasi,
         )
-        out.docs = f"Bindings for world `{qualified}`."
+        out.docs = f"Bindings for world `{qualified}`.{self._reused_docs()}"
         out.exports.insert(0, class_name)

@@ -14,8 +14,9 @@ kept the comparison from happening (WIT errors included).
 
 `import` and `export` read `[tool.witgen]` from the nearest pyproject.toml
 (keys: path (a string or a list), output, world, interface, package,
-features, all-features, implement-wasi, format; paths relative to that
-file); flags given on the command line win.
+features, all-features, implement-wasi, format, with (a table of
+interface = module); paths relative to that file); flags given on the
+command line win (for `with`, interface by interface).
 
 Only this module writes generated files, through `writer.write_package`:
 a whole package or nothing.
@@ -161,6 +162,16 @@ def _generate_options(parser: argparse.ArgumentParser, default_name: str) -> Non
         help="Protocols for `wasi:*` imports too, instead of wasmtime's own WASI",
     )
     parser.add_argument(
+        "--with",
+        dest="with_",
+        action="append",
+        type=_with_entry,
+        metavar="IFACE=MODULE",
+        help="reuse another generated package's module for interface IFACE (`ns:pkg/iface`, "
+        "`ns:pkg/iface@1.0.0`) instead of generating one: its types, Protocol, `add_to_linker` "
+        "and accessor, imported from MODULE (an absolute module path, `host_pkg.types`); repeatable",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="write nothing; exit 1 naming the files that differ from what would be written",
@@ -201,6 +212,13 @@ def _legacy_option(parser: argparse.ArgumentParser) -> None:
         metavar="NS:NAME",
         help="the package of legacy (2022) WIT files (default: legacy:<file or folder name>)",
     )
+
+
+def _with_entry(text: str) -> tuple[str, str]:
+    iface, equals, module = text.partition("=")
+    if not (equals and iface.strip() and module.strip()):
+        raise argparse.ArgumentTypeError(f"expected IFACE=MODULE (`ns:pkg/types=host_pkg.types`), got `{text}`")
+    return iface.strip(), module.strip()
 
 
 def _features(args: argparse.Namespace) -> frozenset[str]:
@@ -270,6 +288,7 @@ class Settings:
     all_features: bool = False
     implement_wasi: bool = False
     format: bool = True
+    with_: tuple[tuple[str, str], ...] = ()  # (interface, module), as `--with` gives them
 
 
 # `[tool.witgen]` keys -> (Settings field, the TOML types it accepts).
@@ -283,6 +302,7 @@ _CONFIG_KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "all-features": ("all_features", (bool,)),
     "implement-wasi": ("implement_wasi", (bool,)),
     "format": ("format", (bool,)),
+    "with": ("with_", (dict,)),
 }
 
 
@@ -292,6 +312,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     given on the command line over it."""
     found = _read_config(args.config) if args.config is not None else _nearest_config(Path.cwd())
     merged: dict[str, object] = {}
+    configured_with: dict[str, str] = {}
     if found is not None:
         source, table = found
         for key, value in table.items():
@@ -308,6 +329,11 @@ def _settings(args: argparse.Namespace) -> Settings:
                 checked = source.parent / checked
             elif field == "features":
                 checked = _feature_set(checked if isinstance(checked, str) else ",".join(map(str, checked)))
+            elif field == "with_":
+                if not all(isinstance(v, str) for v in checked.values()):
+                    raise UsageError(f"{source}: [tool.witgen] `with` maps interfaces to module paths (strings)")
+                configured_with = dict(checked)
+                checked = tuple(checked.items())
             merged[field] = checked
     given = {
         "paths": tuple(args.paths) or None,
@@ -320,6 +346,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         given.update(world=args.world, interface=args.interface)
     if args.features is not None or args.all_features is not None:
         given.update(features=_feature_set(args.features or ""), all_features=bool(args.all_features))
+    if args.with_:
+        # Interface by interface: the command line's module over the file's.
+        given["with_"] = tuple({**configured_with, **dict(args.with_)}.items())
     merged.update((k, v) for k, v in given.items() if v is not None)
     if merged.get("world") is not None and merged.get("interface") is not None:
         raise UsageError("give a world or an interface, not both")
@@ -378,8 +407,9 @@ def _generate(args: argparse.Namespace) -> int:
             world=settings.world,
             interface=settings.interface,
             implement_wasi=settings.implement_wasi,
+            with_=dict(settings.with_),
         )
-    except LookupError as error:
+    except (LookupError, ValueError) as error:  # a name or module path the user gave
         raise UsageError(str(error).strip("'\"")) from None
     package = bindgen.build(loaded.resolve, built)
     _print_diagnostics(
