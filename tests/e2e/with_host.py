@@ -25,8 +25,8 @@ class BowlImpl:
         return self.grams
 
     @staticmethod
-    def merge(a: BowlImpl, b: BowlImpl) -> BowlImpl:
-        return BowlImpl(a.grams + b.grams)
+    def merge(a: BowlImpl, grams: int) -> BowlImpl:
+        return BowlImpl(a.grams + grams)
 
 
 class Echo:
@@ -60,7 +60,7 @@ class Echo:
     def nothing(self) -> None: pass
     def drawings(self, d: t.Drawing) -> t.Drawing: return d
     def nested(self, x: Optional[host_pkg.Result[list[Optional[int]], str]]) -> Optional[host_pkg.Result[list[Optional[int]], str]]: return x
-    def weigh_both(self, a: BowlImpl, b: BowlImpl) -> int: return a.grams * 1000 + b.grams
+    def weigh_plus(self, a: BowlImpl, grams: int) -> int: return a.grams * 1000 + grams
     def host_double(self, x: int) -> int: return 2 * x
 
 
