@@ -1,6 +1,6 @@
 """What the call benches share: one component, its rows, wasmtime-py's public
-call and the C-API floor for each row, and the interleaved timing that
-prints one markdown table.
+call and the C-API floor for each row (on its own C declarations,
+floor_capi.py), and the interleaved timing that prints one markdown table.
 
 `bench_values.py` (the value layer) and `bench_calls.py` (generated
 bindings) each add one more variant: an object with a method per row key
@@ -28,8 +28,8 @@ from typing import Any, Callable, Iterable, Union
 from wasmtime import Config, Engine, Store
 from wasmtime.component import Component, Linker, Record, ResourceHost, ResourceType
 
-from witgen_runtime import _capi as C
-from witgen_runtime._capi import BYTES_DATA, MEM, pack_into, unpack_from
+import floor_capi as C
+from floor_capi import BYTES_DATA, MEM, pack_into, unpack_from
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "runtime" / "tests"))
@@ -363,10 +363,13 @@ class Floor:
             raise C.take_error(err)
 
     def add(self, a: int, b: int) -> Callable[[], Any]:
-        return self.add_on(self.func("add"), self.ctx, a, b)
+        return self.add_on(self.store, export(self.store, self.instance, "add"), a, b)
 
-    def add_on(self, ff: int, ctx: int, a: int, b: int) -> Callable[[], Any]:
-        """`add(s32, s32) -> s32` on any such export (the `--guests` row too)."""
+    def add_on(self, store: Store, func: Any, a: int, b: int) -> Callable[[], Any]:
+        """`add(s32, s32) -> s32` on any such export `func` of an instance in
+        `store` (another component's too: bench_calls' `--guests` row)."""
+        self._keep.append(func)
+        ff, ctx = C.func_address(func), C.context(store)
         fa, fr, call, checked, S32 = self.fa, self.fr, C.func_call, self._checked, C.S32
 
         def fn() -> int:
@@ -729,17 +732,22 @@ def _ratio(a: Union[float, str, None], b: Union[float, str, None], digits: int) 
     return "n/a"
 
 
-def table(rows: Iterable[tuple[Row, dict[str, Any]]], middle: str, s: Settings) -> None:
+Sources = Union[dict[str, Any], Callable[[], dict[str, Any]]]
+
+
+def table(rows: Iterable[tuple[Row, Sources]], middle: str, s: Settings) -> None:
     """Print one markdown table: per row, `public`, `middle` and `floor`
-    (each a source: an object with the row's method, or a string), their
-    ratios and the growth of `middle`. Rows are made and measured one at a
-    time, so a slow or failing row shows as soon as it is done."""
+    (each a source: an object with the row's method, or a string; a
+    callable gives the three when the row's turn comes), their ratios and
+    the growth of `middle`. Rows are made and measured one at a time, so a
+    slow or failing row shows as soon as it is done."""
     budget = 0.005 if s.quick else 0.02
     print(f"| call | public `Func.__call__` | {middle} | floor | {middle} / floor | public / {middle} | "
           f"{middle} growth, bytes/call (calls) |")
     print("|---|---|---|---|---|---|---|")
     sys.stdout.flush()
-    for row, sources in rows:
+    for row, given in rows:
+        sources = given() if callable(given) else given
         cells: dict[str, Cell] = {}
         for k in ("public", middle, "floor"):
             if k == "public" and s.quick and row.size >= MB:
