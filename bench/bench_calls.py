@@ -3,8 +3,8 @@ C-API floor: one table, every row measured in one process.
 
     python bench/bench_calls.py [--quick] [--reps N] [--memory-calls N] [--guests] [--witgen CHECKOUT]
 
-Columns per row (the component, the rows, ``public`` and ``floor`` are
-shared with bench_values.py, in callrows.py):
+Columns per row (the component, the rows, ``public`` and ``floor`` are in
+callrows.py):
 
 * ``public``: wasmtime-py's ``Func.__call__`` (``LinkerInstance.add_func``
   for host functions) with its own value model; n/a where it cannot

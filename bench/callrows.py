@@ -2,8 +2,7 @@
 call and the C-API floor for each row (on its own C declarations,
 floor_capi.py), and the interleaved timing that prints one markdown table.
 
-`bench_values.py` (the value layer) and `bench_calls.py` (generated
-bindings) each add one more variant: an object with a method per row key
+`bench_calls.py` (generated bindings) adds one more variant: an object with a method per row key
 (`ROWS`) taking the row's arguments and returning a zero-argument call, or a
 string saying why there is none. Each method checks its call's result once.
 
