@@ -42,7 +42,7 @@ class Err(Exception, Generic[E]):
     __match_args__ = ("value",)
 
     def __init__(self, value: E) -> None:
-        super().__init__(value)
+        # (`args` is already `(value,)`: BaseException.__new__ sets it.)
         self.value = value
 
     def __repr__(self) -> str:

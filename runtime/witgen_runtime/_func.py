@@ -23,7 +23,7 @@ from wasmtime.component import Instance
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
 from ._errors import BindingMismatchError, Err, InstancePoisonedError, Ok, Trap, UnsupportedError
-from ._store import CallScope, Context, StoreState, prepare_store, register_store, set_current, state_for
+from ._store import CallScope, Context, FixedHost, StoreState, prepare_store, register_store, set_current, state_for
 from ._values import Bad, Codec, ResultOf, _tname, check
 
 __all__ = ["InstanceState", "ExportSpec", "ExportFunc", "HostFunc", "host_func", "add_func"]
@@ -490,33 +490,52 @@ class HostFunc:
         return C.failed(e, f"host function {self.qualname}")
 
     def _compile(self) -> Callable[..., int]:
+        """Straight-line, like `ExportFunc._compile`: scalars read and the
+        result written inline, a host handle at the top level of a parameter
+        looked up inline; the per-thread `Context` only for resources inside
+        other values or in the result."""
+        from ._resources import Borrow, Own
+
         codecs = [c for _, c in self.params]
         result = self.result
-        uses_context = any(c.uses_context for c in codecs) or (result is not None and result.uses_context)
+        top = [type(c) in (Own, Borrow) for c in codecs]
+        uses_context = any(c.uses_context and not t for c, t in zip(codecs, top)) or (
+            result is not None and result.uses_context)
+        fixed = isinstance(self._get_host, FixedHost)
         env: dict[str, Any] = {
-            "host": self, "get": self._get_host, "call": self._call, "state_for": state_for, "MEM": MEM,
-            "unpack_from": unpack_from, "pack_into": pack_into, "Err": Err, "Trap": Trap, "Bad": Bad,
-            "lower_result": self._lower_result, "lower_err": self._lower_err, "CallScope": CallScope,
-            "Context": Context, "set_current": set_current, "trap": self._trap,
+            "host": self, "get": self._get_host, "HOST": self._get_host.host if fixed else None,  # type: ignore[attr-defined]
+            "call": self._call, "state_for": state_for, "MEM": MEM, "unpack_from": unpack_from,
+            "pack_into": pack_into, "Err": Err, "lower_result": self._lower_result, "lower_err": self._lower_err,
+            "CallScope": CallScope, "Context": Context, "set_current": set_current, "trap": self._trap,
+            "OUT": C.OUT, "to_host": C.resource_any_to_host, "host_rep": C.resource_host_rep,
+            "host_delete": C.resource_host_delete, "take_error": C.take_error,
         }
+        pre: list[str] = []
         exprs = []
         for i, c in enumerate(codecs):
             if c.inline_check:
                 exprs.append(f"unpack_from('<{c.fmt_char}', MEM, args + {32 * i + 8})[0]")
+            elif isinstance(c, (Own, Borrow)):
+                # to_host also ends a borrow, which must not outlive the call.
+                pre += [f"err = to_host(ctx, unpack_from('<Q', MEM, args + {32 * i + 8})[0], OUT.addr)",
+                        "if err:", "    raise take_error(err)",
+                        "h = OUT.value.value", "rep = host_rep(h)", "host_delete(h)",
+                        f"a{i} = state.handles.{'get' if c.borrow else 'remove'}(rep, {c.wit!r})"]
+                exprs.append(f"a{i}")
             else:
                 env[f"lift{i}"] = c.lift
                 exprs.append(f"lift{i}(args + {32 * i})")
-        lines = ["def callback(data, ctx, fty, args, nargs, results, nresults):",
-                 "    state = state_for(ctx)"]
-        body = []
+        needs_state = uses_context or not fixed or any(top)
+        lines = ["def callback(data, ctx, fty, args, nargs, results, nresults):"]
+        body = ["state = state_for(ctx)"] if needs_state else []
         if uses_context:
             # A scope only for lowering the result: lifting arguments moves nothing.
             scoped = result is not None and result.uses_context
             body += [f"scope = {'CallScope()' if scoped else 'None'}",
                      "before = set_current(Context(state.store, ctx, state, None, scope))"]
         body += ["try:"]
-        inner = ["if not host._checked:", "    host._check_type(fty)",
-                 f"r = call(get(state){''.join(', ' + e for e in exprs)})"]
+        inner = ["if not host._checked:", "    host._check_type(fty)", *pre,
+                 f"r = call({'HOST' if fixed else 'get(state)'}{''.join(', ' + e for e in exprs)})"]
         if self._raises:
             inner = ["try:", *["    " + x for x in inner], "except Err as e:", "    lower_err(results, e)",
                      "    return 0"]
@@ -524,6 +543,8 @@ class HostFunc:
             inner += [f"if {result.inline_check.format(v='r')}:",
                       f"    pack_into('<B7x{result.fmt_char}', MEM, results, {result.kind}, r)",
                       "else:", "    lower_result(results, r)"]
+        elif result is None:
+            inner += ["if r is not None:", "    lower_result(results, r)"]  # refused, naming it
         else:
             inner.append("lower_result(results, r)")
         body += ["    " + x for x in inner]

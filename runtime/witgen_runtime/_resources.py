@@ -76,21 +76,16 @@ class HostResource:
 
         The classes are ``<attr>`` of the hosts given to `add_to_linker`
         for this store (a projection may pick another host per store; one
-        that fails for this store is not this store's host)."""
-        classes: list[type] = []
-        factory = False  # a host whose attribute is a factory, not a class
-        # A store instantiated some other way than `instantiate`: every linker.
-        for impl in [i for hosts in state.hosts or all_hosts() for i in hosts.get(self.type_id, ())]:
-            try:
-                cls = getattr(impl.get(state), impl.attr)
-            except Exception:
-                continue
-            if not isinstance(cls, type):
-                factory = True
-            elif isinstance(value, cls):
-                return
-            elif cls not in classes:
-                classes.append(cls)
+        that fails for this store is not this store's host), found once
+        per store and resource."""
+        known = state.host_classes.get(self.type_id)
+        if known is None or known[0] != len(state.hosts) or not state.hosts:
+            known = (len(state.hosts), *self._classes(state))
+            if state.hosts:  # (all_hosts() may change: not kept)
+                state.host_classes[self.type_id] = known
+        _, classes, factory = known
+        if type(value) in classes or any(isinstance(value, c) for c in classes):
+            return
         if factory or not classes:
             # The class is unknown (a factory, or defined some other way than
             # add_to_linker): only the obvious mistakes can be refused.
@@ -99,6 +94,23 @@ class HostResource:
             return
         same = [c for c in classes if c.__name__ == type(value).__name__]
         raise Bad(TypeError, _expected(same[0] if same else classes[0], value))
+
+    def _classes(self, state: StoreState) -> tuple[tuple[type, ...], bool]:
+        """(the classes implementing this resource for the store, whether a
+        host gives a factory instead of a class)."""
+        classes: list[type] = []
+        factory = False
+        # A store instantiated some other way than `instantiate`: every linker.
+        for impl in [i for hosts in state.hosts or all_hosts() for i in hosts.get(self.type_id, ())]:
+            try:
+                cls = getattr(impl.get(state), impl.attr)
+            except Exception:
+                continue
+            if not isinstance(cls, type):
+                factory = True
+            elif cls not in classes:
+                classes.append(cls)
+        return tuple(classes), factory
 
 
 class _HostHandle(Codec):
@@ -199,6 +211,8 @@ def add_host_resource(
 # --------------------------------------------------------------------------
 # Resources the component implements
 
+_any_drop, _any_delete, _EXCEPTION = C.resource_any_drop, C.resource_any_delete, C.EXCEPTION
+
 
 GR = TypeVar("GR", bound="GuestResource")
 
@@ -232,16 +246,17 @@ class GuestResource:
         ``store``, if given, must be the instance's (as for every call);
         leaving a ``with`` block drops without it."""
         instance = self._instance
-        if store is not None:
+        if store is not None and store is not instance.store:
             instance.check_store(store)
         handle = self._handle
         if handle is None:
             raise ResourceDroppedError(f"{self._wit_name}.drop(): this {self._wit_name} was dropped or moved")
+        if instance.state.poisoned is not None:
+            instance._check()
         self._handle = None
-        instance._check()
-        C.pop_exception()
-        err = C.resource_any_drop(instance.ctx, handle)
-        C.resource_any_delete(handle)
+        _EXCEPTION.exc = None  # this drop's own host exception, not one an earlier call left
+        err = _any_drop(instance.ctx, handle)
+        _any_delete(handle)
         if err:
             # A host function the guest's destructor called may have failed.
             error = C.take_error(err)

@@ -109,6 +109,9 @@ class StoreState:
         #: instantiated with (`hosts_of`), kept: a linker may be dropped
         #: once it has instantiated.
         self.hosts: list[dict[int, list[Any]]] = []
+        #: HostResource.check's findings: type id -> (len(hosts) when
+        #: found, the classes, whether a host gives a factory).
+        self.host_classes: dict[int, tuple[int, tuple[type, ...], bool]] = {}
 
     @property
     def store(self) -> Optional[Store]:
@@ -391,12 +394,25 @@ def add_wasi(linker: Any, http: bool = False) -> None:
         added.add("http")
 
 
+class FixedHost:
+    """The getter of a host shared by every store (compiled host functions
+    use `host` directly)."""
+
+    __slots__ = ("host",)
+
+    def __init__(self, host: Any) -> None:
+        self.host = host
+
+    def __call__(self, _state: StoreState) -> Any:
+        return self.host
+
+
 def host_getter(host: Any, required: Sequence[str]) -> Callable[[StoreState], Any]:
     """``host`` is an object with the attributes ``required``, or a callable
     taking the `Store` and returning one (a projection, e.g. from
     ``store.data()``). Returns: the store's `StoreState` -> host object."""
     if all(hasattr(host, name) for name in required):
-        return lambda _state: host
+        return FixedHost(host)
     if callable(host):
         def project(state: StoreState) -> Any:
             real = state.store
