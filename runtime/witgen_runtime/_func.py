@@ -67,7 +67,9 @@ class InstanceState:
         self.world = world
         self.state = register_store(store)
         prepare_store(store)  # also when instantiated without `instantiate`
-        self._bound: dict[ExportSpec, ExportFunc] = {}
+        #: `funcs[spec]`: the `ExportFunc` of an `ExportSpec` in this
+        #: instance, made on first use (resource methods, constructors).
+        self.funcs = _Funcs(self)
         self._funcs: list[ExportFunc] = []
 
     def check_exports(self) -> None:
@@ -83,15 +85,6 @@ class InstanceState:
                 f"store: this {self.world} instance belongs to another store "
                 f"({type(store).__name__} given)"
             )
-
-    def bind(self, spec: ExportSpec) -> ExportFunc:
-        """The callable for ``spec`` in this instance (created once)."""
-        func = self._bound.get(spec)
-        if func is None:
-            func = self._bound[spec] = ExportFunc(
-                self, spec.interface, spec.name, spec.params, spec.result, spec.raises
-            )
-        return func
 
     @property
     def poisoned(self) -> Optional[str]:
@@ -132,11 +125,24 @@ class InstanceState:
         return self._trapped(what, C.pop_exception() or error)
 
 
+class _Funcs(dict["ExportSpec", "ExportFunc"]):
+    """An instance's `ExportFunc`s by `ExportSpec` (a dict lookup per call)."""
+
+    def __init__(self, owner: InstanceState) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def __missing__(self, spec: ExportSpec) -> ExportFunc:
+        func = self[spec] = ExportFunc(self.owner, spec.interface, spec.name, spec.params, spec.result, spec.raises)
+        return func
+
+
 @dataclass(frozen=True, eq=False)
 class ExportSpec:
     """A component export as the generator describes it, at module level;
-    `InstanceState.bind` turns it into an `ExportFunc` per instance. Used
-    for resource methods, whose proxies reach their instance at call time."""
+    `InstanceState.funcs` turns it into an `ExportFunc` per instance. Used
+    for resource methods, whose proxies reach their instance at call time
+    (``instance.funcs[spec]``)."""
 
     interface: Optional[str]
     name: str

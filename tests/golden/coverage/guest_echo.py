@@ -41,11 +41,11 @@ class Counter(_rt.GuestResource):
     __slots__ = ()
 
     def increment(self, store: Store) -> int:
-        result: int = self._instance.bind(_COUNTER_INCREMENT).call(store, self)
+        result: int = self._instance.funcs[_COUNTER_INCREMENT].call(store, self)
         return result
 
     def value(self, store: Store) -> int:
-        result: int = self._instance.bind(_COUNTER_VALUE).call(store, self)
+        result: int = self._instance.funcs[_COUNTER_VALUE].call(store, self)
         return result
 
 
@@ -463,9 +463,9 @@ class GuestEchoExports:
         return result
 
     def new_counter(self, store: Store, start: int) -> Counter:
-        result: Counter = self._instance.bind(_COUNTER_NEW).call(store, start)
+        result: Counter = self._instance.funcs[_COUNTER_NEW].call(store, start)
         return result
 
     def counter_sum(self, store: Store, a: Counter, b: Counter) -> int:
-        result: int = self._instance.bind(_COUNTER_SUM).call(store, a, b)
+        result: int = self._instance.funcs[_COUNTER_SUM].call(store, a, b)
         return result
