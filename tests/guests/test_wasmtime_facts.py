@@ -11,6 +11,7 @@ import ctypes
 import subprocess
 import sys
 import textwrap
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,12 @@ SCALARS = """
     (func (export "posts") (result i32) global.get $post)
     (func (export "boom") unreachable))
   (core instance $i (instantiate $m))
+  (alias core export $i "post" (core func $post))
   (func (export "u8") (param "x" u8) (result u8) (canon lift (core func $i "id32")))
   (func (export "s32") (param "x" s32) (result s32) (canon lift (core func $i "id32")))
   (func (export "bool") (param "x" bool) (result bool) (canon lift (core func $i "id32")))
   (func (export "f64") (param "x" f64) (result f64) (canon lift (core func $i "idf64")))
-  (func (export "with-post") (result u32) (canon lift (core func $i "seven") (post-return (func $i "post"))))
+  (func (export "with-post") (result u32) (canon lift (core func $i "seven") (post-return $post)))
   (func (export "posts") (result u32) (canon lift (core func $i "posts")))
   (func (export "boom") (canon lift (core func $i "boom")))
 )
@@ -261,6 +263,12 @@ def test_raw_values_of_each_type(engine: Engine, guest: Any) -> None:
     assert set(received) >= set(names)
 
 
+# wasmtime 50.0.x fails host calls receiving borrows that 49 passes
+# ("BUG: deferred host scope has no call context"; ../shared/PLATFORM.md).
+WASMTIME_50 = metadata.version("wasmtime").startswith("50.")
+DEFERRED_SCOPE_BUG = "deferred host scope has no call context"
+
+
 def test_borrows_must_be_released_by_the_host(engine: Engine, guest: Any) -> None:
     linker = Linker(engine)
     with linker.root() as root:
@@ -270,14 +278,17 @@ def test_borrows_must_be_released_by_the_host(engine: Engine, guest: Any) -> Non
             li.add_func("[method]bowl.weigh", lambda s, b: 1)  # no to_host()
             li.add_func("[static]bowl.merge", lambda s, a, b: ResourceHost.own(a.to_host(s).rep + b.to_host(s).rep, 7))
     store = Store(engine)
-    run = linker.instantiate(store, guest("host-resource")).get_func(store, "run")
-    assert run is not None
+    instance = linker.instantiate(store, guest("host-resource"))
+    make, take = instance.get_func(store, "make"), instance.get_func(store, "take")
+    assert make is not None and take is not None
     with pytest.raises(WasmtimeError, match="borrow handles still remain"):
-        run(store, 3)
+        take(store, make(store, 3))  # the guest lends its own bowl to weigh
 
 
 def test_two_borrows_in_one_host_call(engine: Engine, guest: Any) -> None:
-    """Fails on wasmtime 50.0.x ("deferred host scope has no call context")."""
+    """Fails on wasmtime 50.0.x ("deferred host scope has no call context"):
+    when a 50.x passes this, the runtime's refusal (TWO_HOST_BORROWS_FAIL)
+    can go."""
     dropped: list[int] = []
     linker = Linker(engine)
     with linker.root() as root:
@@ -289,6 +300,10 @@ def test_two_borrows_in_one_host_call(engine: Engine, guest: Any) -> None:
     store = Store(engine)
     run = linker.instantiate(store, guest("host-resource")).get_func(store, "run")
     assert run is not None
+    if WASMTIME_50:
+        with pytest.raises(WasmtimeError, match=DEFERRED_SCOPE_BUG):
+            run(store, 3)
+        return
     assert run(store, 3) == 8
     assert sorted(dropped) == [3, 5, 8]  # the destructor gets (store, rep)
 
@@ -345,5 +360,8 @@ def test_lending_a_host_resource_to_an_export(engine: Engine, guest: Any) -> Non
     assert peek(store, own) == 42  # still ours
     own.drop(store)
     assert dropped == []  # no destructor for a handle the host made itself
+    if WASMTIME_50:  # fixed in 50: a host borrow can be passed to an export
+        assert peek(store, ResourceHost.borrow(43, 7)) == 43
+        return
     with pytest.raises(WasmtimeError, match="no current scope"):
         peek(store, ResourceHost.borrow(43, 7))
