@@ -111,9 +111,7 @@ class InstanceState:
         if not isinstance(error, Exception):
             return error
         if isinstance(error, WasmtimeError):
-            message = str(error).strip().splitlines()
-            last = message[-1].strip() if message else "trap"
-            trap = Trap(f"{what} trapped: {last}")
+            trap = Trap(f"{what} trapped: {_reason(str(error))}")
         else:
             trap = Trap(f"{what} failed: {type(error).__name__}: {error}")
         trap.__cause__ = error
@@ -135,6 +133,18 @@ class _Funcs(dict["ExportSpec", "ExportFunc"]):
     def __missing__(self, spec: ExportSpec) -> ExportFunc:
         func = self[spec] = ExportFunc(self.owner, spec.interface, spec.name, spec.params, spec.result, spec.raises)
         return func
+
+
+def _reason(message: str) -> str:
+    """The line of a wasmtime error that says what happened: the first
+    after "Caused by:" (a backtrace comes before it, advice after it), or
+    the last."""
+    lines = [line.strip() for line in message.strip().splitlines()]
+    if "Caused by:" in lines:
+        after = [line for line in lines[lines.index("Caused by:") + 1:] if line]
+        if after:
+            return after[0]
+    return lines[-1] if lines else "trap"
 
 
 @dataclass(frozen=True, eq=False)
