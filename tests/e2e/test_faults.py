@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 from wasmtime import Engine, Store
-from wasmtime.component import Linker
+from wasmtime.component import Component, Linker
 
 from .conftest import REPO, generate_and_import
-from .test_host_resources import BowlHost, pkg  # noqa: F401
 
 THREADS = 3
 ROUNDS = 300  # traps per thread; before the fix ≈ 3 % of them had another thread's cause
@@ -27,29 +26,49 @@ class Tagged(Exception):
     """Raised by a host function, naming the thread it ran in."""
 
 
-def test_a_host_exception_is_only_its_own_threads_cause(pkg: ModuleType, guest: Any, engine: Engine) -> None:
-    component = guest("host-resource")
+CALLER_WIT = """package test:caller;
+
+world caller {
+  import fail: func(x: u32) -> u32;
+  /// Calls `fail` with `x`.
+  export call-fail: func(x: u32) -> u32;
+}
+"""
+
+CALLER_WAT = """(component
+  (import "fail" (func $fail (param "x" u32) (result u32)))
+  (core func $fail_lowered (canon lower (func $fail)))
+  (core module $m
+    (import "" "fail" (func $fail (param i32) (result i32)))
+    (func (export "call-fail") (param i32) (result i32) local.get 0 call $fail))
+  (core instance $i (instantiate $m (with "" (instance (export "fail" (func $fail_lowered))))))
+  (func (export "call-fail") (param "x" u32) (result u32) (canon lift (core func $i "call-fail"))))
+"""
+
+
+def test_a_host_exception_is_only_its_own_threads_cause(generated_root: Path, tmp_path: Path, engine: Engine) -> None:
+    (tmp_path / "caller.wit").write_text(CALLER_WIT)
+    pkg = generate_and_import(generated_root, "e2e_faults_caller", tmp_path / "caller.wit")
+    component = Component(engine, CALLER_WAT)
     wrong: list[str] = []
     failures: list[BaseException] = []
     start = threading.Barrier(THREADS)
 
-    def worker() -> None:
-        me = threading.current_thread().name
-        host = BowlHost()
-
-        def broken(n: int) -> Any:
+    class Host:
+        def fail(self, x: int) -> int:
             raise Tagged(threading.current_thread().name)
 
-        host.Bowl = broken  # type: ignore[assignment]
-        linker = Linker(engine)
-        pkg.HostResource.add_to_linker(linker, r=host, wasi=False)
+    def worker() -> None:
+        me = threading.current_thread().name
         try:
+            linker = Linker(engine)
+            pkg.Caller.add_to_linker(linker, imports=Host(), wasi=False)
             start.wait()
             for _ in range(ROUNDS):
                 store = Store(engine)  # a trap poisons its store: one per call
-                world = pkg.HostResource.instantiate(store, component, linker)
+                world = pkg.Caller.instantiate(store, component, linker)
                 try:
-                    world.run(store, 1)  # calls the constructor, which raises
+                    world.call_fail(store, 1)  # calls the host function, which raises
                 except pkg.Trap as trap:
                     cause = trap.__cause__
                     if not (isinstance(cause, Tagged) and cause.args == (me,)):
@@ -58,6 +77,7 @@ def test_a_host_exception_is_only_its_own_threads_cause(pkg: ModuleType, guest: 
                     wrong.append(f"{me}: no trap")
         except BaseException as e:  # reported below, not lost in the thread
             failures.append(e)
+            start.abort()
 
     threads = [threading.Thread(target=worker, name=f"worker-{i}") for i in range(THREADS)]
     for t in threads:
@@ -128,7 +148,7 @@ def test_a_store_without_wasi_configuration_never_aborts_the_process(
     guest("adder"), guest("wasi-http")  # built (and cached) here, not in the child
     script = textwrap.dedent("""
         from wasmtime import Engine, Store, WasiConfig
-        from wasmtime.component import Linker
+        from wasmtime.component import Component, Linker
         from guests import build
         import e2e_adder
         import e2e_wasi_http_user as http
