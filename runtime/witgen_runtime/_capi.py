@@ -316,20 +316,26 @@ OUT = _OutCell()
 # Host exceptions, kept for the caller of the export the host function ran in.
 
 class _Exception(threading.local):
+    """What a host callback raised, and in which store (its context)."""
+
     exc: Optional[BaseException] = None
+    ctx = 0
 
 
 EXCEPTION = _Exception()
 
 
-def stash_exception(exc: BaseException) -> None:
-    EXCEPTION.exc = exc
+def stash_exception(exc: BaseException, ctx: int) -> None:
+    EXCEPTION.exc, EXCEPTION.ctx = exc, ctx
 
 
-def pop_exception() -> Optional[BaseException]:
-    exc = EXCEPTION.exc
-    EXCEPTION.exc = None
-    return exc
+def pop_exception(ctx: int) -> Optional[BaseException]:
+    """What a host callback of store `ctx` raised in this thread, if
+    anything. Taken only when a call fails, so a call pays nothing for it;
+    one another store's failure left (through wasmtime-py's own calls, which
+    never take it) is not this store's."""
+    exc, EXCEPTION.exc = EXCEPTION.exc, None
+    return exc if EXCEPTION.ctx == ctx else None
 
 
 # C callbacks (ctypes thunks) registered on linkers, by the id wasmtime hands
@@ -340,9 +346,9 @@ _CALLBACKS: dict[int, Any] = {}
 _callback_ids = itertools.count(1)
 
 
-def failed(exc: BaseException, what: str) -> int:
+def failed(exc: BaseException, what: str, ctx: int) -> int:
     """Keep `exc` for the export's caller (per thread); an error for wasm."""
-    stash_exception(exc)
+    stash_exception(exc, ctx)
     return new_error(f"{what} raised {type(exc).__name__}")
 
 
@@ -387,7 +393,7 @@ def add_resource(linker_instance: Any, name: str, type_id: int, destructor: Call
             destructor(ctx, rep)
             return 0
         except BaseException as exc:  # noqa: BLE001 - every exception is a trap, KeyboardInterrupt included
-            return failed(exc, f"destructor of {name}")
+            return failed(exc, f"destructor of {name}", ctx)
 
     idx = next(_callback_ids)
     thunk = _CALLBACKS[idx] = destructor_t(call)

@@ -120,7 +120,7 @@ class InstanceState:
     def _failed(self, what: str, err: int) -> BaseException:
         """The exception for a failed C call (`err`, a `wasmtime_error_t *`)."""
         error = C.take_error(err)
-        return self._trapped(what, C.pop_exception() or error)
+        return self._trapped(what, C.pop_exception(self.ctx) or error)
 
 
 class _Funcs(dict["ExportSpec", "ExportFunc"]):
@@ -260,7 +260,7 @@ class ExportFunc:
         a, r, ctx = _addressof(args_buf), _addressof(res_buf), owner.ctx
         env: dict[str, Any] = {
             "generic": self._generic, "STORE": owner.store, "OWNER": owner, "state": owner.state,
-            "handles": owner.state.handles, "tokens": [True], "tls": C.EXCEPTION, "pack_into": pack_into,
+            "handles": owner.state.handles, "tokens": [True], "pack_into": pack_into,
             "unpack_from": unpack_from, "MEM": MEM, "func_call": C.func_call, "failed": owner._failed, "Bad": Bad,
             "val_delete": C.val_delete, "Err": Err, "take_error": C.take_error, "any_drop": C.resource_any_drop,
             "any_delete": C.resource_any_delete, "host_new": C.resource_host_new,
@@ -326,7 +326,6 @@ class ExportFunc:
                  "    try:"]
         inner = ["keep = []"] if uses_keep else []
         inner += body + handle_body
-        inner.append("tls.exc = None")  # this call's own host exception, not one an earlier call left
         inner.append(f"err = func_call({self._faddr}, {ctx}, {a}, {n}, {r}, {int(result is not None)})")
         inner += after
         inner += ["if err:", f"    raise failed({self.qualname!r}, err)"]
@@ -398,7 +397,6 @@ class ExportFunc:
                 raise e.error(names[i], list(zip(names, args))) from None
             if scope is not None:
                 scope.commit()
-            C.pop_exception()  # this call's own, whatever an earlier one left
             err = C.func_call(self._faddr, owner.ctx, a, n, r, int(result is not None))
             if err:
                 raise owner._failed(self.qualname, err)
@@ -498,12 +496,12 @@ class HostFunc:
         except Bad as e:
             raise e.error(self._where_result) from None
 
-    def _trap(self, e: BaseException) -> int:
+    def _trap(self, e: BaseException, ctx: int) -> int:
         if not isinstance(e, Trap):
             trap = Trap(f"host function {self.qualname} raised {type(e).__name__}: {e}")
             trap.__cause__ = e
             e = trap
-        return C.failed(e, f"host function {self.qualname}")
+        return C.failed(e, f"host function {self.qualname}", ctx)
 
     def _compile(self) -> Callable[..., int]:
         """Straight-line, like `ExportFunc._compile`: scalars read and the
@@ -567,7 +565,7 @@ class HostFunc:
         body += ["    return 0", "except BaseException as e:"]
         if uses_context and result is not None and result.uses_context:
             body.append("    scope.refused(state.handles)  # a result not returned gives nothing away")
-        body.append("    return trap(e)")
+        body.append("    return trap(e, ctx)")
         if uses_context:
             body += ["finally:"]
             if result is not None and result.uses_context:

@@ -211,7 +211,7 @@ def add_host_resource(
 # --------------------------------------------------------------------------
 # Resources the component implements
 
-_any_drop, _any_delete, _EXCEPTION = C.resource_any_drop, C.resource_any_delete, C.EXCEPTION
+_any_drop, _any_delete = C.resource_any_drop, C.resource_any_delete
 
 
 GR = TypeVar("GR", bound="GuestResource")
@@ -254,13 +254,12 @@ class GuestResource:
         if instance.state.poisoned is not None:
             instance._check()
         self._handle = None
-        _EXCEPTION.exc = None  # this drop's own host exception, not one an earlier call left
         err = _any_drop(instance.ctx, handle)
         _any_delete(handle)
         if err:
             # A host function the guest's destructor called may have failed.
             error = C.take_error(err)
-            raise instance._trapped(f"{self._wit_name}.drop()", C.pop_exception() or error)
+            raise instance._trapped(f"{self._wit_name}.drop()", C.pop_exception(instance.ctx) or error)
 
     def __enter__(self: GR) -> GR:
         return self
