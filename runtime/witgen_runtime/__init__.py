@@ -9,7 +9,8 @@ package says which interface it was generated for.
 from ._capi import SUPPORTED, TWO_HOST_BORROWS_FAIL, WASMTIME_VERSION, config_enable_map
 from ._errors import (BindingMismatchError, CloseError, Err, HandleError, InstancePoisonedError, Ok,
                       ResourceDroppedError, Result, Some, Trap, UnsupportedError, WitError)
-from ._func import ExportFunc, ExportSpec, HostFunc, InstanceState, add_func, host_func
+from ._exports import ExportFunc, ExportSpec, InstanceState
+from ._host import HostFunc, add_func, host_func
 from ._loading import component_cache_key, default_cache_dir, load_component
 from ._resources import (Borrow, GuestBorrow, GuestOwn, GuestResource, HostResource, Own,
                          add_host_resource)

@@ -163,7 +163,7 @@ class Codec:
     # Canonical ABI size and alignment in linear memory (for the list limit).
     size = 0
     align = 1
-    # For bind-time specialisation (`_func`, `Record`): a check expression
+    # For bind-time specialisation (`_exports`, `_host`, `Record`): a check expression
     # over ``{v}`` that is true exactly when `lower` would pack the value as
     # the struct format `fmt` with no conversion, or None.
     inline_check: Optional[str] = None
@@ -1051,3 +1051,26 @@ _KIND_NAMES = {C.T_BOOL: "bool", C.T_S8: "s8", C.T_U8: "u8", C.T_S16: "s16", C.T
                C.T_STRING: "string", C.T_LIST: "list", C.T_RECORD: "record", C.T_TUPLE: "tuple",
                C.T_VARIANT: "variant", C.T_ENUM: "enum", C.T_OPTION: "option", C.T_RESULT: "result",
                C.T_FLAGS: "flags", C.T_OWN: "own", C.T_BORROW: "borrow", C.T_MAP: "map"}
+
+
+def scalar_format(codecs: Sequence[Codec]) -> str:
+    """One struct format for consecutive 32-byte slots of scalars."""
+    parts = [f"B7x{c.fmt_char}{24 - struct.calcsize(c.fmt_char)}x" for c in codecs[:-1]]
+    return "<" + "".join(parts) + f"B7x{codecs[-1].fmt_char}"
+
+
+def check_signature(what: str, sig: Any, params: Sequence[tuple[str, Codec]], result: Optional[Codec]) -> None:
+    """Raise `TypeError` unless the component's signature is the codecs'."""
+    sig_params, sig_result = sig
+    if len(sig_params) != len(params):
+        raise TypeError(f"{what}: the component's function takes {len(sig_params)} parameters, "
+                        f"the bindings {len(params)}")
+    for (pname, desc), (_, codec) in zip(sig_params, params):
+        check(codec, desc, f"{what}({pname})")
+    if (sig_result is None) != (result is None):
+        raise TypeError(f"{what}: the component's function {'has no' if sig_result is None else 'has a'} result")
+    if result is not None:
+        check(result, sig_result, f"{what} result")
+
+
+# --------------------------------------------------------------------------
