@@ -228,3 +228,26 @@ def test_the_readme_commands(build_python: Path, tmp_path: Path) -> None:
         assert result.stdout.endswith(expected), result.stdout
     finally:
         pip(build_python, "uninstall", "--yes", "hatch-app", cwd=tmp_path, tmp=tmp_path)
+
+
+def test_the_hooks_table_overrides_tool_witgen(build_python: Path, tmp_path: Path) -> None:
+    from witgen.api import generate
+
+    project = clean_copy(tmp_path)
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(
+        text.replace('dependencies = ["witgen"]\n', 'dependencies = ["witgen"]\nformat = false\n')
+        .replace('dependencies = ["witgen-runtime>=0.1,<0.2"]', "dependencies = []")
+    )
+    hooked = run([build_python, "-m", "hatchling", "build", "--hooks-only"], project, tmp_path)
+    assert hooked.returncode == 0, hooked.stderr
+    expected = generate(project / "wit", world="calc", format=False)["__init__.py"]
+    assert (project / BINDINGS / "__init__.py").read_text() == expected
+    assert "the project's dependencies do not name witgen-runtime" in hooked.stderr
+
+    pyproject.write_text(text.replace('dependencies = ["witgen"]\n', 'dependencies = ["witgen"]\nwrold = "calc"\n'))
+    mistaken = run([build_python, "-m", "hatchling", "build", "--hooks-only"], project, tmp_path)
+    assert mistaken.returncode == 1
+    assert "error: witgen: pyproject.toml: unknown key `wrold` in [tool.hatch.build.hooks.witgen]" in mistaken.stderr
+    assert "Traceback" not in mistaken.stderr

@@ -72,3 +72,8 @@ def test_read_table(tmp_path: Path) -> None:
     pyproject.write_text("[tool.witgen\n")
     with pytest.raises(ConfigError, match="is not valid TOML"):
         read_table(pyproject)
+
+
+def test_a_mistake_in_the_overrides_names_their_table() -> None:
+    with pytest.raises(ConfigError, match=r"unknown key `wrold` in \[tool.hatch.build.hooks.witgen\]"):
+        targets(PYPROJECT, {"path": "wit"}, {"wrold": "x"})

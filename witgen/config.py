@@ -98,10 +98,17 @@ def read_table(pyproject: Path) -> dict[str, Any] | None:
     return table
 
 
-def targets(pyproject: Path, table: Mapping[str, Any], overrides: Mapping[str, Any] = {}) -> list[Target]:
+def targets(
+    pyproject: Path,
+    table: Mapping[str, Any],
+    overrides: Mapping[str, Any] = {},
+    overrides_name: str = "[tool.hatch.build.hooks.witgen]",
+) -> list[Target]:
     """Every target of `table` (`[tool.witgen]` of `pyproject`), with the
-    keys of `overrides` (a build hook's own table, say) over the table's.
-    `targets` in `overrides` replaces the table's list as a whole."""
+    keys of `overrides` (a build hook's own table, named `overrides_name`
+    in messages) over the table's. `targets` in `overrides` replaces the
+    table's list as a whole."""
+    target_fields(pyproject, {k: v for k, v in overrides.items() if k != TARGETS}, overrides_name)
     merged = {**table, **overrides}
     listed = merged.pop(TARGETS, None)
     defaults = target_fields(pyproject, merged, "[tool.witgen]")
@@ -135,7 +142,7 @@ def target_fields(pyproject: Path, table: Mapping[str, Any], where: str) -> dict
     fields: dict[str, Any] = {}
     for key, value in table.items():
         if key not in KEYS:
-            known = ", ".join(f"`{k}`" for k in (*KEYS, TARGETS) if where == "[tool.witgen]" or k != TARGETS)
+            known = ", ".join(f"`{k}`" for k in (*KEYS, TARGETS) if not where.startswith("[[") or k != TARGETS)
             raise ConfigError(f"{pyproject}: unknown key `{key}` in {where} (known: {known})")
         field, types = KEYS[key]
         if not isinstance(value, types):
