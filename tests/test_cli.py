@@ -573,7 +573,7 @@ def test_build_generates_every_target(tmp_path: Path) -> None:
     (root / "src" / "app" / "host" / "kvdb.py").write_text("# edited\n")
     checked = run("build", "--check", cwd=root)
     assert checked.returncode == 1
-    assert checked.stdout == f"stale: {root / 'src' / 'app' / 'host' / 'kvdb.py'}\n"
+    assert checked.stdout == f"stale: {Path('src', 'app', 'host', 'kvdb.py')}\n"  # relative to the cwd, as given
 
 
 def test_import_and_export_take_their_own_target(tmp_path: Path) -> None:

@@ -350,6 +350,9 @@ def _build(args: argparse.Namespace) -> int:
     table = config.read_table(pyproject) if pyproject is not None else None
     if pyproject is None or table is None:
         raise UsageError("no [tool.witgen] in pyproject.toml here or above: nothing to build")
+    relative = Path(os.path.relpath(pyproject))
+    if ".." not in relative.parts:  # then diagnostics and messages name `wit/app.wit`, as the user does
+        pyproject = relative
     generated = project.generate_all(config.targets(pyproject, table), root=pyproject.parent)
     for each in generated:
         _print_diagnostics(each.warnings)
