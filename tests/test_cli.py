@@ -548,3 +548,59 @@ def test_with_in_pyproject_merges_with_the_command_line(tmp_path: Path) -> None:
     result = run("import", cwd=root)
     assert result.returncode == 2
     assert "[tool.witgen] `with` maps interfaces to module paths (strings)" in result.stderr
+
+
+# ---- witgen build: every target ----
+
+
+TWO_TARGETS = (
+    'path = "kv-store"\nformat = false\n\n'
+    '[[tool.witgen.targets]]\noutput = "src/app/world"\n\n'
+    '[[tool.witgen.targets]]\ndirection = "export"\noutput = "src/app/host"\n'
+)
+
+
+def test_build_generates_every_target(tmp_path: Path) -> None:
+    root = project(tmp_path, TWO_TARGETS)
+    assert run("build", "--check", cwd=root / "src").returncode == 1
+    result = run("build", cwd=root / "src")  # from below the pyproject.toml, as the CLI's other commands
+    assert result.returncode == 0, result.stderr
+    assert snapshot(root / "src" / "app" / "world") == as_bytes(generate(FIXTURES / "kv-store", "import", format=False))
+    assert snapshot(root / "src" / "app" / "host") == as_bytes(generate(FIXTURES / "kv-store", "export", format=False))
+    assert run("build", "--check", cwd=root).returncode == 0
+    (root / "kv-store" / "kvdb.wit").write_text((root / "kv-store" / "kvdb.wit").read_text() + "\n// changed\n")
+    assert run("build", "--check", cwd=root).returncode == 0  # a comment changes nothing generated
+    (root / "src" / "app" / "host" / "kvdb.py").write_text("# edited\n")
+    checked = run("build", "--check", cwd=root)
+    assert checked.returncode == 1
+    assert checked.stdout == f"stale: {Path('src', 'app', 'host', 'kvdb.py')}\n"  # relative to the cwd, as given
+
+
+def test_import_and_export_take_their_own_target(tmp_path: Path) -> None:
+    root = project(tmp_path, TWO_TARGETS)
+    assert run("export", cwd=root).returncode == 0
+    assert (root / "src" / "app" / "host" / "kvdb.py").is_file()
+    assert not (root / "src" / "app" / "world").exists()
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text() + '\n[[tool.witgen.targets]]\noutput = "src/app/again"\n'
+    )
+    result = run("import", cwd=root)
+    assert result.returncode == 2
+    assert "has 2 import targets: `witgen build` generates every target" in result.stderr
+
+
+def test_build_reports_wit_errors_of_every_target_once(tmp_path: Path) -> None:
+    root = project(tmp_path, TWO_TARGETS)
+    (root / "kv-store" / "kvdb.wit").write_text("package wasi-mindmap:kv-store;\n\ninterface kvdb {\n  get: func() -> strin;\n}\n")
+    result = run("build", cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.count("error: ") == 1, result.stderr
+    assert "--> " in result.stderr and "kvdb.wit:4:" in result.stderr and "^" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "src" / "app" / "world").exists()
+
+
+def test_build_without_config_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("build", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "error: no [tool.witgen] in pyproject.toml here or above: nothing to build\n"

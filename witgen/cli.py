@@ -5,6 +5,7 @@
     witgen check PATH...            resolve together, print diagnostics
     witgen parse --json PATH        the resolved packages as wit-parser JSON
     witgen migrate PATH             legacy (2022) WIT -> modern WIT
+    witgen build [--check]          every target of [tool.witgen], as build hooks do
 
 Exit status: 0 ok, 1 rejected input (WIT errors; output that cannot be
 written), 2 usage (including a world or interface that is missing or
@@ -13,13 +14,14 @@ as in datamodel-code-generator: 0 up to date, 1 differs, 2 anything that
 kept the comparison from happening (WIT errors included).
 
 `import` and `export` read `[tool.witgen]` from the nearest pyproject.toml
-(keys: path (a string or a list), output, world, interface, package,
-features, all-features, implement-wasi, format, with (a table of
-interface = module); paths relative to that file); flags given on the
-command line win (for `with`, interface by interface).
+(`witgen.config`: keys path (a string or a list), direction, output, world,
+interface, package, features, all-features, implement-wasi, format, with (a
+table of interface = module); paths relative to that file; a list of
+`[[tool.witgen.targets]]` with the same keys); flags given on the command
+line win (for `with`, interface by interface). `build` generates every target.
 
-Only this module writes generated files, through `writer.write_package`:
-a whole package or nothing.
+Only this module and the build hooks write generated files, through
+`witgen.project.write` (`writer.write_package`): a whole package or nothing.
 """
 
 from __future__ import annotations
@@ -29,13 +31,13 @@ import json
 import os
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import __version__
-from .diagnostics import Diagnostic, WitError, read_source, render_all
-from .writer import RefusedTarget, write_package
+from . import __version__, config, project
+from .config import ConfigError, Target
+from .diagnostics import Diagnostic, WitError, render_all
+from .writer import RefusedTarget
 
 OK, REJECTED, USAGE = 0, 1, 2
 # `--check`'s statuses (datamodel-code-generator's): a WIT error is ERROR
@@ -57,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WitError as error:
         _print_diagnostics(error.diagnostics)
         return ERROR if getattr(args, "check", False) else REJECTED
-    except UsageError as error:
+    except (UsageError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
@@ -125,6 +127,26 @@ def _argument_parser() -> argparse.ArgumentParser:
     migrate.add_argument("file", type=Path, metavar="PATH")
     _legacy_option(migrate)
     migrate.set_defaults(command=_migrate)
+
+    build = commands.add_parser(
+        "build",
+        help="generate every target of [tool.witgen] in pyproject.toml, as the build hooks do",
+        description="Generate every target of [tool.witgen] (its `[[tool.witgen.targets]]`, or the table "
+        "itself), paths relative to the pyproject.toml: what the hatch build hook runs before a build.",
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 naming the files that differ from what would be written",
+    )
+    build.add_argument("--force", action="store_true", help="replace output directories that are not witgen's")
+    build.add_argument(
+        "--config",
+        type=Path,
+        metavar="PYPROJECT",
+        help="read [tool.witgen] from this file (default: the nearest pyproject.toml)",
+    )
+    build.set_defaults(command=_build)
     return parser
 
 
@@ -222,11 +244,7 @@ def _with_entry(text: str) -> tuple[str, str]:
 
 
 def _features(args: argparse.Namespace) -> frozenset[str]:
-    return _feature_set(args.features)
-
-
-def _feature_set(text: str) -> frozenset[str]:
-    return frozenset(f.strip() for f in text.split(",") if f.strip())
+    return config.feature_set(args.features)
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
@@ -275,66 +293,27 @@ def _migrate(args: argparse.Namespace) -> int:
     return OK
 
 
-@dataclass(frozen=True)
-class Settings:
-    """One `witgen import`/`export`: the command line over `[tool.witgen]`."""
-
-    paths: tuple[Path, ...]
-    output: Path | None = None
-    world: str | None = None
-    interface: str | None = None
-    package: str | None = None
-    features: frozenset[str] = frozenset()
-    all_features: bool = False
-    implement_wasi: bool = False
-    format: bool = True
-    with_: tuple[tuple[str, str], ...] = ()  # (interface, module), as `--with` gives them
-
-
-# `[tool.witgen]` keys -> (Settings field, the TOML types it accepts).
-_CONFIG_KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
-    "path": ("paths", (str, list)),
-    "output": ("output", (str,)),
-    "world": ("world", (str,)),
-    "interface": ("interface", (str,)),
-    "package": ("package", (str,)),
-    "features": ("features", (list, str)),
-    "all-features": ("all_features", (bool,)),
-    "implement-wasi": ("implement_wasi", (bool,)),
-    "format": ("format", (bool,)),
-    "with": ("with_", (dict,)),
-}
-
-
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace) -> Target:
     """As datamodel-code-generator does: `[tool.witgen]` of the nearest
     `pyproject.toml` (paths in it relative to that file), then the flags
-    given on the command line over it."""
-    found = _read_config(args.config) if args.config is not None else _nearest_config(Path.cwd())
-    merged: dict[str, object] = {}
-    configured_with: dict[str, str] = {}
-    if found is not None:
-        source, table = found
-        for key, value in table.items():
-            if key not in _CONFIG_KEYS:
-                known = ", ".join(f"`{k}`" for k in _CONFIG_KEYS)
-                raise UsageError(f"{source}: unknown key `{key}` in [tool.witgen] (known: {known})")
-            field, types = _CONFIG_KEYS[key]
-            if not isinstance(value, types):
-                raise UsageError(f"{source}: [tool.witgen] `{key}` must be {' or '.join(t.__name__ for t in types)}")
-            checked: Any = value
-            if field == "paths":
-                checked = tuple(source.parent / p for p in ([checked] if isinstance(checked, str) else checked))
-            elif field == "output":
-                checked = source.parent / checked
-            elif field == "features":
-                checked = _feature_set(checked if isinstance(checked, str) else ",".join(map(str, checked)))
-            elif field == "with_":
-                if not all(isinstance(v, str) for v in checked.values()):
-                    raise UsageError(f"{source}: [tool.witgen] `with` maps interfaces to module paths (strings)")
-                configured_with = dict(checked)
-                checked = tuple(checked.items())
-            merged[field] = checked
+    given on the command line over it. With `targets`, the one target of
+    this command's direction is the base (several: `witgen build`)."""
+    pyproject = args.config if args.config is not None else config.find_pyproject(Path.cwd())
+    table = config.read_table(pyproject) if pyproject is not None else None
+    merged: dict[str, Any] = {}
+    if pyproject is not None and table is not None:
+        defaults = {k: v for k, v in table.items() if k != config.TARGETS}
+        merged = config.target_fields(pyproject, defaults, "[tool.witgen]")
+        if config.TARGETS in table:
+            mine = [t for t in config.targets(pyproject, table) if t.direction == args.direction]
+            if len(mine) > 1 and not args.paths:
+                raise UsageError(
+                    f"{pyproject}: [tool.witgen] has {len(mine)} {args.direction} targets: `witgen build` "
+                    "generates every target, or name the WIT to read and the flags for this one"
+                )
+            if len(mine) == 1:
+                merged = dict(vars(mine[0]))
+    merged["direction"] = args.direction
     given = {
         "paths": tuple(args.paths) or None,
         "output": args.output,
@@ -345,120 +324,63 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.world is not None or args.interface is not None:
         given.update(world=args.world, interface=args.interface)
     if args.features is not None or args.all_features is not None:
-        given.update(features=_feature_set(args.features or ""), all_features=bool(args.all_features))
+        given.update(features=config.feature_set(args.features or ""), all_features=bool(args.all_features))
     if args.with_:
         # Interface by interface: the command line's module over the file's.
-        given["with_"] = tuple({**configured_with, **dict(args.with_)}.items())
+        given["with_"] = tuple({**dict(merged.get("with_", ())), **dict(args.with_)}.items())
     merged.update((k, v) for k, v in given.items() if v is not None)
     if merged.get("world") is not None and merged.get("interface") is not None:
         raise UsageError("give a world or an interface, not both")
     if "paths" not in merged:
         raise UsageError("no PATH: name the WIT to read, or set `path` in [tool.witgen] of pyproject.toml")
-    return Settings(**merged)  # type: ignore[arg-type]
-
-
-def _nearest_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
-    for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return _read_config(candidate)
-    return None
-
-
-def _read_config(pyproject: Path) -> tuple[Path, dict[str, Any]] | None:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    try:
-        document = tomllib.loads(read_source(pyproject).text)
-    except WitError as error:
-        raise UsageError(error.diagnostics[0].message) from None
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"{pyproject} is not valid TOML: {error}") from None
-    table = document.get("tool", {}).get("witgen")
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise UsageError(f"{pyproject}: [tool.witgen] must be a table")
-    return pyproject, table
+    return Target(**merged)
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from . import bindgen
-    from .api import plan
-    from .loader import load_many
-    from .render import render_package
-
-    settings = _settings(args)
-    loaded = load_many(
-        settings.paths,
-        features=settings.features,
-        all_features=settings.all_features,
-        legacy_package=settings.package,
-    )
-    _print_diagnostics(loaded.warnings)
-    try:
-        built = plan(
-            loaded.resolve,
-            loaded.main,
-            args.direction,
-            source=", ".join(p.name for p in settings.paths),
-            world=settings.world,
-            interface=settings.interface,
-            implement_wasi=settings.implement_wasi,
-            with_=dict(settings.with_),
-        )
-    except (LookupError, ValueError) as error:  # a name or module path the user gave
-        raise UsageError(str(error).strip("'\"")) from None
-    package = bindgen.build(loaded.resolve, built)
-    _print_diagnostics(
-        [Diagnostic(f"left out `{u.wit}`: {u.reason}", severity="warning") for u in package.unsupported]
-    )
-    files = render_package(package, format=settings.format)
-    target = settings.output if settings.output is not None else Path(built.package)
+    generated = project.generate_target(_settings(args), root=Path())
+    _print_diagnostics(generated.warnings)
     if args.check:
-        return _check_package(target, files)
-    try:
-        write_package(target, files, force=args.force)
-    except RefusedTarget as refused:
-        raise UsageError(str(refused)) from None
-    except OSError as error:
-        print(f"error: cannot write `{target}`: {error.strerror or error}", file=sys.stderr)
-        return REJECTED
-    print(f"wrote {len(files)} files to {target}{os.sep}")
+        return _report_differences([generated])
+    return _write([generated], force=args.force)
+
+
+def _build(args: argparse.Namespace) -> int:
+    """Every target of `[tool.witgen]`, as the build hooks generate them."""
+    pyproject = args.config if args.config is not None else config.find_pyproject(Path.cwd())
+    table = config.read_table(pyproject) if pyproject is not None else None
+    if pyproject is None or table is None:
+        raise UsageError("no [tool.witgen] in pyproject.toml here or above: nothing to build")
+    relative = Path(os.path.relpath(pyproject))
+    if ".." not in relative.parts:  # then diagnostics and messages name `wit/app.wit`, as the user does
+        pyproject = relative
+    generated = project.generate_all(config.targets(pyproject, table), root=pyproject.parent)
+    for each in generated:
+        _print_diagnostics(each.warnings)
+    if args.check:
+        return _report_differences(generated)
+    return _write(generated, force=args.force)
+
+
+def _write(generated: list[project.Generated], *, force: bool) -> int:
+    for each in generated:
+        try:
+            project.write(each, force=force)
+        except RefusedTarget as refused:
+            raise UsageError(str(refused)) from None
+        except OSError as error:
+            print(f"error: cannot write `{each.directory}`: {error.strerror or error}", file=sys.stderr)
+            return REJECTED
+        print(f"wrote {len(each.files)} files to {each.directory}{os.sep}")
     return OK
 
 
-def _check_package(target: Path, files: dict[str, str]) -> int:
-    on_disk = _package_files(target)
-    stale = sorted(p for p in files if p in on_disk and _read(target / p) != files[p])
-    missing = sorted(p for p in files if p not in on_disk)
-    extra = sorted(on_disk - files.keys())
-    for label, paths in (("stale", stale), ("missing", missing), ("extra", extra)):
-        for path in paths:
-            print(f"{label}: {target / path}")
-    if stale or missing or extra:
-        print(f"{target}{os.sep} is out of date: regenerate it", file=sys.stderr)
-        return DIFF
-    return OK
-
-
-def _package_files(directory: Path) -> set[str]:
-    """The files of a package on disk, as generated paths; caches are not ours."""
-    if not directory.is_dir():
-        return set()
-    return {
-        path.relative_to(directory).as_posix()
-        for path in directory.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    }
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return read_source(path).text  # regular files only: a FIFO would block
-    except WitError:
-        return None
-
-
+def _report_differences(generated: list[project.Generated]) -> int:
+    status = OK
+    for each in generated:
+        found = project.differences(each)
+        for label, path in found:
+            print(f"{label}: {path}")
+        if found:
+            print(f"{each.directory}{os.sep} is out of date: regenerate it", file=sys.stderr)
+            status = DIFF
+    return status
