@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "pre-commit"
@@ -73,18 +72,6 @@ def test_check_fails_on_stale_bindings_and_build_fixes_them(tmp_path: Path) -> N
     broken = run_hook("witgen-check", project)
     assert broken.returncode == 2  # --check: the comparison could not be made
     assert "--> wit/calc.wit:9:" in broken.stderr and "Traceback" not in broken.stderr
-
-
-@pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed")
-def test_pre_commit_try_repo(tmp_path: Path) -> None:
-    """With pre-commit at hand: the hook as pre-commit runs it, from this checkout."""
-    project = tmp_path / "pre-commit"
-    shutil.copytree(EXAMPLE, project)
-    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
-    subprocess.run(["git", "add", "."], cwd=project, check=True)
-    result = subprocess.run(["pre-commit", "try-repo", str(ROOT), "witgen-check", "--all-files"], cwd=project,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_readme_block(tmp_path: Path) -> None:
