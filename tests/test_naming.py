@@ -130,3 +130,13 @@ def test_a_reused_module_defines_every_name_the_reusing_package_expects(wit: Pat
                     assert node.attr in _top_level_names(plain[f"{module}.py"]), (with_, module, node.attr)
                     checked += 1
     assert checked > 0
+
+
+def test_reserved_names_do_not_depend_on_the_python_running_witgen() -> None:
+    """Written out (3.10-3.13); a newer Python with another builtin or hard
+    keyword fails here until it is added."""
+    import builtins
+    import keyword
+
+    assert {n for n in dir(builtins) if not n.startswith("_")} <= naming.BUILTINS
+    assert set(keyword.kwlist) == naming.KEYWORDS

@@ -16,12 +16,42 @@ namespace they live in, and a WIT name that wants one gets a `_` instead.
 
 from __future__ import annotations
 
-import builtins
-import keyword
 from typing import Iterable
 
-# Hard keywords only: soft keywords (`match`, `case`, `type`) are names.
-KEYWORDS = frozenset(keyword.kwlist)
+# Written out, not read from the running Python, so that the output is the
+# same whichever Python (3.10-3.13) runs witgen; tests/test_naming.py fails
+# when a Python has one more. Hard keywords only: soft keywords (`match`,
+# `case`, `type`) are names.
+KEYWORDS = frozenset({
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
+    "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+})
+# Every public builtin of Python 3.10-3.13.
+BUILTINS = frozenset({
+    "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup",
+    "BlockingIOError", "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError",
+    "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
+    "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning", "EnvironmentError", "Exception",
+    "ExceptionGroup", "False", "FileExistsError", "FileNotFoundError", "FloatingPointError",
+    "FutureWarning", "GeneratorExit", "IOError", "ImportError", "ImportWarning", "IndentationError",
+    "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt",
+    "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "None", "NotADirectoryError",
+    "NotImplemented", "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning",
+    "PermissionError", "ProcessLookupError", "PythonFinalizationError", "RecursionError",
+    "ReferenceError", "ResourceWarning", "RuntimeError", "RuntimeWarning", "StopAsyncIteration",
+    "StopIteration", "SyntaxError", "SyntaxWarning", "SystemError", "SystemExit", "TabError",
+    "TimeoutError", "True", "TypeError", "UnboundLocalError", "UnicodeDecodeError",
+    "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "UnicodeWarning", "UserWarning",
+    "ValueError", "Warning", "ZeroDivisionError", "abs", "aiter", "all", "anext", "any", "ascii", "bin",
+    "bool", "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod", "compile", "complex",
+    "copyright", "credits", "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit",
+    "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex",
+    "id", "input", "int", "isinstance", "issubclass", "iter", "len", "license", "list", "locals", "map",
+    "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print", "property",
+    "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod",
+    "str", "sum", "super", "tuple", "type", "vars", "zip",
+})
 # The builtins generated code refers to (in annotations, mostly). A method,
 # field or parameter named like one would make the next annotation in its
 # class or function body mean the member instead; other builtins are
@@ -29,7 +59,7 @@ KEYWORDS = frozenset(keyword.kwlist)
 USED_BUILTINS = frozenset({"bool", "bytes", "dict", "float", "int", "list", "object", "str", "tuple", "type"})
 # Module-level names (classes): keywords and every builtin, so that a
 # module's namespace keeps its builtins (`Exception`, `None`).
-MODULE_RESERVED_BUILTINS = KEYWORDS | frozenset(dir(builtins))
+MODULE_RESERVED_BUILTINS = KEYWORDS | BUILTINS
 MEMBER_RESERVED = KEYWORDS | USED_BUILTINS
 
 # ---- the names generated code introduces itself, per namespace ----------
