@@ -18,9 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tarfile
-import venv
 import zipfile
 from pathlib import Path
 
@@ -30,8 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "hatch-app"
 BINDINGS = Path("hatch_app") / "calc_bindings"
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_runtime_alone import _wasmtime_alone  # noqa: E402
+from venvs import fresh_venv, see_only_wasmtime, see_this_environment
 
 
 def environment(tmp: Path) -> dict[str, str]:
@@ -50,16 +47,6 @@ def pip(python: Path, *args: str | Path, cwd: Path, tmp: Path) -> subprocess.Com
     return run([sys.executable, "-m", "pip", "--python", python, *args], cwd, tmp)
 
 
-def fresh_venv(where: Path) -> Path:
-    venv.EnvBuilder(with_pip=False).create(where)
-    return where / "bin" / "python"
-
-
-def site_packages(python: Path) -> Path:
-    (found,) = (python.parent.parent / "lib").glob("python*/site-packages")
-    return found
-
-
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheels")
@@ -74,10 +61,7 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def build_python(wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("build-env")
     python = fresh_venv(tmp / "venv")
-    # This environment's folders, appended: a .pth line adds a folder without
-    # running the .pth files in it, so an editable witgen there stays out.
-    ours = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
-    (site_packages(python) / "test-dependencies.pth").write_text("\n".join(sorted(ours)) + "\n")
+    see_this_environment(python)  # lark, jinja2, black; an editable witgen stays out
     backends = ("hatchling>=1.21", "editables~=0.3", "setuptools>=70.1")
     backend = pip(python, "install", "--quiet", *backends, cwd=tmp, tmp=tmp)
     if backend.returncode != 0:
@@ -97,7 +81,7 @@ def app_venv(tmp: Path, wheels: Path, app_wheel: Path) -> Path:
     """A fresh venv: wasmtime (only it) from this environment, the
     runtime's wheel and the app's; no witgen, no build backend."""
     python = fresh_venv(tmp / "app-venv")
-    (site_packages(python) / "wasmtime-only.pth").write_text(f"{_wasmtime_alone(tmp / 'wasmtime-only')}\n")
+    see_only_wasmtime(python, tmp / "wasmtime-only")
     (runtime,) = wheels.glob("witgen_runtime-*.whl")
     installed = pip(python, "install", "--quiet", "--no-deps", app_wheel, runtime, cwd=tmp, tmp=tmp)
     assert installed.returncode == 0, installed.stderr

@@ -3,12 +3,12 @@
 import os
 import subprocess
 import sys
-import sysconfig
-import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from venvs import fresh_venv, install_wheels, see_this_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,21 +36,12 @@ def test_wheel_contains_grammar_and_templates(wheel: Path) -> None:
 
 def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet", str(wheel)],
-        check=True,
-    )
+    python = fresh_venv(env_dir)
+    install_wheels(python, wheel)
     # The dependencies come from this test's own environment, whatever kind it
-    # is (a venv, as after the README's command, or a system Python): its
-    # site-packages folders are appended to the new venv's path by a .pth
-    # file. Such a line only adds the folder, without running the .pth files
-    # inside it, so an editable witgen there stays out and witgen comes from
-    # the wheel alone.
-    ours = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
-    (site_packages,) = (env_dir / "lib").glob("python*/site-packages")
-    (site_packages / "test-dependencies.pth").write_text("\n".join(sorted(ours)) + "\n")
+    # is (a venv, as after the README's command, or a system Python); an
+    # editable witgen there stays out, so witgen comes from the wheel alone.
+    see_this_environment(python)
     wit = tmp_path / "hello.wit"
     wit.write_text("package demo:hello;\n\nworld hello {\n  export greet: func(name: string) -> string;\n}\n")
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

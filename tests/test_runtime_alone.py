@@ -8,13 +8,12 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
-import venv
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 import witgen_runtime
+from venvs import fresh_venv, install_wheels, see_only_wasmtime
 from witgen.api import generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,18 +23,6 @@ ADDER_WAT = """(component
   (core instance $i (instantiate $m))
   (func (export "add") (param "a" s32) (param "b" s32) (result s32) (canon lift (core func $i "add"))))
 """
-
-
-def _wasmtime_alone(into: Path) -> Path:
-    """A folder holding only wasmtime (and its metadata, which the runtime
-    reads), linked from this test's environment: nothing else of it."""
-    into.mkdir()
-    dist = metadata.distribution("wasmtime")
-    site = Path(str(dist.locate_file("")))
-    info = {f.parts[0] for f in dist.files or () if f.parts[0].endswith(".dist-info")}
-    for name in ("wasmtime", *info):
-        (into / name).symlink_to(site / name)
-    return into
 
 
 def test_a_generated_package_runs_with_only_wasmtime_and_the_runtime(tmp_path: Path) -> None:
@@ -48,14 +35,9 @@ def test_a_generated_package_runs_with_only_wasmtime_and_the_runtime(tmp_path: P
         pytest.fail(f"building the runtime's wheel failed:\n{build.stdout}\n{build.stderr}")
     (wheel,) = wheels.glob("witgen_runtime-*.whl")
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet", str(wheel)],
-        check=True,
-    )
-    (site_packages,) = (env_dir / "lib").glob("python*/site-packages")
-    (site_packages / "wasmtime-only.pth").write_text(f"{_wasmtime_alone(tmp_path / 'wasmtime-only')}\n")
+    python = fresh_venv(env_dir)
+    install_wheels(python, wheel)
+    see_only_wasmtime(python, tmp_path / "wasmtime-only")
 
     wit = tmp_path / "adder.wit"
     wit.write_text("package demo:adder;\n\nworld adder {\n  export add: func(a: s32, b: s32) -> s32;\n}\n")

@@ -832,16 +832,22 @@ MIX_WAT = """(component
 )"""
 
 
-@GENERIC
-def test_mixed_params_each_land_in_their_own_slot(generic: bool) -> None:
-    # Runs of scalars are packed by one format around a string: a wrong
-    # padding would shift a value into a neighbour's slot.
+def _mix() -> tuple[Store, Any]:
+    """MIX_WAT's `mix`, bound: six parameters of five kinds."""
     engine = Engine()
     store = Store(engine)
     state = _rt.InstanceState(store, Linker(engine).instantiate(store, Component(engine, MIX_WAT)), "mix")
     f = _rt.ExportFunc(state, None, "mix", [("a", _rt.S32), ("b", _rt.S64), ("c", _rt.F64), ("d", _rt.BOOL),
                                             ("s", _rt.STRING), ("e", _rt.U8)], _rt.F64)
     f.bind()
+    return store, f
+
+
+@GENERIC
+def test_mixed_params_each_land_in_their_own_slot(generic: bool) -> None:
+    # Runs of scalars are packed by one format around a string: a wrong
+    # padding would shift a value into a neighbour's slot.
+    store, f = _mix()
     call = f._generic if generic else f
     assert call(store, -2, 2**40, 0.5, True, "abc", 7) == -2 + 2**40 + 0.5 + 1 + 3 * 1000 + 7 * 1_000_000
     with pytest.raises(ValueError, match=r"^e: 256 is out of range for u8 \(0\.\.255\)$"):
@@ -851,12 +857,7 @@ def test_mixed_params_each_land_in_their_own_slot(generic: bool) -> None:
 
 
 def test_a_wrong_number_of_arguments_names_the_function_on_both_paths() -> None:
-    engine = Engine()
-    store = Store(engine)
-    state = _rt.InstanceState(store, Linker(engine).instantiate(store, Component(engine, MIX_WAT)), "mix")
-    f = _rt.ExportFunc(state, None, "mix", [("a", _rt.S32), ("b", _rt.S64), ("c", _rt.F64), ("d", _rt.BOOL),
-                                            ("s", _rt.STRING), ("e", _rt.U8)], _rt.F64)
-    f.bind()
+    store, f = _mix()
     for call in (f._generic, f):
         with pytest.raises(TypeError, match=r"^mix\(\) takes 6 arguments after the store, got 5$"):
             call(store, 1, 2, 3.0, False, "")

@@ -125,13 +125,10 @@ valtuple_new_uninit = _fn("wasmtime_component_valtuple_new_uninit", None, P, c_s
 valflags_new_uninit = _fn("wasmtime_component_valflags_new_uninit", None, P, c_size_t)
 valmap_new_uninit = _fn("wasmtime_component_valmap_new_uninit", None, P, c_size_t)
 val_new = _fn("wasmtime_component_val_new", P, P)
-byte_vec_new_uninit = _fn("wasm_byte_vec_new_uninitialized", None, P, c_size_t)
 byte_vec_new = _fn("wasm_byte_vec_new", None, P, c_size_t, P)
-byte_vec_delete = _fn("wasm_byte_vec_delete", None, P)
 error_new = _fn("wasmtime_error_new", P, ctypes.c_char_p)
 resource_any_delete = _fn("wasmtime_component_resource_any_delete", None, P)
 resource_any_drop = _fn("wasmtime_component_resource_any_drop", P, P, P)
-resource_any_owned = _fn("wasmtime_component_resource_any_owned", c_bool, P)
 resource_any_clone = _fn("wasmtime_component_resource_any_clone", P, P)
 resource_any_to_host = _fn("wasmtime_component_resource_any_to_host", P, P, P, P)
 resource_host_new = _fn("wasmtime_component_resource_host_new", P, c_bool, c_uint32, c_uint32)
@@ -167,12 +164,6 @@ def new_error(message: str) -> int:
     return error_new(message.encode("utf-8"))  # type: ignore[no-any-return]
 
 
-def read_name(addr: int) -> bytes:
-    """The bytes of a `wasm_name_t` at `addr`."""
-    size, data = unpack_from("<QQ", MEM, addr)
-    return bytes(MEM[data:data + size])
-
-
 def compile_source(src: str, filename: str, env: dict[str, Any]) -> dict[str, Any]:
     """Run generated code. (Not registered with linecache: one entry per
     bound function would grow with every instance; `ExportFunc.source`
@@ -205,7 +196,7 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
         try:
             return describe(t)
         finally:
-            _B.wasmtime_component_valtype_delete(ctypes.byref(t))
+            valtype_delete(ctypes.addressof(t))
 
     def named(count: Callable[[Any], int], nth: Callable[..., bool], p: Any, with_type: bool,
               optional: bool = False) -> tuple:  # type: ignore[type-arg]
@@ -228,7 +219,7 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
                 out.append((name, None))
             else:
                 out.append((name, describe(t)))
-                _B.wasmtime_component_valtype_delete(ctypes.byref(t))
+                valtype_delete(ctypes.addressof(t))
         return tuple(out)
 
     if k == T_LIST:
@@ -264,9 +255,9 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
         has_err = _B.wasmtime_component_result_type_err(p, ctypes.byref(err))
         out = (k, describe(ok) if has_ok else None, describe(err) if has_err else None)
         if has_ok:
-            _B.wasmtime_component_valtype_delete(ctypes.byref(ok))
+            valtype_delete(ctypes.addressof(ok))
         if has_err:
-            _B.wasmtime_component_valtype_delete(ctypes.byref(err))
+            valtype_delete(ctypes.addressof(err))
         return out
     if k in (T_OWN, T_BORROW):
         return (k,)

@@ -115,9 +115,12 @@ class HostResource:
 
 class _HostHandle(Codec):
     kind = C.RESOURCE
-    uses_context = True
     size = align = 4
     borrow = False
+
+    @property
+    def uses_context(self) -> bool:
+        return True
 
     def __init__(self, resource: HostResource) -> None:
         self.resource = resource
@@ -285,9 +288,12 @@ class GuestOwn(Codec):
     moves it (once the call is made); the proxy is unusable afterwards."""
 
     kind = C.RESOURCE
-    uses_context = True
     size = align = 4
     borrow = False
+
+    @property
+    def uses_context(self) -> bool:
+        return True
 
     def __init__(self, cls: Type[GuestResource]) -> None:
         self.cls = cls

@@ -159,7 +159,6 @@ class Codec:
     kind: int = -1
     wit = "?"
     nullable = False  # whether None is one of its Python values
-    uses_context = False  # whether converting needs the call's `Context` (resources)
     # Canonical ABI size and alignment in linear memory (for the list limit).
     size = 0
     align = 1
@@ -178,6 +177,12 @@ class Codec:
     def children(self) -> Sequence["Codec"]:
         """The codecs of the values inside this one's."""
         return ()
+
+    @property
+    def uses_context(self) -> bool:
+        """Whether converting needs the call's `Context` (resources, at any
+        depth). Read when a function is bound, not per call."""
+        return any(c.uses_context for c in self.children())
 
     def __repr__(self) -> str:
         return self.wit
@@ -433,7 +438,6 @@ class _List(Codec):
     def __init__(self, elem: Codec) -> None:
         self.elem = elem
         self.wit = f"list<{elem.wit}>"
-        self.uses_context = elem.uses_context
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         _sequence(self, v)
@@ -518,7 +522,6 @@ class Record(Codec):
         self.codecs = [c for _, _, c in fields]
         self.names = [_name(w) for _, w, _ in fields]
         self.n = len(fields)
-        self.uses_context = any(c.uses_context for c in self.codecs)
         self.size, self.align = _struct_layout(self.codecs)
         self.get = attrgetter(*self.attrs) if self.n > 1 else (lambda v, g=attrgetter(self.attrs[0]): (g(v),)) if self.n else (lambda v: ())
         # Entries (name: wasm_name_t, val: 32 bytes) with the names filled in:
@@ -612,7 +615,6 @@ class Tuple(Codec):
         self.codecs = codecs
         self.n = len(codecs)
         self.wit = f"tuple<{', '.join(c.wit for c in codecs)}>"
-        self.uses_context = any(c.uses_context for c in codecs)
         self.size, self.align = _struct_layout(codecs)
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
@@ -661,7 +663,6 @@ class Option(Codec):
         self.elem = elem
         self.wit = f"option<{elem.wit}>"
         self.wrap = elem.nullable
-        self.uses_context = elem.uses_context
         self.size, self.align = _case_layout(2, [None, elem])
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
@@ -696,7 +697,6 @@ class ResultOf(Codec):
     def __init__(self, ok: Optional[Codec], err: Optional[Codec]) -> None:
         self.ok, self.err = ok, err
         self.wit = f"result<{ok.wit if ok else '_'}, {err.wit if err else '_'}>"
-        self.uses_context = any(c is not None and c.uses_context for c in (ok, err))
         self.size, self.align = _case_layout(2, [ok, err])
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
@@ -744,7 +744,6 @@ class Variant(Codec):
         self.same = _register(wit, self.classes)
         self.by_cls = {cls: (self.names[i], codec, i) for i, (_, cls, codec) in enumerate(cases)}
         self.by_name = {self.names[i]: (cls, codec) for i, (_, cls, codec) in enumerate(cases)}
-        self.uses_context = any(c is not None and c.uses_context for c in self.codecs)
         self.size, self.align = _case_layout(len(cases), self.codecs)
 
     def _foreign_case(self, v: Any) -> Any:
@@ -882,7 +881,6 @@ class Map(Codec):
 
     def __init__(self, key: Codec, value: Codec) -> None:
         self.key, self.value = key, value
-        self.uses_context = key.uses_context or value.uses_context
         self.wit = f"map<{key.wit}, {value.wit}>"
         if all(c is STRING or c.inline_check for c in (key, value)):
             self._specialise()
@@ -966,30 +964,6 @@ def lift(addr):
         n, p = unpack_from("<QQ", MEM, addr + 8)
         klift, vlift = self.key.lift, self.value.lift
         return {klift(a): vlift(a + 32) for a in range(p, p + 64 * n, 64)}
-
-
-def from_desc(desc: tuple) -> Codec:  # type: ignore[type-arg]
-    """A codec for a component type description (`_capi.describe`), for the
-    kinds whose Python shape needs no generated class (scalars, strings,
-    lists, options, results, tuples, maps). Records, variants, enums, flags
-    and resources need their classes: build those codecs explicitly."""
-    k = desc[0]
-    simple = {C.T_BOOL: BOOL, C.T_S8: S8, C.T_U8: U8, C.T_S16: S16, C.T_U16: U16, C.T_S32: S32,
-              C.T_U32: U32, C.T_S64: S64, C.T_U64: U64, C.T_F32: F32, C.T_F64: F64, C.T_CHAR: CHAR,
-              C.T_STRING: STRING}
-    if k in simple:
-        return simple[k]
-    if k == C.T_LIST:
-        return List(from_desc(desc[1]))
-    if k == C.T_OPTION:
-        return Option(from_desc(desc[1]))
-    if k == C.T_RESULT:
-        return ResultOf(from_desc(desc[1]) if desc[1] else None, from_desc(desc[2]) if desc[2] else None)
-    if k == C.T_TUPLE:
-        return Tuple(*(from_desc(d) for d in desc[1:]))
-    if k == C.T_MAP:
-        return Map(from_desc(desc[1]), from_desc(desc[2]))
-    raise TypeError(f"no generic Python shape for type kind {k}; pass a codec")
 
 
 def check(codec: Codec, desc: tuple, path: str) -> None:  # type: ignore[type-arg]
