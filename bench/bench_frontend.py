@@ -39,7 +39,7 @@ def _resolves(path: Path) -> bool:
 
 
 # wit-parser 1.262, which witgen follows, rejects a few cases the corpus's
-# older wit-parser accepted (tests/test_conformance.py: NEWER_REJECTS).
+# older wit-parser accepted (tests/resolve/test_conformance.py: NEWER_REJECTS).
 UI = sorted(
     case
     for p in (CORPUS / "wit-parser-ui").glob("*.wit.json")

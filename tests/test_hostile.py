@@ -305,7 +305,7 @@ def test_include_rename_of_a_missing_name_is_reported() -> None:
 
 
 def test_claiming_one_python_name_thousands_of_times_is_linear() -> None:
-    from witgen.naming import Scope
+    from witgen.bindgen.names import Scope
 
     checks = 0
 

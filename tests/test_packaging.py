@@ -46,7 +46,7 @@ def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) 
     wit.write_text("package demo:hello;\n\nworld hello {\n  export greet: func(name: string) -> string;\n}\n")
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
-        [str(python), "-c", "import witgen.parser, sys; print(witgen.parser.GRAMMAR)"],
+        [str(python), "-c", "import witgen.frontend.parser, sys; print(witgen.frontend.parser.GRAMMAR)"],
         cwd=tmp_path, capture_output=True, text=True, env=environment, check=True,
     )
     assert str(env_dir) in where.stdout, where.stdout

@@ -12,7 +12,7 @@ from typing import Literal, Mapping
 from . import bindgen
 from . import model as m
 from .loader import load
-from .naming import snake
+from .bindgen.names import snake
 from .render import render_package
 
 Direction = Literal["import", "export"]

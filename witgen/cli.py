@@ -272,7 +272,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _parse(args: argparse.Namespace) -> int:
     from .loader import load
-    from .witjson import to_json
+    from .model.witjson import to_json
 
     loaded = load(
         args.path,

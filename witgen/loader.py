@@ -14,10 +14,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterable, Sequence
 
-from . import ast
+from .frontend import ast
 from .diagnostics import Collector, Diagnostic, Source, Span, WitError, hint_budget, read_source
 from .model import PackageName, Resolve
-from .parser import parse_source
+from .frontend.parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
 
 __all__ = ["Loaded", "load", "load_many", "load_text"]

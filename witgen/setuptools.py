@@ -27,7 +27,8 @@ from pathlib import Path
 from setuptools.command.build_py import build_py as _build_py
 from setuptools.errors import BaseError
 
-from . import config, project
+from . import config
+from . import project
 from .config import ConfigError
 from .diagnostics import WitError, render_all
 from .writer import RefusedTarget

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterable, Iterator, Literal, Sequence, Union
 
-from .. import ast
+from ..frontend import ast
 from .. import model as m
 from ..diagnostics import Collector, Span, WitError, did_you_mean
 from .toposort import Deps, toposort

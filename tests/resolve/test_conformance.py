@@ -12,7 +12,7 @@ Cases are discovered from `../shared/corpus` (adding a file adds a case):
 
 The corpus comes from an older wit-parser (1.257.1, `SOURCES`); witgen
 follows wit-parser 1.262. Where the two disagree, witgen follows 1.262 and
-the case is listed below with 1.262's answer (tests/test_oracle.py checks
+the case is listed below with 1.262's answer (tests/resolve/test_oracle.py checks
 the lists against the `wasm-tools` binary when it is installed). Each list
 entry fails once it goes stale, so the lists only ever shrink.
 
@@ -34,7 +34,7 @@ import pytest
 
 from witgen.diagnostics import WitError
 from witgen.loader import load, load_many, load_text
-from witgen.witjson import to_json
+from witgen.model.witjson import to_json
 
 from shared_corpus import SHARED, witjson_tool
 

@@ -1,6 +1,6 @@
 """The syntax tree of one WIT file, as written: nothing is resolved yet.
 
-Frozen dataclasses, built by `witgen.parser` (modern WIT) and
+Frozen dataclasses, built by `witgen.frontend.parser` (modern WIT) and
 `witgen.legacy` (the 2022 dialect). Every node carries the `span` that a
 diagnostic about it should point at: for a named item, its name.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from .diagnostics import Source, Span
+from ..diagnostics import Source, Span
 
 # ---- attributes (`@since`, `@unstable`, `@deprecated`, `@external-id`) ----
 

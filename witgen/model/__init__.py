@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Container, Hashable, Iterable, Iterator, Literal, TypeVar, Union
 
-from .diagnostics import Span
+from ..diagnostics import Span
 
 TypeId = int
 InterfaceId = int

@@ -2,7 +2,7 @@
 
 Templates get finished Python from the code model (names, annotations,
 codecs, the import lines its code uses); outside text (docs, WIT names, the
-source's name) reaches them raw and goes through `witgen.pytext` there, by
+source's name) reaches them raw and goes through `witgen.render.pytext` there, by
 the `docstring`, `literal` and `comment` filters.
 """
 
@@ -12,10 +12,10 @@ import functools
 
 import jinja2
 
-from . import __version__
-from . import codemodel as cm
+from .. import __version__
+from ..bindgen import code as cm
 from . import pytext
-from ._resources import templates_dir
+from .._resources import templates_dir
 
 def render_package(package: cm.Package, *, format: bool = True) -> dict[str, str]:
     """Path (inside the package) -> text, sorted by path."""

@@ -18,7 +18,7 @@ from witgen.api import generate, generate_from_resolve, plan
 from witgen.diagnostics import WitError
 from witgen.loader import load
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CODEGEN = ROOT.parent / "shared" / "corpus" / "wit-bindgen-codegen"
 
 

@@ -1,4 +1,4 @@
-"""WIT text -> `witgen.ast`. The only module where Lark objects exist.
+"""WIT text -> `witgen.frontend.ast`. The only module where Lark objects exist.
 
 The LALR parser runs with the tree builder replaced by `_Builder`, whose
 callbacks turn each reduced rule straight into an AST node: no parse tree is
@@ -16,10 +16,10 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
-from .diagnostics import Diagnostic, Source, Span, WitError, read_source
+from ..diagnostics import Diagnostic, Source, Span, WitError, read_source
 from .lexer import Tokens, WitLexer, vocabulary
 
-from ._resources import grammar_path
+from .._resources import grammar_path
 
 GRAMMAR = grammar_path("wit.lark")
 

@@ -1,4 +1,4 @@
-"""Legacy WIT (2022) -> `witgen.ast`, and `witgen migrate`.
+"""Legacy WIT (2022) -> `witgen.frontend.ast`, and `witgen migrate`.
 
 Before packages, interfaces and worlds, a WIT document was one file whose
 items made up one interface: the dialect of wit-bindgen's `WIT.md` and
@@ -71,10 +71,10 @@ from typing import Any, Callable, Iterator, Literal, Sequence
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
-from . import ast
-from ._resources import grammar_path
-from .diagnostics import Collector, Diagnostic, Source, Span, WitError, read_source
-from .lexer import Tokens, WitLexer, kebab_error, vocabulary
+from ..frontend import ast
+from .._resources import grammar_path
+from ..diagnostics import Collector, Diagnostic, Source, Span, WitError, read_source
+from ..frontend.lexer import Tokens, WitLexer, kebab_error, vocabulary
 
 GRAMMAR = grammar_path("wit_legacy.lark")
 
@@ -192,8 +192,8 @@ def parse_legacy_files(path: str | Path, package: str | None = None) -> list[ast
 def migrate(path: Path, package: str | None = None) -> str:
     """`witgen migrate`: the legacy file (with the siblings it uses) or
     directory as one modern WIT file."""
-    from .parser import parse_source
-    from .printer import print_file
+    from ..frontend.parser import parse_source
+    from ..frontend.printer import print_file
 
     path = Path(path)
     if path.is_file():
@@ -723,7 +723,7 @@ def _check_one_namespace(items: Sequence[Item]) -> None:
 
 # A union case is named after its type: `list<u8>` -> `list-u8`.
 def _case_name(type_: ast.Type) -> str:
-    from .printer import print_type
+    from ..frontend.printer import print_type
 
     return "-".join(w for w in re.split(r"[^a-z0-9]+", print_type(type_).lower()) if w)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import model as m
+from .. import model as m
 
 Json = Any
 

@@ -1,4 +1,4 @@
-"""`witgen.pytext`: any text becomes Python source that means exactly it."""
+"""`witgen.render.pytext`: any text becomes Python source that means exactly it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import tokenize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from witgen.pytext import comment, docstring, literal, shown
+from witgen.render.pytext import comment, docstring, literal, shown
 
 # Every code point, surrogates included, and the troublemakers often.
 HOSTILE = ['"', "'", "\\", "\n", "\r", "\x00", "\x0c", "\u2028", "\u2029", "\x85", "\ufeff", "\udcff", "{{", "%}", "\\N{"]

@@ -10,8 +10,8 @@ version it installs (1.262), so:
   the accepted ones resolve to the same JSON, arena order included;
 - the corpus's valid cases and each WASI package (its siblings as deps)
   resolve to the JSON wasm-tools prints (the parse-fail cases are pinned
-  by tests/test_conformance.py);
-- the known-differences lists of tests/test_conformance.py say what
+  by tests/resolve/test_conformance.py);
+- the known-differences lists of tests/resolve/test_conformance.py say what
   wasm-tools says.
 
 Each call starts a process, so the number of random examples is bounded to
@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from witgen.diagnostics import WitError
 from witgen.loader import load
-from witgen.witjson import to_json
+from witgen.model.witjson import to_json
 
 from shared_corpus import SHARED, witjson_tool
 
@@ -399,7 +399,7 @@ def test_corpus_valid_case_agrees_with_wit_parser(stem: str) -> None:
 
 @pytest.mark.skipif(not UI.is_dir(), reason=f"the shared corpus is not at {UI}")
 def test_known_differences_are_what_wit_parser_says() -> None:
-    import test_conformance as conformance  # the lists live beside their tests
+    from resolve import test_conformance as conformance  # the lists live beside their tests
 
     for folder, table in ((UI, conformance.NEWER_REJECTS), (PARSE_FAIL, conformance.NEWER_ERRORS)):
         for stem, (message, _file, line) in table.items():

@@ -1,4 +1,4 @@
-"""`witgen.naming`: case conversion, escaping only where a name must be
+"""`witgen.bindgen.names`: case conversion, escaping only where a name must be
 escaped, and the names generated code reserves for itself matching what the
 generated code and its runtime really define."""
 
@@ -12,13 +12,13 @@ import pytest
 import witgen_runtime
 
 from witgen import model as m
-from witgen import naming
+from witgen.bindgen import names as naming
 from witgen.api import generate, plan
 from witgen.bindgen import RUNTIME_EXPORTS, used_interfaces
 from witgen.loader import load
-from witgen.naming import Scope, pascal, shouty, snake
+from witgen.bindgen.names import Scope, pascal, shouty, snake
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 
 

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from lark import Token
 from lark.lexer import Lexer, PatternStr, TerminalDef
 
-from .diagnostics import Source, Span, WitError
+from ..diagnostics import Source, Span, WitError
 
 MAX_TYPE_DEPTH = 100
 

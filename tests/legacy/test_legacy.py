@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from witgen import ast
+from witgen.frontend import ast
 from witgen.diagnostics import Source, WitError
 from witgen.legacy import looks_legacy, migrate, parse_legacy, parse_legacy_files
-from witgen.parser import parse_text
-from witgen.printer import print_file, print_type, shape
+from witgen.frontend.parser import parse_text
+from witgen.frontend.printer import print_file, print_type, shape
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
 LEGACY_DIR = FIXTURES / "legacy"
 LEGACY_FILES = [
@@ -157,8 +157,8 @@ def _resolve_legacy(path: Path) -> Any:
 
 def _model(resolve: Any) -> str:
     """Compare through wit-parser's JSON when it exists, else the model."""
-    if importlib.util.find_spec("witgen.witjson") is not None:
-        from witgen.witjson import to_json
+    if importlib.util.find_spec("witgen.model.witjson") is not None:
+        from witgen.model.witjson import to_json
 
         return json.dumps(to_json(resolve), indent=1, sort_keys=True)
     return repr(shape(resolve))

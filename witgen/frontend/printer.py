@@ -1,4 +1,4 @@
-"""`witgen.ast` -> modern WIT text, in one canonical layout.
+"""`witgen.frontend.ast` -> modern WIT text, in one canonical layout.
 
 Two-space indentation, `;` after every item that takes one, docs as `///`
 lines, attributes as `@since(...)` lines above their item, and `%` before
@@ -18,7 +18,7 @@ import functools
 from typing import Sequence, Union
 
 from . import ast
-from .diagnostics import Source, Span
+from ..diagnostics import Source, Span
 
 INDENT = "  "
 

@@ -24,7 +24,7 @@ import pytest
 from witgen.api import generate, generate_from_resolve, plan
 from witgen.cli import main
 from witgen.loader import load
-from witgen.pytext import shown
+from witgen.render.pytext import shown
 from witgen.model import Enum, Flags, FunctionItem, Record, Resolve, Variant
 
 # `///` docs the lexer accepts. Each tries to end the docstring and run code.

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Iterable
 
 # Written out, not read from the running Python, so that the output is the
-# same whichever Python (3.10-3.13) runs witgen; tests/test_naming.py fails
+# same whichever Python (3.10-3.13) runs witgen; tests/bindgen/test_names.py fails
 # when a Python has one more. Hard keywords only: soft keywords (`match`,
 # `case`, `type`) are names.
 KEYWORDS = frozenset({

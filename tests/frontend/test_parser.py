@@ -1,8 +1,8 @@
 import pytest
 
-from witgen import ast
+from witgen.frontend import ast
 from witgen.diagnostics import WitError
-from witgen.parser import parse_text
+from witgen.frontend.parser import parse_text
 
 KV = """\
 package wasi-mindmap:kv@0.1.0;

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from witgen import ast
+from witgen.frontend import ast
 from witgen.diagnostics import Source, Span, WitError
-from witgen.parser import parse_file, parse_text
-from witgen.printer import print_file, print_type, shape
+from witgen.frontend.parser import parse_file, parse_text
+from witgen.frontend.printer import print_file, print_type, shape
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 UI = CORPUS / "wit-parser-ui"
 
 

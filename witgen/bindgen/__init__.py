@@ -25,11 +25,11 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Literal, Mapping
 
-from . import codemodel as cm
-from . import model as m
-from . import naming
-from .naming import Scope, pascal, pascal_part, shouty, shouty_part, snake, snake_part
-from .pytext import literal
+from . import code as cm
+from .. import model as m
+from . import names as naming
+from .names import Scope, pascal, pascal_part, shouty, shouty_part, snake, snake_part
+from ..render.pytext import literal
 
 # The runtime interface generated code is written against (the runtime
 # library's `INTERFACE`): every package's `__init__` checks it first.

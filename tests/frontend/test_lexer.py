@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from witgen.diagnostics import WitError
-from witgen.lexer import kebab_error
+from witgen.frontend.lexer import kebab_error
 from witgen.loader import load
-from witgen.parser import parse_file, parse_text
+from witgen.frontend.parser import parse_file, parse_text
 
 
 @pytest.mark.parametrize("name", ["a", "foo-bar", "HTTP", "get-URL", "a1", "foo-2d", "x-y-z"])
