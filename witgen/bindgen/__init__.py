@@ -28,6 +28,7 @@ from typing import Callable, Iterable, Iterator, Literal, Mapping
 from . import code as cm
 from .. import model as m
 from . import names as naming
+from .plan import Plan, Role, used_interfaces
 from .names import Scope, pascal, pascal_part, shouty, shouty_part, snake, snake_part
 from ..render.pytext import literal
 
@@ -42,104 +43,8 @@ RUNTIME_EXPORTS = (
     "register_store", "load_component",
 )
 
-Role = Literal["host", "guest", "types"]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What to generate: the package name, and the world items on each side."""
-
-    package: str
-    source: str
-    world: m.WorldId | None = None
-    implement: tuple[tuple[m.WorldKey, m.WorldItem], ...] = ()
-    call: tuple[tuple[m.WorldKey, m.WorldItem], ...] = ()
-    # An interface for which this is true is left to wasmtime (WASI).
-    provided_by_wasmtime: Callable[[m.Resolve, m.InterfaceId], bool] = field(
-        default=lambda resolve, iface: is_wasi(resolve, iface)
-    )
-    # WASI interfaces get Protocols (`--implement-wasi`): the world's
-    # `add_to_linker` then leaves wasmtime's WASI out unless asked.
-    implement_wasi: bool = False
-    # Interfaces whose module another generated package has (`--with`):
-    # interface -> that module's absolute path, imported instead of written.
-    # Everything of the interface comes from there: its types, and the
-    # Protocol and `add_to_linker` if the host implements it here, or the
-    # `<Name>Exports` accessor if the component exports it here. So that
-    # module must have it on the same side: made by `witgen export` (or an
-    # import of a world that imports it) for an interface the host
-    # implements, by an import of a world that exports it for one it calls.
-    reused: Mapping[m.InterfaceId, str] = field(default_factory=dict)
-
-
-def is_wasi(resolve: m.Resolve, iface: m.InterfaceId) -> bool:
-    package = resolve.interfaces[iface].package
-    return package is not None and resolve.packages[package].name.namespace == "wasi"
-
-
-def plan_world(
-    resolve: m.Resolve, world: m.WorldId, source: str, package: str | None = None, implement_wasi: bool = False
-) -> Plan:
-    """Host-consumes bindings: the world's exports to call, its imports to implement."""
-    w = resolve.worlds[world]
-    return Plan(
-        package=package or snake(w.name),
-        source=source,
-        world=world,
-        implement=tuple(w.imports.items()),
-        call=tuple(w.exports.items()),
-        provided_by_wasmtime=(lambda r, i: False) if implement_wasi else Plan.provided_by_wasmtime,
-        implement_wasi=implement_wasi,
-    )
-
-
-def plan_interfaces(
-    resolve: m.Resolve, interfaces: Iterable[m.InterfaceId], source: str, package: str
-) -> Plan:
-    """Host-implements bindings for interfaces (`witgen export`): all of them,
-    WASI included, since the user asked for exactly these."""
-    items = tuple((i, m.InterfaceItem(i)) for i in interfaces)
-    return Plan(package=package, source=source, implement=items, provided_by_wasmtime=lambda r, i: False)
-
-
-def plan_exported_interface(resolve: m.Resolve, iface: m.InterfaceId, source: str, package: str) -> Plan:
-    """Host-consumes bindings for one exported interface, without a world."""
-    return Plan(package=package, source=source, call=((iface, m.InterfaceItem(iface)),))
-
-
 def build(resolve: m.Resolve, plan: Plan) -> cm.Package:
     return _Builder(resolve, plan).build()
-
-
-def used_interfaces(resolve: m.Resolve, plan: Plan) -> dict[m.InterfaceId, tuple[set[Role], m.WorldKey]]:
-    """The interfaces `plan` needs a module for, each with its roles and the
-    world key it goes by: those it names, and those their types come from
-    (transitively)."""
-    wanted: dict[m.InterfaceId, tuple[set[Role], m.WorldKey]] = {}
-
-    def want(iface: m.InterfaceId, role: Role, key: m.WorldKey) -> None:
-        # `iface` in `role`, and what it uses (transitively) for its types.
-        # Iterative, preorder as before: `use` chains can be long.
-        stack = [(iface, role, key)]
-        while stack:
-            iface, role, key = stack.pop()
-            roles, _ = wanted.setdefault(iface, (set(), key))
-            if "types" in roles and role == "types":
-                continue  # seen in this role: so are its dependencies
-            roles.add(role)
-            deps = list(resolve.interface_direct_deps(iface))
-            stack += [(dep, "types", dep) for dep in reversed(deps)]
-
-    sides: tuple[tuple[Role, tuple[tuple[m.WorldKey, m.WorldItem], ...]], ...] = (
-        ("host", plan.implement),
-        ("guest", plan.call),
-    )
-    for side, items in sides:
-        for key, item in items:
-            if isinstance(item, m.InterfaceItem):
-                provided = side == "host" and plan.provided_by_wasmtime(resolve, item.id)
-                want(item.id, "types" if provided else side, key)
-    return wanted
 
 
 def _tuple(items: Iterable[str]) -> str:
