@@ -197,10 +197,10 @@ class Bindings:
         return lambda: w.echo_map(s, m)
 
     def guest_resource(self, n: int) -> Callable[[], Any]:
-        counters, s = self.world.counters, self.store
+        counters, s, Counter = self.world.counters, self.store, self.pkg.counters.Counter
 
         def fn() -> int:
-            c = counters.new_counter(s, n)
+            c = Counter(counters, s, n)
             v: int = c.get(s)
             c.drop(s)
             return v

@@ -22,7 +22,7 @@ def test_generate_is_pure_and_sorted(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_generate_both_directions() -> None:
     exported = witgen.generate(FIXTURES / "cache.wit", "export", legacy_package="wasi-mindmap:cache")
-    assert "class Cache(Protocol):" in exported["cache.py"]
+    assert "class Host(Protocol):" in exported["cache.py"]
     assert 'name: str = "wasi-mindmap:cache/cache"' in exported["cache.py"]
 
 
@@ -62,7 +62,7 @@ def test_with_imports_the_interface_instead_of_writing_it() -> None:
     init = files["__init__.py"]
     assert "import host_pkg.kvdb as _kvdb\n" in init
     assert "from . import kvdb" not in init
-    assert "kvdb: Union[_kvdb.Kvdb, Callable[[Store], _kvdb.Kvdb]]" in init
+    assert "kvdb: Union[_kvdb.Host, Callable[[Store], _kvdb.Host]]" in init
     assert '_kvdb.add_to_linker(linker, kvdb, "wasi-mindmap:kv-store/kvdb")' in init
 
 

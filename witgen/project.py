@@ -58,7 +58,7 @@ def generate_target(target: Target, *, root: Path) -> Generated:
     except (LookupError, ValueError) as error:  # a name or module path the user gave
         raise ConfigError(str(error).strip("'\"")) from None
     package = bindgen.build(loaded.resolve, built)
-    left_out = [Diagnostic(f"left out `{u.wit}`: {u.reason}", severity="warning") for u in package.unsupported]
+    left_out = [Diagnostic(f"left out `{u.wit}`: {u.reason}", severity="warning") for u in package.left_out]
     directory = target.output if target.output is not None else root / built.package
     return Generated(target, directory, render_package(package, format=target.format), [*loaded.warnings, *left_out])
 

@@ -9,7 +9,7 @@ from bindings.cache import Error, Payload, add_to_linker
 
 
 class DictCache:
-    """The generated `bindings.cache.Cache` Protocol, on a dict (ttl ignored)."""
+    """The generated `bindings.cache.Host` Protocol, on a dict (ttl ignored)."""
 
     def __init__(self) -> None:
         self.items: dict[str, Payload] = {}

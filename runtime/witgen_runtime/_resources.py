@@ -234,7 +234,8 @@ class GuestResource:
 
     @classmethod
     def _adopt(cls: Type[GR], instance: Any, handle: int) -> GR:
-        self = cls.__new__(cls)
+        # Not `cls.__new__`: a generated class's `__new__` is the guest's constructor.
+        self = object.__new__(cls)
         self._handle = handle
         self._instance = instance
         return self

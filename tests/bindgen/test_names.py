@@ -14,7 +14,8 @@ import witgen_runtime
 from witgen import model as m
 from witgen.bindgen import names as naming
 from witgen.api import generate, plan
-from witgen.bindgen import RUNTIME_EXPORTS, used_interfaces
+from witgen.bindgen import used_interfaces
+from witgen.bindgen.names import RUNTIME_EXPORTS
 from witgen.loader import load
 from witgen.bindgen.names import Scope, pascal, shouty, snake
 
@@ -55,7 +56,7 @@ def test_world_and_accessor_classes_define_only_their_reserved_public_names(tmp_
     files = generate(wit)
     for path, cls, reserved, wit_names in (
         ("__init__.py", "W", naming.WORLD_CLASS_NAMES, set()),
-        ("i.py", "IExports", naming.ACCESSOR_NAMES, {"f"}),
+        ("i.py", "Exports", naming.ACCESSOR_NAMES, {"f"}),
     ):
         tree = ast.parse(files[path])
         body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls).body

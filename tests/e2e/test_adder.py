@@ -98,10 +98,10 @@ def test_one_exported_interface_without_a_world(
 ) -> None:
     """`generate(..., interface="add")`: the accessor instantiates by itself."""
     pkg = generate_and_import(generated_root, "e2e_add_only", FIXTURES / "interfaced-adder.wit", interface="add")
-    add = pkg.add.AddExports.instantiate(wasi_store, guest("interfaced-adder"), wasi_linker)
+    add = pkg.add.Exports.instantiate(wasi_store, guest("interfaced-adder"), wasi_linker)
     assert add.add(wasi_store, 40, 2) == 42
     with pytest.raises(pkg.BindingMismatchError, match="does not export 'no:such/iface'"):
-        pkg.add.AddExports.instantiate(wasi_store, guest("interfaced-adder"), wasi_linker, name="no:such/iface")
+        pkg.add.Exports.instantiate(wasi_store, guest("interfaced-adder"), wasi_linker, name="no:such/iface")
 
 
 def test_two_worlds_share_one_linker(bindings: SimpleNamespace, guest: Any, wasi_store: Store, engine: Engine) -> None:

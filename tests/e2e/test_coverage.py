@@ -138,7 +138,9 @@ def coverage(bindings: SimpleNamespace, guest: Any, engine: Engine) -> Iterator[
     store = Store(engine)
     store.set_wasi(WasiConfig())
     world = pkg.Coverage.instantiate(store, guest("coverage"), linker)
-    yield SimpleNamespace(pkg=pkg, t=pkg.types, world=world, echo=world.guest_echo, store=store, host=host)
+    yield SimpleNamespace(
+        pkg=pkg, t=pkg.types, world=world, echo=world.guest_echo, Counter=pkg.guest_echo.Counter, store=store, host=host
+    )
 
 
 def _roundtrips(pkg: Any) -> list[tuple[str, tuple[Any, ...], Any]]:

@@ -25,14 +25,14 @@ def test_guest_trap_raises_the_packages_trap(coverage: SimpleNamespace) -> None:
 
 def test_calls_after_a_trap_say_to_recreate_the_store(coverage: SimpleNamespace, guest: Any, engine: Engine) -> None:
     pkg, echo, store = coverage.pkg, coverage.echo, coverage.store
-    counter = echo.new_counter(store, 1)
+    counter = coverage.Counter(echo, store, 1)
     with pytest.raises(pkg.Trap):
         echo.trap(store)
     for call in (
         lambda: echo.bools(store, True),
         lambda: coverage.world.double_via_host(store, 1),  # world-level function
         lambda: counter.increment(store),  # resource method
-        lambda: echo.new_counter(store, 1),  # constructor
+        lambda: coverage.Counter(echo, store, 1),  # constructor
         lambda: counter.drop(store),
     ):
         with pytest.raises(pkg.InstancePoisonedError) as info:

@@ -1,6 +1,6 @@
 """Resources the guest exports (`guest-echo.counter`), used from the host
-through generated proxies: constructors and statics on the interface's
-accessor, methods on the proxy, `with`, `drop`, moves."""
+through generated proxies: constructors, methods and statics on the
+resource's class, `with`, `drop`, moves."""
 
 from __future__ import annotations
 
@@ -16,15 +16,15 @@ from .test_coverage import EchoHost, coverage  # noqa: F401
 
 def test_construct_call_methods_and_statics(coverage: SimpleNamespace) -> None:
     echo, store = coverage.echo, coverage.store
-    c = echo.new_counter(store, 5)
-    assert isinstance(c, coverage.pkg.guest_echo.Counter)
+    c = coverage.Counter(echo, store, 5)
+    assert isinstance(c, coverage.Counter)
     assert c.increment(store) == 6
     assert c.increment(store) == 7
     assert c.value(store) == 7
     d = echo.make_counter(store, 10)  # an own<counter> returned by a function
-    assert isinstance(d, coverage.pkg.guest_echo.Counter)
-    assert echo.counter_sum(store, c, d) == 17  # a static with two borrows
-    assert echo.counter_sum(store, c, c) == 14
+    assert isinstance(d, coverage.Counter)
+    assert coverage.Counter.sum(echo, store, c, d) == 17  # a static with two borrows
+    assert coverage.Counter.sum(echo, store, c, c) == 14
     assert echo.read_counter(store, d) == 10  # a borrow: d stays usable
     assert d.value(store) == 10
     assert "live" in repr(d) and "counter" in repr(d)
@@ -32,7 +32,7 @@ def test_construct_call_methods_and_statics(coverage: SimpleNamespace) -> None:
 
 def test_with_drops_on_exit(coverage: SimpleNamespace) -> None:
     echo, store = coverage.echo, coverage.store
-    with echo.new_counter(store, 1) as c:
+    with coverage.Counter(echo, store, 1) as c:
         assert c.increment(store) == 2
         assert not c.dropped
     assert c.dropped
@@ -46,7 +46,7 @@ def test_with_drops_on_exit(coverage: SimpleNamespace) -> None:
 
 def test_explicit_drop_and_use_after_drop(coverage: SimpleNamespace) -> None:
     echo, store = coverage.echo, coverage.store
-    c = echo.new_counter(store, 1)
+    c = coverage.Counter(echo, store, 1)
     c.drop(store)
     assert c.dropped
     with pytest.raises(coverage.pkg.ResourceDroppedError, match="counter"):
@@ -54,17 +54,17 @@ def test_explicit_drop_and_use_after_drop(coverage: SimpleNamespace) -> None:
     with pytest.raises(coverage.pkg.ResourceDroppedError):
         c.drop(store)  # twice
     with pytest.raises(coverage.pkg.ResourceDroppedError):
-        echo.counter_sum(store, echo.new_counter(store, 2), c)
-    d = echo.new_counter(store, 3)
+        coverage.Counter.sum(echo, store, coverage.Counter(echo, store, 2), c)
+    d = coverage.Counter(echo, store, 3)
     d.drop()  # the store may be left out
     with d:  # leaving `with` after an explicit drop does nothing
         pass
-    assert echo.new_counter(store, 4).value(store) == 4
+    assert coverage.Counter(echo, store, 4).value(store) == 4
 
 
 def test_passing_a_proxy_as_own_moves_it(coverage: SimpleNamespace) -> None:
     echo, store = coverage.echo, coverage.store
-    c = echo.new_counter(store, 41)
+    c = coverage.Counter(echo, store, 41)
     c.increment(store)
     assert echo.consume_counter(store, c) == 42
     assert c.dropped
@@ -81,20 +81,20 @@ def test_wrong_values_for_resources_are_rejected_before_the_call(coverage: Simpl
     with pytest.raises(TypeError, match="c: expected Counter, got int"):
         echo.read_counter(store, 42)
     with pytest.raises(TypeError, match="b: expected Counter"):
-        echo.counter_sum(store, echo.new_counter(store, 1), None)
+        coverage.Counter.sum(echo, store, coverage.Counter(echo, store, 1), None)
     with pytest.raises(ValueError, match="start: .*u32"):
-        echo.new_counter(store, -1)
-    assert echo.new_counter(store, 0).value(store) == 0
+        coverage.Counter(echo, store, -1)
+    assert coverage.Counter(echo, store, 0).value(store) == 0
 
 
 def test_resources_refuse_another_store(coverage: SimpleNamespace, engine: Engine) -> None:
     echo, store = coverage.echo, coverage.store
     other = Store(engine)
-    c = echo.new_counter(store, 1)
+    c = coverage.Counter(echo, store, 1)
     with pytest.raises(ValueError, match="^store: "):
         c.increment(other)
     with pytest.raises(ValueError, match="^store: "):
-        echo.new_counter(other, 1)
+        coverage.Counter(echo, other, 1)
     with pytest.raises(ValueError, match="^store: "):
         c.drop(other)
     assert not c.dropped and c.increment(store) == 2
@@ -108,8 +108,8 @@ def test_a_proxy_of_another_instance_is_refused(coverage: SimpleNamespace, guest
     host = EchoHost(pkg)
     pkg.Coverage.add_to_linker(linker, host_echo=host, imports=host)
     second = pkg.Coverage.instantiate(store, guest("coverage"), linker)
-    theirs = second.guest_echo.new_counter(store, 100)
-    mine = coverage.echo.new_counter(store, 1)
+    theirs = coverage.Counter(second.guest_echo, store, 100)
+    mine = coverage.Counter(coverage.echo, store, 1)
     with pytest.raises(ValueError, match="c: .*another instance"):
         coverage.echo.read_counter(store, theirs)
     with pytest.raises(ValueError, match="c: .*another instance"):
@@ -119,7 +119,7 @@ def test_a_proxy_of_another_instance_is_refused(coverage: SimpleNamespace, guest
 
 
 def test_proxies_in_lists_and_options(coverage: SimpleNamespace) -> None:
-    echo, store, Counter = coverage.echo, coverage.store, coverage.pkg.guest_echo.Counter
+    echo, store, Counter = coverage.echo, coverage.store, coverage.Counter
     counters = echo.make_counters(store, [1, 2, 3])
     assert [type(c) for c in counters] == [Counter] * 3
     assert [c.increment(store) for c in counters] == [2, 3, 4]
@@ -140,7 +140,7 @@ def test_a_refused_call_does_not_move_its_own_arguments(coverage: SimpleNamespac
     """`own` arguments move only once every argument is lowered: a bad later
     argument leaves the proxy usable."""
     echo, store = coverage.echo, coverage.store
-    c = echo.new_counter(store, 40)
+    c = coverage.Counter(echo, store, 40)
     with pytest.raises(ValueError, match="n: 256 is out of range for u8"):
         echo.consume_plus(store, c, 256)
     assert not c.dropped and c.value(store) == 40
@@ -153,18 +153,18 @@ def test_one_proxy_is_moved_at_most_once_per_call(coverage: SimpleNamespace) -> 
     a lent one: the same proxy twice as own, or as own and borrow, in one
     call is refused naming the parameter, and the proxy stays usable."""
     echo, store = coverage.echo, coverage.store
-    c = echo.new_counter(store, 5)
+    c = coverage.Counter(echo, store, 5)
     with pytest.raises(ValueError, match=r"^cs\[1\]: this Counter is already passed as own in cs\[0\] of the same call"):
         echo.consume_all(store, [c, c])
     assert not c.dropped and c.value(store) == 5
     with pytest.raises(ValueError, match="^d: this Counter is passed as own in c of the same call"):
         echo.consume_and_read(store, c, c)
     assert not c.dropped and c.value(store) == 5
-    d = echo.new_counter(store, 2)
+    d = coverage.Counter(echo, store, 2)
     assert echo.consume_and_read(store, c, d) == 7
     assert c.dropped and not d.dropped
-    assert echo.consume_all(store, [d, echo.new_counter(store, 1)]) == 3 and d.dropped
-    assert echo.counter_sum(store, *(2 * [echo.new_counter(store, 4)])) == 8  # two borrows are fine
+    assert echo.consume_all(store, [d, coverage.Counter(echo, store, 1)]) == 3 and d.dropped
+    assert coverage.Counter.sum(echo, store, *(2 * [coverage.Counter(echo, store, 4)])) == 8  # two borrows are fine
 
 
 def test_another_packages_proxy_is_named_with_its_module(coverage: SimpleNamespace, bindings: SimpleNamespace, guest: Any, engine: Engine) -> None:
@@ -173,7 +173,8 @@ def test_another_packages_proxy_is_named_with_its_module(coverage: SimpleNamespa
     linker = Linker(engine)
     host = EchoHost(other)
     other.Coverage.add_to_linker(linker, host_echo=host, imports=host)
-    theirs = other.Coverage.instantiate(coverage.store, guest("coverage"), linker).guest_echo.new_counter(coverage.store, 1)
+    world = other.Coverage.instantiate(coverage.store, guest("coverage"), linker)
+    theirs = other.guest_echo.Counter(world.guest_echo, coverage.store, 1)
     with pytest.raises(
         TypeError, match="^c: expected e2e_coverage.guest_echo.Counter, got e2e_coverage_b.guest_echo.Counter$"
     ):

@@ -77,7 +77,7 @@ def timed(generated_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Mod
 
 def test_add_to_linker_leaves_wasmtime_wasi_out_by_default(timed: ModuleType, engine: Engine) -> None:
     linker = Linker(engine)
-    timed.Timed.add_to_linker(linker, poll=Poll(), monotonic_clock=Clock())  # no "defined twice"
+    timed.Timed.add_to_linker(linker, wasi_io_poll=Poll(), wasi_clocks_monotonic_clock=Clock())  # no "defined twice"
     store = Store(engine)
     world = timed.Timed.instantiate(store, Component(engine, wat2wasm(GUEST)), linker)
     assert world.now(store) == 42  # the host's clock, not wasmtime's

@@ -72,13 +72,13 @@ def test_names_escape_only_where_taken(names: ModuleType) -> None:
     # Parameters: only `self` and `store` are the method's own.
     assert _parameters(world.result) == ["self", "store", "result", "cls"]
     assert _parameters(world.linker) == ["self", "store", "store_", "self_"]
-    assert _parameters(names.instance.InstanceExports.instantiate_) == [
+    assert _parameters(names.instance.Exports.instantiate_) == [
         "self", "store", "self_", "store_", "h", "cls", "result", "instance", "name"
     ]
     # A keyword stays escaped, and so do the builtins generated annotations use.
-    assert _parameters(names.instance.InstanceExports.instance) == ["self", "store", "list_", "type_", "from_", "match"]
+    assert _parameters(names.instance.Exports.instance) == ["self", "store", "list_", "type_", "from_", "match"]
     # Host Protocols: `self` is the method's own, `h` is not (the lambda's is renamed).
-    assert _parameters(names.linker.Linker_.get) == ["self", "h", "self_", "host", "name", "get", "root", "instance"]
+    assert _parameters(names.linker.Host.get) == ["self", "h", "self_", "host", "name", "get", "root", "instance"]
     assert _parameters(world.add_to_linker) == [
         "linker", "linker_", "add_imports_to_linker_", "wasi_", "imports", "instance", "imports_", "wasi"
     ]

@@ -60,10 +60,10 @@ def test_b_has_no_module_or_class_of_its_own_for_what_it_reuses(packages: Simple
     ]
     assert b.guest_echo._types is a.types
     assert b.guest_echo._types.Point is a.types.Point
-    hints = typing.get_type_hints(b.guest_echo.GuestEchoExports.drawings)
+    hints = typing.get_type_hints(b.guest_echo.Exports.drawings)
     assert hints == {"store": Store, "d": a.types.Drawing, "return": a.types.Drawing}
     # The host side of host-echo is A's: its Protocol and its add_to_linker.
-    assert "host_echo: Union[_host_echo.HostEcho, Callable[[Store], _host_echo.HostEcho]]" in (
+    assert "host_echo: Union[_host_echo.Host, Callable[[Store], _host_echo.Host]]" in (
         generated_root / "e2e_with_world" / "__init__.py"
     ).read_text()
     assert b._host_echo is a.host_echo
@@ -140,7 +140,7 @@ def test_c_reuses_the_exported_interfaces_accessor_and_proxies(
     store = Store(engine)
     store.set_wasi(WasiConfig())
     world = c.Coverage.instantiate(store, guest("coverage"), linker)
-    assert type(world.guest_echo) is other.guest_echo.GuestEchoExports
+    assert type(world.guest_echo) is other.guest_echo.Exports
     point = other.types.Point(1, 2)
     assert world.guest_echo.list_of_records(store, [point]) == [point]
     with world.guest_echo.make_counter(store, 5) as counter:

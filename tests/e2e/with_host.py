@@ -14,7 +14,7 @@ from wasmtime.component import Component, Linker
 import e2e_with_host as host_pkg
 import e2e_with_world as world_pkg
 from e2e_with_host import types as t
-from e2e_with_host.host_echo import HostEcho
+from e2e_with_host.host_echo import Host as HostEcho
 
 
 class BowlImpl:

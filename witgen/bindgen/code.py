@@ -1,228 +1,301 @@
-"""What the templates render: plain data, every decision already made.
+"""The code model: a generated package as plain data, every decision made.
 
-`witgen.bindgen` builds these from the resolved model; `witgen.render`
-hands them to the Jinja templates, which only loop, branch and call macros.
-Strings here are finished Python: names, annotations, codec expressions.
+`witgen.bindgen` builds it from the resolved model; `witgen.render` lays it
+out through the templates and writes each `Expr` as Python text
+(`render.python`). Nothing here is Python source: names are identifiers,
+expressions are trees, and text from outside (docs, WIT names, the
+source's name) stays raw until the renderer quotes it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Literal, Union
 
-# ---- types ----------------------------------------------------------------
+# ---- expressions ----------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
+class Name:
+    """An identifier in scope: `Point`, `_rt`, `store`."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Attr:
+    """`value.name`."""
+
+    value: Expr
+    name: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """`func(*args, **keywords)`."""
+
+    func: Expr
+    args: tuple[Expr, ...] = ()
+    keywords: tuple[tuple[str, Expr], ...] = ()
+
+
+@dataclass(frozen=True)
+class Subscript:
+    """`value[items]`: generic annotations."""
+
+    value: Expr
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A constant: text from outside is quoted by the renderer, never here."""
+
+    value: str | int | bool | None
+
+
+@dataclass(frozen=True)
+class TupleOf:
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class ListOf:
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Add:
+    """`left + right`."""
+
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Lambda:
+    params: tuple[str, ...]
+    body: Expr
+
+
+Expr = Union[Name, Attr, Call, Subscript, Lit, TupleOf, ListOf, Add, Lambda]
+
+NONE = Lit(None)
+
+
+def rt(name: str) -> Attr:
+    """A name of the runtime library, imported as `_rt` by every module."""
+    return Attr(Name("_rt"), name)
+
+
+# ---- functions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: Expr | None = None  # None: `self`, `cls`
+    default: Expr | None = None
+    keyword_only: bool = False  # the first such parameter gets a `*` before it
+
+
+Decorator = Literal["staticmethod", "classmethod", "property"]
+
+
+@dataclass(frozen=True)
+class Def:
+    """A function or method. `body` None: a Protocol's `...`; otherwise the
+    call it makes, returned through `local` (annotated, for mypy) unless the
+    function returns `None`."""
+
+    name: str
+    params: tuple[Param, ...]
+    returns: Expr
+    docs: str | None = None
+    decorator: Decorator | None = None
+    body: Expr | None = None
+    local: str = "result"
+    raises: Expr | None = None  # the error a WIT `result` raises as `Err(...)`, for the docstring
+
+
+# ---- declarations ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class Member:
     """A record field, enum case or flag: `name` in Python, `wit` in WIT."""
 
     name: str
     wit: str
     docs: str | None
-    annotation: str = ""
+    annotation: Expr | None = None  # fields only
 
 
-@dataclass
-class RecordClass:
+@dataclass(frozen=True)
+class Record:
     name: str
-    wit: str
-    docs: str | None
-    fields: list[Member]
-    kind: str = "record"
+    docs: str
+    fields: tuple[Member, ...]
 
 
-@dataclass
-class EnumClass:
+@dataclass(frozen=True)
+class Enum:
     name: str
-    wit: str
-    docs: str | None
-    members: list[Member]
-    kind: str = "enum"
+    docs: str
+    members: tuple[Member, ...]
 
 
-@dataclass
-class FlagsClass:
+@dataclass(frozen=True)
+class Flags:
     name: str
-    wit: str
-    docs: str | None
-    members: list[Member]
-    kind: str = "flags"
+    docs: str
+    members: tuple[Member, ...]
 
 
-@dataclass
-class VariantCase:
+@dataclass(frozen=True)
+class Case:
     name: str  # the case's class, `Shape_Circle`
-    wit: str
-    docs: str | None
-    annotation: str | None  # of its `value`, None without payload
+    docs: str
+    payload: Expr | None  # the annotation of its `value`
 
 
-@dataclass
-class VariantClass:
+@dataclass(frozen=True)
+class Variant:
     name: str  # the Union alias
+    docs: str
+    cases: tuple[Case, ...]
+
+
+@dataclass(frozen=True)
+class Alias:
+    name: str
+    docs: str | None
+    target: Expr
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A `typing.Protocol`: a host resource's class, or what a host implements."""
+
+    name: str
+    docs: str
+    bases: tuple[Expr, ...]
+    methods: tuple[Def, ...]
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """A resource the component exports, as a class whose methods call it."""
+
+    name: str
+    docs: str
     wit: str
-    docs: str | None
-    cases: list[VariantCase]
-    kind: str = "variant"
+    methods: tuple[Def, ...]
 
 
-@dataclass
-class AliasDef:
-    name: str
-    wit: str
-    docs: str | None
-    target: str  # the annotation it stands for
-    kind: str = "alias"
-
-
-@dataclass
-class Method:
-    """A function as the user sees it: in a Protocol, or on an accessor."""
+@dataclass(frozen=True)
+class Constant:
+    """`name = value` at module level: codecs and export specs, built at import."""
 
     name: str
-    wit: str  # the WIT name in the component (mangled for resources)
-    docs: str | None
-    params: list[Member]  # Python name, WIT name, annotation
-    returns: str  # the annotation of what the Python function returns
-    raises: str | None  # the annotation of `Err(...)` values, for the docstring
-    spec: str  # the module-level private name of its codec spec
-    params_codecs: str  # `(("a", _rt.S32), ...)`
-    result_codec: str  # `_rt.S32` or "None"
-    is_result: bool  # the WIT result is a `result`: ok returned, err raised
-    kind: str = "freestanding"  # freestanding | method | static | constructor
-    call: str = ""  # host side: the expression calling the implementation
-    local: str = "result"  # the body's own name: an export's result, a host lambda's host
-    slot: str = ""  # an export: the private attribute holding its `_rt.ExportFunc`
+    value: Expr
 
 
-@dataclass
-class HostResource:
-    """A resource the host implements: a Protocol the host's class satisfies."""
+Decl = Union[Record, Enum, Flags, Variant, Alias, Protocol, Proxy, Constant]
+
+
+# ---- what the host implements and calls ----------------------------------
+
+
+@dataclass(frozen=True)
+class LinkerFunction:
+    """`add_to_linker(linker, host[, name])`: defines what the component
+    imports in a linker, each function calling into `host`."""
 
     name: str
-    wit: str
-    docs: str | None
-    handle: str  # the private `_rt.HostResource(...)` constant
-    qualname: str
-    constructor: Method | None
-    methods: list[Method]
-    statics: list[Method]
-    kind: str = "host_resource"
+    host: Expr  # the Protocol the host object satisfies
+    instance: str | None  # the default instance name; None for a world's own imports
+    required: tuple[str, ...]  # attributes `host_getter` checks
+    definitions: tuple[Expr, ...]  # the `_rt.add_...(instance, ...)` calls
 
 
-@dataclass
-class GuestResource:
-    """A resource the guest exports: a proxy class calling into it."""
+@dataclass(frozen=True)
+class Slot:
+    """An export bound when its class is made: `self.<name> = value`."""
 
     name: str
-    wit: str
-    docs: str | None
-    methods: list[Method]
-    kind: str = "guest_resource"
+    value: Expr
 
 
-TypeDecl = Union[RecordClass, EnumClass, FlagsClass, VariantClass, AliasDef, HostResource, GuestResource]
-
-
-@dataclass
-class Codec:
-    """`_POINT = _rt.Record(Point, ...)`: built once, at import."""
+@dataclass(frozen=True)
+class Accessor:
+    """An exported interface's class: one bound export per function."""
 
     name: str
-    expression: str
+    docs: str
+    instance: str
+    slots: tuple[Slot, ...]
+    methods: tuple[Def, ...]
 
 
-# ---- functions ------------------------------------------------------------
+@dataclass(frozen=True)
+class WorldClass:
+    name: str
+    docs: str
+    qualified: str  # `ns:pkg/world@1.0.0`
+    slots: tuple[Slot, ...]  # exported interfaces' accessors, then functions
+    linker_params: tuple[Param, ...]  # of `add_to_linker`, after `linker`
+    linker_docs: str
+    wasi_http: bool  # `_rt.add_wasi(linker, http=True)`
+    linker_calls: tuple[Expr, ...]
+    methods: tuple[Def, ...]
 
 
-@dataclass
-class HostSide:
-    """What the host implements for one interface or a world's functions:
-    a Protocol and the `add_to_linker` that registers it."""
-
-    protocol: str
-    docs: str | None
-    instance: str | None  # `ns:pkg/iface@1.0.0`, None for world-level items
-    functions: list[Method]
-    resources: list[HostResource]
-    linker_function: str  # `add_to_linker`, or `add_<world>_imports_to_linker`
-    required: list[str]  # attributes `host_getter` checks
-    # The resource classes go in a base Protocol: in the main one, a resource's
-    # name must mean its Protocol class in annotations, not the attribute.
-    resources_protocol: str = ""
+# ---- modules ----------------------------------------------------------------
 
 
-@dataclass
-class GuestSide:
-    """What the host calls in one exported interface (or a world's functions)."""
+@dataclass(frozen=True)
+class Import:
+    """One import line: `import enum`, `from typing import Any, Union`,
+    `from . import types as _types`, `import other_pkg.types as _types`."""
 
-    accessor: str  # the class name
-    docs: str | None
-    instance: str | None
-    functions: list[Method]
-    constructors: list[Method]
-    statics: list[Method]
+    module: str
+    names: tuple[str, ...] = ()  # empty: `import module [as alias]`
+    alias: str | None = None
 
 
-@dataclass
-class Unsupported:
+@dataclass(frozen=True)
+class Module:
+    path: str  # inside the generated package, `kvdb.py`
+    docs: str
+    imports: tuple[tuple[Import, ...], ...]  # groups, a blank line between them
+    # `__init__` only: the runtime interface it checks before importing the rest.
+    runtime_interface: int | None
+    package_imports: tuple[Import, ...]  # the package's own modules, after the check
+    exports: tuple[str, ...]  # `__all__`
+    declarations: tuple[Decl, ...]
+    # What the host implements: its Protocol, the Protocol of its resource
+    # classes (a base of the first), the function defining them in a linker.
+    host: tuple[Protocol, Protocol | None, LinkerFunction] | None = None
+    accessor: Accessor | None = None
+    world: WorldClass | None = None
+    # The interface or world-level items the bindings leave out, and why.
+    left_out: tuple[LeftOut, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeftOut:
     """A function left out, and why (said in the module docstring and by the CLI)."""
 
     wit: str
     reason: str
 
 
-# ---- modules --------------------------------------------------------------
-
-
-@dataclass
-class Module:
-    path: str  # inside the generated package, `kvdb.py`
-    docs: str
-    imports: list[str] = field(default_factory=list)  # lines; "" between groups
-    package_imports: list[str] = field(default_factory=list)  # `from . import x as _x`
-    # `__init__` only: the runtime interface it checks before importing the rest.
-    runtime_interface: int | None = None
-    types: list[TypeDecl] = field(default_factory=list)
-    codecs: list[Codec] = field(default_factory=list)
-    specs: list[Codec] = field(default_factory=list)
-    host: HostSide | None = None
-    guest: GuestSide | None = None
-    world: WorldClass | None = None
-    unsupported: list[Unsupported] = field(default_factory=list)
-    exports: list[str] = field(default_factory=list)  # `__all__`
-
-
-@dataclass
-class WorldAccessor:
-    """An exported interface as an attribute of the world class."""
-
-    attribute: str
-    cls: str  # `_kvdb.KvdbExports`
-    instance: str  # the name it is exported as, a string literal
-    docs: str | None
-
-
-@dataclass
-class WorldClass:
-    name: str
-    literal: str  # `"ns:pkg/world"`, a string literal
-    wit: str  # `ns:pkg/world`
-    docs: str | None
-    accessors: list[WorldAccessor]
-    guest: GuestSide | None  # the world's own exported functions
-    linkers: list[tuple[str, str]]  # (parameter name, `_mod.add_to_linker`)
-    host_param_annotations: list[tuple[str, str]]  # (parameter, Protocol annotation)
-    wasi_http: bool  # the world imports wasi:http: `add_to_linker` adds wasmtime's
-    wasi_default: bool = True  # `add_to_linker(wasi=...)`: False when WASI has Protocols here
-
-
-@dataclass
+@dataclass(frozen=True)
 class Package:
     """A whole generated package: its modules, and what was left out."""
 
     name: str
     source: str
-    modules: list[Module]
-    unsupported: list[Unsupported]
+    modules: tuple[Module, ...]
+    left_out: tuple[LeftOut, ...] = field(default=())

@@ -16,7 +16,9 @@ namespace they live in, and a WIT name that wants one gets a `_` instead.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
+
+from .. import model as m
 
 # Written out, not read from the running Python, so that the output is the
 # same whichever Python (3.10-3.13) runs witgen; tests/bindgen/test_names.py fails
@@ -68,14 +70,28 @@ MEMBER_RESERVED = KEYWORDS | USED_BUILTINS
 # begin with `_`.
 
 # What a generated module imports or defines at module level (`__init__`
-# also re-exports the runtime's names: `bindgen.RUNTIME_EXPORTS`).
+# also re-exports the runtime's names: `RUNTIME_EXPORTS`).
 MODULE_NAMES = frozenset(
     {
         "annotations", "dataclass", "enum", "Any", "Callable", "Optional", "Protocol", "Union",
-        "Store", "Linker", "Component", "Instance", "Engine", "add_to_linker", "load_component",
+        "Store", "Linker", "Component", "Instance", "Engine", "load_component",
         "Ok", "Err", "Some", "Result",
     }
 )
+# An interface module's own API, the same names in every module so that
+# they never depend on the interface's name or collide with its types: what
+# the host implements (`Host`, its resource classes `HostResources`,
+# `add_to_linker`), what it calls (`Exports`).
+HOST, HOST_RESOURCES, ADD_TO_LINKER, EXPORTS = "Host", "HostResources", "add_to_linker", "Exports"
+INTERFACE_MODULE_NAMES = MODULE_NAMES | {HOST, HOST_RESOURCES, ADD_TO_LINKER, EXPORTS}
+# The runtime's public values and errors, re-exported by every package's
+# `__init__` so users never import `witgen_runtime` themselves.
+RUNTIME_EXPORTS = (
+    "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
+    "ResourceDroppedError", "HandleError", "BindingMismatchError", "UnsupportedError", "CloseError", "release_store",
+    "register_store", "load_component",
+)
+INIT_NAMES = MODULE_NAMES | {"add_to_linker"} | set(RUNTIME_EXPORTS)
 FILE_NAMES = frozenset({"__init__"}) | MODULE_NAMES  # modules of the package
 WORLD_CLASS_NAMES = frozenset({"instantiate", "add_to_linker"})
 ACCESSOR_NAMES = frozenset({"instantiate"})  # an exported interface's class
@@ -164,3 +180,46 @@ class Scope:
 
     def __contains__(self, name: str) -> bool:
         return name in self._taken
+
+
+# ---- the names of one package ----------------------------------------------
+
+
+def module_stems(
+    resolve: m.Resolve,
+    interfaces: dict[m.InterfaceId, m.WorldKey],
+    home: m.PackageId | None,
+    overrides: Mapping[m.InterfaceId, str],
+) -> dict[m.InterfaceId, str]:
+    """Each interface's module name, from the interface alone so that it
+    stays put whatever else the world imports: the interface's name in the
+    package the bindings are for (`types`), qualified by its package
+    elsewhere (`wasi_io_streams`), and by the version where one package
+    comes in two (`wasi_io_streams_0_2_1`); an interface inline in a world
+    goes by its name there. `overrides` (`--module`) win."""
+    packages: dict[tuple[str, str], set[str | None]] = {}
+    for iface in interfaces:
+        package = resolve.interfaces[iface].package
+        if package is not None:
+            name = resolve.packages[package].name
+            packages.setdefault((name.namespace, name.name), set()).add(name.version)
+    stems: dict[m.InterfaceId, str] = {}
+    files = Scope(FILE_NAMES | set(overrides.values()))
+    for iface, key in interfaces.items():
+        if iface in overrides:
+            stems[iface] = overrides[iface]
+            continue
+        interface = resolve.interfaces[iface]
+        package = interface.package
+        if interface.name is None or package is None:
+            wanted = snake(str(key))
+        elif package == home:
+            wanted = snake(interface.name)
+        else:
+            name = resolve.packages[package].name
+            parts = [name.namespace, name.name, interface.name]
+            if len(packages[(name.namespace, name.name)]) > 1 and name.version is not None:
+                parts.append(name.version.replace(".", "-").replace("+", "-"))
+            wanted = snake_part("-".join(parts))
+        stems[iface] = files.claim(wanted or "interface")
+    return stems

@@ -46,6 +46,9 @@ class Plan:
     # import of a world that imports it) for an interface the host
     # implements, by an import of a world that exports it for one it calls.
     reused: Mapping[m.InterfaceId, str] = field(default_factory=dict)
+    # Module names chosen by the user (`--module IFACE=NAME`), instead of
+    # the interface's own.
+    modules: Mapping[m.InterfaceId, str] = field(default_factory=dict)
 
 
 def is_wasi(resolve: m.Resolve, iface: m.InterfaceId) -> bool:

@@ -15,6 +15,7 @@ import jinja2
 from .. import __version__
 from ..bindgen import code as cm
 from . import pytext
+from .python import import_line, parameters, python
 from .._resources import templates_dir
 
 def render_package(package: cm.Package, *, format: bool = True) -> dict[str, str]:
@@ -38,9 +39,9 @@ def render_module(package: cm.Package, module: cm.Module, *, format: bool = True
 
 
 def _module_docs(module: cm.Module) -> str:
-    if not module.unsupported:
+    if not module.left_out:
         return module.docs
-    left_out = "\n".join(f"- `{u.wit}`: {u.reason}." for u in module.unsupported)
+    left_out = "\n".join(f"- `{u.wit}`: {u.reason}." for u in module.left_out)
     return f"{module.docs}\n\nLeft out, as the bindings cannot call them:\n\n{left_out}"
 
 
@@ -68,8 +69,26 @@ def _environment() -> jinja2.Environment:
     env.filters["comment"] = pytext.comment
     env.filters["tuple_of_literals"] = lambda items: _tuple([pytext.literal(i) for i in items])
     env.filters["list_of_literals"] = lambda items: f"[{', '.join(pytext.literal(i) for i in items)}]"
-    env.filters["prepend"] = lambda text, prefix: f"{prefix}{text}"
+    env.filters["python"] = python
+    env.filters["import_line"] = import_line
+    env.filters["parameters"] = parameters
+    env.filters["kind"] = lambda decl: type(decl).__name__.lower()
+    env.filters["one_line"] = _one_line
+    env.filters["method_docs"] = _method_docs
+    env.filters["is_none"] = lambda expr: expr == cm.NONE
     return env
+
+
+def _one_line(decl: cm.Decl) -> bool:
+    """Undocumented one-line declarations in a row are written together."""
+    return isinstance(decl, cm.Constant) or (isinstance(decl, cm.Alias) and not decl.docs)
+
+
+def _method_docs(f: cm.Def) -> str:
+    parts = [f.docs] if f.docs else []
+    if f.raises is not None:
+        parts.append(f"Raises `Err({python(f.raises)})` with the error of the WIT `result`.")
+    return "\n\n".join(parts)
 
 
 def _tuple(items: list[str]) -> str:

@@ -55,7 +55,7 @@ def main(engine: Engine, component: Component, store: Store) -> int:
     e = Echo()
     cov.Coverage.add_to_linker(linker, host_echo=e, imports=e)
     world = cov.Coverage.instantiate(store, component, linker)
-    c = world.guest_echo.new_counter(store, 1)
+    c = cov.guest_echo.Counter(world.guest_echo, store, 1)
     with c:
         n = c.increment(store)
     d: t.Drawing = world.guest_echo.drawings(store, t.Drawing("x", [t.Shape_Empty()], None, t.Perms.READ, (t.Point(1, 2), t.Shape_Circle(1.0))))
@@ -63,4 +63,4 @@ def main(engine: Engine, component: Component, store: Store) -> int:
     world.guest_echo.variants(store, s)
     world.guest_echo.results(store, cov.Ok(1))
     world.guest_echo.nested(store, cov.Err("x"))
-    return n + world.guest_echo.counter_sum(store, c, c) + len(d.name)
+    return n + cov.guest_echo.Counter.sum(world.guest_echo, store, c, c) + len(d.name)

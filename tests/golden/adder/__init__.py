@@ -73,21 +73,18 @@ class Adder:
         return cls(store, _rt.instantiate(store, component, linker))
 
     @staticmethod
-    def add_to_linker(
-        linker: Linker,
-        *,
-        wasi: bool = True,
-    ) -> None:
+    def add_to_linker(linker: Linker, *, wasi: bool = True) -> None:
         """Define everything the world imports in `linker`.
 
-        Each host argument is an object implementing its Protocol, or a
-        callable taking the `Store` and returning one. With `wasi` (the
-        default), wasmtime's own WASI implementation is added too (once per
-        linker, so several worlds can share one), which
-        components built by componentize-py need: configure it per store with
+        Each host argument is an object implementing its Protocol, or a callable
+        taking the `Store` and returning one.
+
+        With `wasi` (the default), wasmtime's own WASI implementation is added too
+        (once per linker, so several worlds can share one), which components built
+        by componentize-py need: configure it per store with
         `store.set_wasi(wasmtime.WasiConfig())` (stdout, env, preopens).
-        `instantiate` gives a store with no WASI configuration a deny-all
-        default."""
+
+        `instantiate` gives a store with no WASI configuration a deny-all default."""
         if wasi:
             _rt.add_wasi(linker)
 

@@ -11,7 +11,7 @@ from wasmtime.component import Linker
 
 import witgen_runtime as _rt
 
-__all__ = ["Error", "Payload", "Cache", "add_to_linker"]
+__all__ = ["Error", "Payload", "Host", "add_to_linker"]
 
 
 class Error(enum.Enum):
@@ -30,7 +30,7 @@ _ERROR = _rt.Enum(
 _PAYLOAD = _rt.BYTES
 
 
-class Cache(Protocol):
+class Host(Protocol):
     """What the host implements for `legacy:cache/cache`."""
 
     def set(self, key: str, value: Payload, ttl: Optional[int]) -> None:
@@ -48,7 +48,7 @@ class Cache(Protocol):
 
 def add_to_linker(
     linker: Linker,
-    host: Union[Cache, Callable[[Store], Cache]],
+    host: Union[Host, Callable[[Store], Host]],
     name: str = "legacy:cache/cache",
 ) -> None:
     """Define what the component imports as `name` in `linker`, implemented by `host`.

@@ -22,9 +22,9 @@ __all__ = [
     "Shape",
     "Drawing",
     "Bowl",
-    "HostEcho",
+    "Host",
+    "HostResources",
     "add_to_linker",
-    "HostEchoResources",
 ]
 
 
@@ -48,16 +48,10 @@ class Bowl(Protocol):
     def merge(a: Any, grams: int) -> Bowl: ...
 
 
-_POINT = _types._POINT
-_MIXED = _types._MIXED
-_COLOR = _types._COLOR
-_PERMS = _types._PERMS
-_SHAPE = _types._SHAPE
-_DRAWING = _types._DRAWING
 _BOWL = _rt.HostResource("witgen:coverage/host-echo@0.1.0/bowl")
 
 
-class HostEchoResources(Protocol):
+class HostResources(Protocol):
     """The classes implementing the resources of `witgen:coverage/host-echo@0.1.0`."""
 
     @property
@@ -66,7 +60,7 @@ class HostEchoResources(Protocol):
         ...
 
 
-class HostEcho(HostEchoResources, Protocol):
+class Host(HostResources, Protocol):
     """Implemented by the host; the guest forwards each call here."""
 
     def bools(self, x: bool) -> bool: ...
@@ -130,7 +124,7 @@ class HostEcho(HostEchoResources, Protocol):
 
 def add_to_linker(
     linker: Linker,
-    host: Union[HostEcho, Callable[[Store], HostEcho]],
+    host: Union[Host, Callable[[Store], Host]],
     name: str = "witgen:coverage/host-echo@0.1.0",
 ) -> None:
     """Define what the component imports as `name` in `linker`, implemented by `host`.
@@ -297,15 +291,19 @@ def add_to_linker(
                 name + "#records",
                 get,
                 lambda h, r: h.records(r),
-                (("r", _MIXED),),
-                _MIXED,
+                (("r", _types._MIXED),),
+                _types._MIXED,
             ),
         )
         _rt.add_func(
             instance,
             "enums",
             _rt.host_func(
-                name + "#enums", get, lambda h, c: h.enums(c), (("c", _COLOR),), _COLOR
+                name + "#enums",
+                get,
+                lambda h, c: h.enums(c),
+                (("c", _types._COLOR),),
+                _types._COLOR,
             ),
         )
         _rt.add_func(
@@ -315,8 +313,8 @@ def add_to_linker(
                 name + "#flag-sets",
                 get,
                 lambda h, p: h.flag_sets(p),
-                (("p", _PERMS),),
-                _PERMS,
+                (("p", _types._PERMS),),
+                _types._PERMS,
             ),
         )
         _rt.add_func(
@@ -326,8 +324,8 @@ def add_to_linker(
                 name + "#variants",
                 get,
                 lambda h, s: h.variants(s),
-                (("s", _SHAPE),),
-                _SHAPE,
+                (("s", _types._SHAPE),),
+                _types._SHAPE,
             ),
         )
         _rt.add_func(
@@ -406,8 +404,8 @@ def add_to_linker(
                 name + "#list-of-records",
                 get,
                 lambda h, l: h.list_of_records(l),
-                (("l", _rt.List(_POINT)),),
-                _rt.List(_POINT),
+                (("l", _rt.List(_types._POINT)),),
+                _rt.List(_types._POINT),
             ),
         )
         _rt.add_func(
@@ -418,7 +416,7 @@ def add_to_linker(
                 get,
                 lambda h, ok: h.fallible(ok),
                 (("ok", _rt.BOOL),),
-                _rt.ResultOf(_rt.STRING, _COLOR),
+                _rt.ResultOf(_rt.STRING, _types._COLOR),
                 raises=True,
             ),
         )
@@ -434,8 +432,8 @@ def add_to_linker(
                 name + "#drawings",
                 get,
                 lambda h, d: h.drawings(d),
-                (("d", _DRAWING),),
-                _DRAWING,
+                (("d", _types._DRAWING),),
+                _types._DRAWING,
             ),
         )
         _rt.add_func(

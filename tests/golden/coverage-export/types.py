@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Callable, Optional, Protocol, Union
-
-from wasmtime import Store
-from wasmtime.component import Linker
+from typing import Optional, Union
 
 import witgen_runtime as _rt
 
@@ -19,13 +16,11 @@ __all__ = [
     "Mixed",
     "Color",
     "Perms",
+    "Shape",
     "Shape_Circle",
     "Shape_Rect",
     "Shape_Empty",
-    "Shape",
     "Drawing",
-    "Types",
-    "add_to_linker",
 ]
 
 
@@ -139,22 +134,3 @@ _DRAWING = _rt.Record(
         ("origin", "origin", _rt.Tuple(_POINT, _SHAPE)),
     ],
 )
-
-
-class Types(Protocol):
-    """Every WIT value type, so each crosses the boundary in both directions."""
-
-
-def add_to_linker(
-    linker: Linker,
-    host: Union[Types, Callable[[Store], Types]],
-    name: str = "witgen:coverage/types@0.1.0",
-) -> None:
-    """Define what the component imports as `name` in `linker`, implemented by `host`.
-
-    `host` is an object with the Protocol's attributes, shared by every
-    store, or a callable taking the `Store` and returning one (a host per
-    store, for example one kept as the store's data)."""
-    get = _rt.host_getter(host, ())
-    with linker.root() as root, root.add_instance(name) as instance:
-        pass

@@ -94,7 +94,7 @@ class Coverage:
         self._instance = _rt.InstanceState(
             store, instance, "witgen:coverage/coverage@0.1.0"
         )
-        self.guest_echo = _guest_echo.GuestEchoExports(
+        self.guest_echo = _guest_echo.Exports(
             self._instance, "witgen:coverage/guest-echo@0.1.0"
         )
         self._double_via_host = _rt.ExportFunc(
@@ -122,20 +122,21 @@ class Coverage:
     def add_to_linker(
         linker: Linker,
         *,
-        host_echo: Union[_host_echo.HostEcho, Callable[[Store], _host_echo.HostEcho]],
+        host_echo: Union[_host_echo.Host, Callable[[Store], _host_echo.Host]],
         imports: Union[CoverageImports, Callable[[Store], CoverageImports]],
         wasi: bool = True,
     ) -> None:
         """Define everything the world imports in `linker`.
 
-        Each host argument is an object implementing its Protocol, or a
-        callable taking the `Store` and returning one. With `wasi` (the
-        default), wasmtime's own WASI implementation is added too (once per
-        linker, so several worlds can share one), which
-        components built by componentize-py need: configure it per store with
+        Each host argument is an object implementing its Protocol, or a callable
+        taking the `Store` and returning one.
+
+        With `wasi` (the default), wasmtime's own WASI implementation is added too
+        (once per linker, so several worlds can share one), which components built
+        by componentize-py need: configure it per store with
         `store.set_wasi(wasmtime.WasiConfig())` (stdout, env, preopens).
-        `instantiate` gives a store with no WASI configuration a deny-all
-        default."""
+
+        `instantiate` gives a store with no WASI configuration a deny-all default."""
         if wasi:
             _rt.add_wasi(linker)
         _host_echo.add_to_linker(linker, host_echo, "witgen:coverage/host-echo@0.1.0")

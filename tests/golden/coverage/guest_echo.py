@@ -14,16 +14,7 @@ import witgen_runtime as _rt
 
 from . import types as _types
 
-__all__ = [
-    "Point",
-    "Mixed",
-    "Color",
-    "Perms",
-    "Shape",
-    "Drawing",
-    "Counter",
-    "GuestEchoExports",
-]
+__all__ = ["Point", "Mixed", "Color", "Perms", "Shape", "Drawing", "Counter", "Exports"]
 
 
 Point = _types.Point
@@ -40,6 +31,10 @@ class Counter(_rt.GuestResource):
     _wit_name = "counter"
     __slots__ = ()
 
+    def __new__(cls, exports: Exports, store: Store, start: int) -> Counter:
+        result: Counter = exports._instance.funcs[_COUNTER_NEW].call(store, start)
+        return result
+
     def increment(self, store: Store) -> int:
         result: int = self._instance.funcs[_COUNTER_INCREMENT].call(store, self)
         return result
@@ -48,13 +43,12 @@ class Counter(_rt.GuestResource):
         result: int = self._instance.funcs[_COUNTER_VALUE].call(store, self)
         return result
 
+    @staticmethod
+    def sum(exports: Exports, store: Store, a: Counter, b: Counter) -> int:
+        result: int = exports._instance.funcs[_COUNTER_SUM].call(store, a, b)
+        return result
 
-_POINT = _types._POINT
-_MIXED = _types._MIXED
-_COLOR = _types._COLOR
-_PERMS = _types._PERMS
-_SHAPE = _types._SHAPE
-_DRAWING = _types._DRAWING
+
 _COUNTER_NEW = _rt.ExportSpec(
     "witgen:coverage/guest-echo@0.1.0",
     "[constructor]counter",
@@ -85,7 +79,7 @@ _COUNTER_SUM = _rt.ExportSpec(
 )
 
 
-class GuestEchoExports:
+class Exports:
     """Implemented by the guest: each function calls the same one in host-echo."""
 
     def __init__(
@@ -139,14 +133,16 @@ class GuestEchoExports:
             _rt.List(_rt.List(_rt.STRING)),
         )
         self._records = _rt.ExportFunc(
-            instance, name, "records", (("r", _MIXED),), _MIXED
+            instance, name, "records", (("r", _types._MIXED),), _types._MIXED
         )
-        self._enums = _rt.ExportFunc(instance, name, "enums", (("c", _COLOR),), _COLOR)
+        self._enums = _rt.ExportFunc(
+            instance, name, "enums", (("c", _types._COLOR),), _types._COLOR
+        )
         self._flag_sets = _rt.ExportFunc(
-            instance, name, "flag-sets", (("p", _PERMS),), _PERMS
+            instance, name, "flag-sets", (("p", _types._PERMS),), _types._PERMS
         )
         self._variants = _rt.ExportFunc(
-            instance, name, "variants", (("s", _SHAPE),), _SHAPE
+            instance, name, "variants", (("s", _types._SHAPE),), _types._SHAPE
         )
         self._options = _rt.ExportFunc(
             instance,
@@ -197,20 +193,20 @@ class GuestEchoExports:
             instance,
             name,
             "list-of-records",
-            (("l", _rt.List(_POINT)),),
-            _rt.List(_POINT),
+            (("l", _rt.List(_types._POINT)),),
+            _rt.List(_types._POINT),
         )
         self._fallible = _rt.ExportFunc(
             instance,
             name,
             "fallible",
             (("ok", _rt.BOOL),),
-            _rt.ResultOf(_rt.STRING, _COLOR),
+            _rt.ResultOf(_rt.STRING, _types._COLOR),
             raises=True,
         )
         self._nothing = _rt.ExportFunc(instance, name, "nothing", (), None)
         self._drawings = _rt.ExportFunc(
-            instance, name, "drawings", (("d", _DRAWING),), _DRAWING
+            instance, name, "drawings", (("d", _types._DRAWING),), _types._DRAWING
         )
         self._nested = _rt.ExportFunc(
             instance,
@@ -291,7 +287,7 @@ class GuestEchoExports:
         component: Component,
         linker: Linker,
         name: str = "witgen:coverage/guest-echo@0.1.0",
-    ) -> GuestEchoExports:
+    ) -> Exports:
         """Instantiate `component` in `store` and bind to its export `name`
         (without a world class: for bindings of this interface alone).
 
@@ -299,12 +295,12 @@ class GuestEchoExports:
         If the store has no WASI configuration it first gets a deny-all one
         (`WasiConfig()`) and `set_wasi_http()`, so a component importing WASI
         cannot abort the process; call `store.set_wasi(...)` to give it more."""
-        accessor = cls(
+        exports = cls(
             _rt.InstanceState(store, _rt.instantiate(store, component, linker), name),
             name,
         )
-        accessor._instance.check_exports()
-        return accessor
+        exports._instance.check_exports()
+        return exports
 
     def bools(self, store: Store, x: bool) -> bool:
         result: bool = self._bools.call(store, x)
@@ -460,12 +456,4 @@ class GuestEchoExports:
     def consume_and_read(self, store: Store, c: Counter, d: Counter) -> int:
         """Takes `c`, borrows `d`; the sum of their values."""
         result: int = self._consume_and_read.call(store, c, d)
-        return result
-
-    def new_counter(self, store: Store, start: int) -> Counter:
-        result: Counter = self._instance.funcs[_COUNTER_NEW].call(store, start)
-        return result
-
-    def counter_sum(self, store: Store, a: Counter, b: Counter) -> int:
-        result: int = self._instance.funcs[_COUNTER_SUM].call(store, a, b)
         return result

@@ -8,10 +8,10 @@ from wasmtime.component import Component, Linker
 
 import witgen_runtime as _rt
 
-__all__ = ["AddExports"]
+__all__ = ["Exports"]
 
 
-class AddExports:
+class Exports:
     """The functions of `wasi-mindmap:interfaced-adder/add` the component exports."""
 
     def __init__(
@@ -31,7 +31,7 @@ class AddExports:
         component: Component,
         linker: Linker,
         name: str = "wasi-mindmap:interfaced-adder/add",
-    ) -> AddExports:
+    ) -> Exports:
         """Instantiate `component` in `store` and bind to its export `name`
         (without a world class: for bindings of this interface alone).
 
@@ -39,12 +39,12 @@ class AddExports:
         If the store has no WASI configuration it first gets a deny-all one
         (`WasiConfig()`) and `set_wasi_http()`, so a component importing WASI
         cannot abort the process; call `store.set_wasi(...)` to give it more."""
-        accessor = cls(
+        exports = cls(
             _rt.InstanceState(store, _rt.instantiate(store, component, linker), name),
             name,
         )
-        accessor._instance.check_exports()
-        return accessor
+        exports._instance.check_exports()
+        return exports
 
     def add(self, store: Store, a: int, b: int) -> int:
         result: int = self._add.call(store, a, b)

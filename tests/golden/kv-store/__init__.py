@@ -115,20 +115,21 @@ class KvStore:
     def add_to_linker(
         linker: Linker,
         *,
-        kvdb: Union[_kvdb.Kvdb, Callable[[Store], _kvdb.Kvdb]],
+        kvdb: Union[_kvdb.Host, Callable[[Store], _kvdb.Host]],
         imports: Union[KvStoreImports, Callable[[Store], KvStoreImports]],
         wasi: bool = True,
     ) -> None:
         """Define everything the world imports in `linker`.
 
-        Each host argument is an object implementing its Protocol, or a
-        callable taking the `Store` and returning one. With `wasi` (the
-        default), wasmtime's own WASI implementation is added too (once per
-        linker, so several worlds can share one), which
-        components built by componentize-py need: configure it per store with
+        Each host argument is an object implementing its Protocol, or a callable
+        taking the `Store` and returning one.
+
+        With `wasi` (the default), wasmtime's own WASI implementation is added too
+        (once per linker, so several worlds can share one), which components built
+        by componentize-py need: configure it per store with
         `store.set_wasi(wasmtime.WasiConfig())` (stdout, env, preopens).
-        `instantiate` gives a store with no WASI configuration a deny-all
-        default."""
+
+        `instantiate` gives a store with no WASI configuration a deny-all default."""
         if wasi:
             _rt.add_wasi(linker)
         _kvdb.add_to_linker(linker, kvdb, "wasi-mindmap:kv-store/kvdb")

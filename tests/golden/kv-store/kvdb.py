@@ -12,7 +12,7 @@ from wasmtime.component import Linker
 
 import witgen_runtime as _rt
 
-__all__ = ["Connection", "Kvdb", "add_to_linker", "KvdbResources"]
+__all__ = ["Connection", "Host", "HostResources", "add_to_linker"]
 
 
 class Connection(Protocol):
@@ -42,7 +42,7 @@ class Connection(Protocol):
 _CONNECTION = _rt.HostResource("wasi-mindmap:kv-store/kvdb/connection")
 
 
-class KvdbResources(Protocol):
+class HostResources(Protocol):
     """The classes implementing the resources of `wasi-mindmap:kv-store/kvdb`."""
 
     @property
@@ -51,13 +51,13 @@ class KvdbResources(Protocol):
         ...
 
 
-class Kvdb(KvdbResources, Protocol):
+class Host(HostResources, Protocol):
     """A key-value database that the host provides."""
 
 
 def add_to_linker(
     linker: Linker,
-    host: Union[Kvdb, Callable[[Store], Kvdb]],
+    host: Union[Host, Callable[[Store], Host]],
     name: str = "wasi-mindmap:kv-store/kvdb",
 ) -> None:
     """Define what the component imports as `name` in `linker`, implemented by `host`.
