@@ -12,6 +12,13 @@ Each stage that cares about the kind of a type definition `match`es over
 new kind must be handled. What a kind refers to is `type_references` (and,
 to rebuild one with other ids, `map_type_ids`): the one place that knows
 each kind's children.
+
+A new kind of type: its class here and in `TypeDefKind`; its AST node in
+`frontend/ast.py` and `ast.Type`; then mypy names every `match` left to
+do. What mypy cannot see: the grammar (`grammar/wit.lark`), the parser's
+callback for the new rule, and the one-of-each lists of
+`tests/model/test_model.py`, `tests/model/test_witjson.py` and
+`tests/resolve/test_kinds.py` (each fails until it has the kind).
 """
 
 from __future__ import annotations
