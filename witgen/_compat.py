@@ -1,16 +1,16 @@
-"""What differs between the Pythons witgen runs on (3.10-3.13)."""
+"""What the oldest supported Python (3.10) lacks, defined once."""
 
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
 
 if sys.version_info >= (3, 11):
     from typing import assert_never
 else:
+    from typing import NoReturn
 
-    def assert_never(value: NoReturn) -> NoReturn:
-        """mypy: a `match` handled every case; at run time: it did not."""
+    def assert_never(value: NoReturn, /) -> NoReturn:
+        """The end of an exhaustive `match`: mypy reports a kind left out."""
         raise AssertionError(f"unhandled: {value!r}")
 
 

@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 from .frontend import ast
 from .diagnostics import Collector, Diagnostic, Source, Span, WitError, hint_budget, read_source
-from .model import PackageName, Resolve
+from .model import PackageId, PackageName, Resolve
 from .frontend.parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
 
@@ -30,7 +30,7 @@ class Loaded:
     resolve: Resolve
     # The packages the path itself defines: its own package first (what
     # wit-parser's `push_path` returns), then packages nested in its files.
-    main: list[int]
+    main: list[PackageId]
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
@@ -92,7 +92,7 @@ def _load_many(
 
     resolve = Resolve()
     ids = resolve_groups(resolve, groups, Features(features, all_features))
-    main_ids: list[int] = []
+    main_ids: list[PackageId] = []
     for group_ids in ids[: len(mains)]:
         # Groups list nested packages first and the file's own last.
         main_ids += [group_ids[-1], *group_ids[:-1]]

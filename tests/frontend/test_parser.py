@@ -136,3 +136,20 @@ def test_keyword_as_name_hints_at_percent() -> None:
         parse_text("package a:b;\ninterface i {\n  type list = u32;\n}")
     assert caught.value.diagnostics[0].hint is not None
     assert "%list" in caught.value.diagnostics[0].hint
+
+
+def test_every_grammar_rule_has_a_builder_callback() -> None:
+    # Lark finds callbacks by name, so mypy cannot: a rule (or `-> alias`)
+    # without one would quietly build a Lark tree where an AST node belongs.
+    from witgen.frontend.parser import _Builder, _lark
+
+    missing = sorted(
+        {
+            str(rule.alias or rule.origin.name)
+            for rule in _lark().rules
+            if not str(rule.origin.name).startswith("_")
+            and not (rule.options.expand1 and rule.alias is None)
+            and not hasattr(_Builder, str(rule.alias or rule.origin.name))
+        }
+    )
+    assert missing == []

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from witgen import model as m
 from witgen.frontend import ast
 from witgen.diagnostics import Source, Span, WitError
 from witgen.frontend.parser import parse_file, parse_text
@@ -187,19 +188,7 @@ ATTRS = st.lists(
     max_size=2,
 ).map(tuple)
 
-PRIMITIVE_NAMES: list[ast.PrimitiveName] = [
-    "bool",
-    "s8",
-    "u16",
-    "s32",
-    "u64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
-PRIMITIVES = st.sampled_from(PRIMITIVE_NAMES).map(lambda n: ast.Primitive(n, _AT))
+PRIMITIVES = st.sampled_from(m.PRIMITIVES).map(lambda n: ast.Primitive(n, _AT))
 
 
 def _types(inner: st.SearchStrategy[ast.Type]) -> st.SearchStrategy[ast.Type]:

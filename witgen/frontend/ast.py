@@ -8,9 +8,14 @@ diagnostic about it should point at: for a named item, its name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 from ..diagnostics import Source, Span
+
+if TYPE_CHECKING:
+    # WIT's list of primitives is the model's; for mypy only, so that
+    # importing the syntax tree does not import the model.
+    from ..model import Primitive as PrimitiveName
 
 # ---- attributes (`@since`, `@unstable`, `@deprecated`, `@external-id`) ----
 
@@ -43,24 +48,6 @@ Attribute = Union[Since, Unstable, Deprecated, ExternalId]
 Attributes = tuple[Attribute, ...]
 
 # ---- types ------------------------------------------------------------
-
-PrimitiveName = Literal[
-    "bool",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
-
 
 @dataclass(frozen=True)
 class Primitive:
@@ -137,6 +124,7 @@ class StreamOf:
     span: Span
 
 
+# Closed: the parser, the printer and the resolver `match` over exactly these.
 Type = Union[
     Primitive,
     Named,

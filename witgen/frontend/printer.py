@@ -18,6 +18,7 @@ import functools
 from typing import Sequence, Union
 
 from . import ast
+from .._compat import assert_never
 from ..diagnostics import Source, Span
 
 INDENT = "  "
@@ -44,34 +45,37 @@ def print_file(file: ast.File) -> str:
 
 def print_type(type_: ast.Type) -> str:
     """A type as it is written after `:` or `=`."""
-    if isinstance(type_, ast.Primitive):
-        return type_.name
-    if isinstance(type_, ast.Named):
-        return _id(type_.name)
-    if isinstance(type_, ast.ListOf):
-        return f"list<{print_type(type_.element)}>"
-    if isinstance(type_, ast.FixedList):
-        return f"list<{print_type(type_.element)}, {type_.size}>"
-    if isinstance(type_, ast.MapOf):
-        return f"map<{print_type(type_.key)}, {print_type(type_.value)}>"
-    if isinstance(type_, ast.OptionOf):
-        return f"option<{print_type(type_.inner)}>"
-    if isinstance(type_, ast.ResultOf):
-        if type_.ok is None and type_.err is None:
+    match type_:
+        case ast.Primitive(name=name):
+            return name
+        case ast.Named(name=name):
+            return _id(name)
+        case ast.ListOf(element=element):
+            return f"list<{print_type(element)}>"
+        case ast.FixedList(element=element, size=size):
+            return f"list<{print_type(element)}, {size}>"
+        case ast.MapOf(key=key, value=value):
+            return f"map<{print_type(key)}, {print_type(value)}>"
+        case ast.OptionOf(inner=inner):
+            return f"option<{print_type(inner)}>"
+        case ast.ResultOf(ok=None, err=None):
             return "result"
-        if type_.err is None:
-            assert type_.ok is not None
-            return f"result<{print_type(type_.ok)}>"
-        ok = "_" if type_.ok is None else print_type(type_.ok)
-        return f"result<{ok}, {print_type(type_.err)}>"
-    if isinstance(type_, ast.TupleOf):
-        return f"tuple<{', '.join(print_type(t) for t in type_.items)}>"
-    if isinstance(type_, ast.Handle):
-        return f"{type_.kind}<{_id(type_.resource.name)}>"
-    if isinstance(type_, ast.FutureOf):
-        return "future" if type_.inner is None else f"future<{print_type(type_.inner)}>"
-    assert isinstance(type_, ast.StreamOf)
-    return "stream" if type_.inner is None else f"stream<{print_type(type_.inner)}>"
+        case ast.ResultOf(ok=ok, err=None):
+            assert ok is not None
+            return f"result<{print_type(ok)}>"
+        case ast.ResultOf(ok=ok, err=err):
+            assert err is not None
+            return f"result<{'_' if ok is None else print_type(ok)}, {print_type(err)}>"
+        case ast.TupleOf(items=items):
+            return f"tuple<{', '.join(print_type(t) for t in items)}>"
+        case ast.Handle(kind=how, resource=resource):
+            return f"{how}<{_id(resource.name)}>"
+        case ast.FutureOf(inner=inner):
+            return "future" if inner is None else f"future<{print_type(inner)}>"
+        case ast.StreamOf(inner=inner):
+            return "stream" if inner is None else f"stream<{print_type(inner)}>"
+        case _:
+            assert_never(type_)
 
 
 # ---- names ------------------------------------------------------------
@@ -231,30 +235,33 @@ def _extern(keyword: str, extern: ast.Extern) -> list[str]:
 
 def _typedef(item: ast.TypeDef) -> list[str]:
     name = _id(item.name)
-    if isinstance(item, ast.TypeAlias):
-        return [f"type {name} = {print_type(item.type)};"]
-    if isinstance(item, ast.Record):
-        return _members(
-            f"record {name}",
-            [_docs(f.docs) + [f"{_id(f.name)}: {print_type(f.type)}"] for f in item.fields],
-        )
-    if isinstance(item, ast.Flags):
-        return _members(f"flags {name}", [_docs(f.docs) + [_id(f.name)] for f in item.flags])
-    if isinstance(item, ast.Variant):
-        return _members(
-            f"variant {name}",
-            [
-                _docs(c.docs) + [_id(c.name) + (f"({print_type(c.type)})" if c.type is not None else "")]
-                for c in item.cases
-            ],
-        )
-    if isinstance(item, ast.Enum):
-        return _members(f"enum {name}", [_docs(c.docs) + [_id(c.name)] for c in item.cases])
-    assert isinstance(item, ast.Resource)
-    if not item.functions:
-        return [f"resource {name};"]
-    blocks = [_resource_func(f) for f in item.functions]
-    return _braced(f"resource {name}", blocks, item.functions)
+    match item:
+        case ast.TypeAlias(type=type_):
+            return [f"type {name} = {print_type(type_)};"]
+        case ast.Record(fields=fields):
+            return _members(
+                f"record {name}",
+                [_docs(f.docs) + [f"{_id(f.name)}: {print_type(f.type)}"] for f in fields],
+            )
+        case ast.Flags(flags=flags):
+            return _members(f"flags {name}", [_docs(f.docs) + [_id(f.name)] for f in flags])
+        case ast.Variant(cases=cases):
+            return _members(
+                f"variant {name}",
+                [
+                    _docs(c.docs) + [_id(c.name) + (f"({print_type(c.type)})" if c.type is not None else "")]
+                    for c in cases
+                ],
+            )
+        case ast.Enum(cases=enum_cases):
+            return _members(f"enum {name}", [_docs(c.docs) + [_id(c.name)] for c in enum_cases])
+        case ast.Resource(functions=functions):
+            if not functions:
+                return [f"resource {name};"]
+            blocks = [_resource_func(f) for f in functions]
+            return _braced(f"resource {name}", blocks, functions)
+        case _:
+            assert_never(item)
 
 
 def _resource_func(func: ast.ResourceFunc) -> list[str]:

@@ -66,7 +66,7 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal, Sequence
+from typing import Any, Callable, Iterator, Literal, Sequence, get_args
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
@@ -633,18 +633,7 @@ class _Value:
     static: bool = False
 
 
-_TYPES = (
-    ast.Primitive,
-    ast.Named,
-    ast.ListOf,
-    ast.OptionOf,
-    ast.ResultOf,
-    ast.TupleOf,
-    ast.FutureOf,
-    ast.StreamOf,
-    _Unit,
-    _Hole,
-)
+_TYPES: tuple[type, ...] = (*get_args(ast.Type), _Unit, _Hole)
 Ty = Any  # an ast.Type, or a _Unit / _Hole still to be placed
 
 

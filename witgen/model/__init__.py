@@ -1,48 +1,79 @@
 """The resolved model: every name looked up, every package linked.
 
 Mirrors wit-parser's `Resolve`: arenas (plain lists) of `TypeDef`,
-`Interface`, `World` and `Package`, addressed by int ids. A type reference
-(`Type`) is either a primitive's name (`"u32"`, `"string"`, ...) or a
-`TypeId` into `Resolve.types`. Built by `witgen.resolve`, consumed by the
-code generators; nothing here knows about syntax.
+`Interface`, `World` and `Package`, addressed by ids (ints to Python, four
+distinct types to mypy). A type reference (`Type`) is either a primitive's
+name (`"u32"`, `"string"`, ...) or a `TypeId` into `Resolve.types`. Built by
+`witgen.resolve`, consumed by the code generators; nothing here knows about
+syntax.
+
+Each stage that cares about the kind of a type definition `match`es over
+`TypeDefKind` and ends with `assert_never`, so that mypy names every place a
+new kind must be handled. What a kind refers to is `type_references` (and,
+to rebuild one with other ids, `map_type_ids`): the one place that knows
+each kind's children.
+
+A new kind of type: its class here and in `TypeDefKind`; its AST node in
+`frontend/ast.py` and `ast.Type`; then mypy names every `match` left to
+do. What mypy cannot see: the grammar (`grammar/wit.lark`), the parser's
+callback for the new rule, and the one-of-each lists of
+`tests/model/test_model.py`, `tests/model/test_witjson.py` and
+`tests/resolve/test_kinds.py` (each fails until it has the kind).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Container, Hashable, Iterable, Iterator, Literal, TypeVar, Union
+from dataclasses import dataclass, field, replace
+from typing import (
+    Callable,
+    Container,
+    Hashable,
+    Iterable,
+    Iterator,
+    Literal,
+    NewType,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+)
 
+from .._compat import assert_never
 from ..diagnostics import Span
 
-TypeId = int
-InterfaceId = int
-WorldId = int
-PackageId = int
+# Indexes into the arenas of a `Resolve` (or of one package being resolved).
+# `NewType`s: plain ints at run time, but mypy rejects one for another.
+TypeId = NewType("TypeId", int)
+InterfaceId = NewType("InterfaceId", int)
+WorldId = NewType("WorldId", int)
+PackageId = NewType("PackageId", int)
 
-PRIMITIVES = frozenset(
-    {
-        "bool",
-        "s8",
-        "s16",
-        "s32",
-        "s64",
-        "u8",
-        "u16",
-        "u32",
-        "u64",
-        "f32",
-        "f64",
-        "char",
-        "string",
-        "error-context",
-    }
-)
+# WIT's primitive types, in the order of wit-parser's `Type` enum. The one
+# list: `PRIMITIVES` is read from it, and a `Type` that is a string must be
+# one of them (mypy rejects `Alias("u3")` or a type's name).
+Primitive = Literal[
+    "bool",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "s8",
+    "s16",
+    "s32",
+    "s64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+]
+PRIMITIVES: tuple[Primitive, ...] = get_args(Primitive)
 
 _V = TypeVar("_V")
 
-# A primitive's name, or the id of a `TypeDef`.
-Type = Union[str, TypeId]
+# A primitive, or the id of a `TypeDef`.
+Type = Union[Primitive, TypeId]
 
 # ---- versions and names -------------------------------------------------
 
@@ -119,7 +150,7 @@ UNKNOWN = Stability()
 @dataclass(frozen=True)
 class TypeOwner:
     kind: Literal["interface", "world"]
-    id: int
+    id: InterfaceId | WorldId
 
 
 @dataclass
@@ -237,10 +268,14 @@ class Stream:
 class Unknown:
     """A type `use`d from another package, before that package is linked.
 
-    Only the resolver sees this; a finished `Resolve` never contains one.
+    wit-parser's `TypeDefKind::Unknown`, for the same reason: a package is
+    resolved alone, so what it takes from others is a placeholder until
+    `link` connects it. Only the resolver sees this; a finished `Resolve`
+    never contains one.
     """
 
 
+# Closed: every stage `match`es over exactly these (see the module's docs).
 TypeDefKind = Union[
     Alias,
     Record,
@@ -490,32 +525,8 @@ class Resolve:
         return iter(self.worlds[world].exports.items())
 
     def type_references(self, kind: TypeDefKind) -> Iterator[Type]:
-        """The types a definition refers to directly, in order."""
-        if isinstance(kind, Alias):
-            yield kind.target
-        elif isinstance(kind, Record):
-            yield from (f.type for f in kind.fields)
-        elif isinstance(kind, Variant):
-            yield from (c.type for c in kind.cases if c.type is not None)
-        elif isinstance(kind, Handle):
-            yield kind.resource
-        elif isinstance(kind, (List, FixedList)):
-            yield kind.element
-        elif isinstance(kind, Map):
-            yield kind.key
-            yield kind.value
-        elif isinstance(kind, Option):
-            yield kind.inner
-        elif isinstance(kind, Result):
-            if kind.ok is not None:
-                yield kind.ok
-            if kind.err is not None:
-                yield kind.err
-        elif isinstance(kind, Tuple):
-            yield from kind.types
-        elif isinstance(kind, (Future, Stream)):
-            if kind.inner is not None:
-                yield kind.inner
+        """`type_references(kind)`, for code that holds a `Resolve`."""
+        return type_references(kind)
 
     def topological_types(self, roots: list[TypeId] | None = None) -> list[TypeId]:
         """Type ids with every type after those it refers to.
@@ -523,12 +534,12 @@ class Resolve:
         Stable: among types that do not depend on each other, arena order.
         With `roots`, only those and what they reach.
         """
-        start = list(range(len(self.types))) if roots is None else roots
+        start = cast("list[TypeId]", list(range(len(self.types)))) if roots is None else roots
         return post_order(start, self.type_ids_referenced)
 
     def type_ids_referenced(self, id: TypeId) -> list[TypeId]:
         """The type ids (not primitives) that `id`'s definition refers to, in order."""
-        return [t for t in self.type_references(self.types[id].kind) if isinstance(t, int)]
+        return [t for t in type_references(self.types[id].kind) if isinstance(t, int)]
 
     def type_interface_dep(self, id: TypeId) -> InterfaceId | None:
         """For `use iface.{t}`: the interface the aliased type comes from."""
@@ -537,7 +548,7 @@ class Resolve:
             return None
         other = self.types[ty.kind.target].owner
         if other is not None and other.kind == "interface" and other != ty.owner:
-            return other.id
+            return InterfaceId(other.id)
         return None
 
     def interface_direct_deps(self, id: InterfaceId) -> Iterator[InterfaceId]:
@@ -551,7 +562,87 @@ class Resolve:
 
     def topological_packages(self) -> list[PackageId]:
         """Package ids with dependencies first (the arena is already so)."""
-        return list(range(len(self.packages)))
+        return cast("list[PackageId]", list(range(len(self.packages))))
+
+
+# ---- what a kind refers to ----------------------------------------------
+
+
+def type_references(kind: TypeDefKind) -> Iterator[Type]:
+    """The types a definition refers to directly, in order: the one place
+    that knows each kind's children (walks, orderings and copies use it)."""
+    match kind:
+        case Alias(target=target):
+            yield target
+        case Record(fields=fields):
+            yield from (f.type for f in fields)
+        case Variant(cases=cases):
+            yield from (c.type for c in cases if c.type is not None)
+        case Handle(resource=resource):
+            yield resource
+        case List(element=element) | FixedList(element=element):
+            yield element
+        case Map(key=key, value=value):
+            yield key
+            yield value
+        case Option(inner=inner):
+            yield inner
+        case Result(ok=ok, err=err):
+            if ok is not None:
+                yield ok
+            if err is not None:
+                yield err
+        case Tuple(types=types):
+            yield from types
+        case Future(inner=inner) | Stream(inner=inner):
+            if inner is not None:
+                yield inner
+        case Flags() | Enum() | Resource() | Unknown():
+            pass
+        case _:
+            assert_never(kind)
+
+
+def map_type_ids(kind: TypeDefKind, f: Callable[[TypeId], TypeId]) -> TypeDefKind:
+    """`kind` with every type id it refers to replaced by `f(id)`, called in
+    `type_references`' order (copies number their types by it); primitives
+    stay. A kind that refers to nothing comes back as it is."""
+
+    def ty(t: Type) -> Type:
+        return f(t) if isinstance(t, int) else t
+
+    def opt(t: Type | None) -> Type | None:
+        return f(t) if isinstance(t, int) else t
+
+    match kind:
+        case Alias(target=target):
+            return Alias(ty(target))
+        case Record(fields=fields):
+            return Record([replace(x, type=ty(x.type)) for x in fields])
+        case Variant(cases=cases):
+            return Variant([replace(c, type=opt(c.type)) for c in cases])
+        case Handle(kind=how, resource=resource):
+            return Handle(how, f(resource))
+        case List(element=element):
+            return List(ty(element))
+        case FixedList(element=element, size=size):
+            return FixedList(ty(element), size)
+        case Map(key=key, value=value):
+            return Map(ty(key), ty(value))
+        case Option(inner=inner):
+            return Option(ty(inner))
+        case Result(ok=ok, err=err):
+            return Result(opt(ok), opt(err))
+        case Tuple(types=types):
+            return Tuple([ty(t) for t in types])
+        case Future(inner=inner):
+            return Future(opt(inner))
+        case Stream(inner=inner):
+            return Stream(opt(inner))
+        case Flags() | Enum() | Resource() | Unknown():
+            return kind
+        case _:
+            assert_never(kind)
 
 
 Node = TypeVar("Node", bound=Hashable)

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from .. import model as m
+from .._compat import assert_never
 
 Json = Any
 
@@ -119,37 +120,41 @@ def _named(items: list[Any], payload: bool) -> list[Json]:
 
 
 def _kind(kind: m.TypeDefKind) -> Json:
-    if isinstance(kind, m.Alias):
-        return {"type": kind.target}
-    if isinstance(kind, m.Record):
-        return {"record": {"fields": _named(kind.fields, True)}}
-    if isinstance(kind, m.Flags):
-        return {"flags": {"flags": _named(kind.flags, False)}}
-    if isinstance(kind, m.Variant):
-        return {"variant": {"cases": _named(kind.cases, True)}}
-    if isinstance(kind, m.Enum):
-        return {"enum": {"cases": _named(kind.cases, False)}}
-    if isinstance(kind, m.Resource):
-        return "resource"
-    if isinstance(kind, m.Handle):
-        return {"handle": {kind.kind: kind.resource}}
-    if isinstance(kind, m.List):
-        return {"list": kind.element}
-    if isinstance(kind, m.FixedList):
-        return {"fixed-length-list": [kind.element, kind.size]}
-    if isinstance(kind, m.Map):
-        return {"map": [kind.key, kind.value]}
-    if isinstance(kind, m.Option):
-        return {"option": kind.inner}
-    if isinstance(kind, m.Result):
-        return {"result": {"ok": kind.ok, "err": kind.err}}
-    if isinstance(kind, m.Tuple):
-        return {"tuple": {"types": list(kind.types)}}
-    if isinstance(kind, m.Future):
-        return {"future": kind.inner}
-    if isinstance(kind, m.Stream):
-        return {"stream": kind.inner}
-    return "unknown"
+    match kind:
+        case m.Alias(target=target):
+            return {"type": target}
+        case m.Record(fields=fields):
+            return {"record": {"fields": _named(fields, True)}}
+        case m.Flags(flags=flags):
+            return {"flags": {"flags": _named(flags, False)}}
+        case m.Variant(cases=cases):
+            return {"variant": {"cases": _named(cases, True)}}
+        case m.Enum(cases=enum_cases):
+            return {"enum": {"cases": _named(enum_cases, False)}}
+        case m.Resource():
+            return "resource"
+        case m.Handle(kind=how, resource=resource):
+            return {"handle": {how: resource}}
+        case m.List(element=element):
+            return {"list": element}
+        case m.FixedList(element=element, size=size):
+            return {"fixed-length-list": [element, size]}
+        case m.Map(key=key, value=value):
+            return {"map": [key, value]}
+        case m.Option(inner=inner):
+            return {"option": inner}
+        case m.Result(ok=ok, err=err):
+            return {"result": {"ok": ok, "err": err}}
+        case m.Tuple(types=types):
+            return {"tuple": {"types": list(types)}}
+        case m.Future(inner=inner):
+            return {"future": inner}
+        case m.Stream(inner=inner):
+            return {"stream": inner}
+        case m.Unknown():
+            return "unknown"
+        case _:
+            assert_never(kind)
 
 
 def _owner(owner: m.TypeOwner | None) -> Json:

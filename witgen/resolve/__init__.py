@@ -37,7 +37,7 @@ def resolve_groups(
     resolve: m.Resolve,
     groups: list[list[UnresolvedPackage]],
     features: Features,
-) -> list[list[int]]:
+) -> list[list[m.PackageId]]:
     """Append every package of `groups` to `resolve`, dependencies first.
 
     Returns, per group, the ids of its packages in the group's order.
@@ -62,8 +62,8 @@ def resolve_groups(
     for name in sorted(by_name, key=m.PackageName.sort_key):
         _visit(by_name[name][0], by_name, order, placed)
 
-    ids: dict[m.PackageName, int] = {}
-    aliases: dict[int, m.Type] = {}  # shared by every Remap: see `Remap.aliases`
+    ids: dict[m.PackageName, m.PackageId] = {}
+    aliases: dict[m.TypeId, m.Type] = {}  # shared by every Remap: see `Remap.aliases`
     for name in order:
         ids[name] = Remap(resolve, features, aliases=aliases).append(by_name[name][0])
     return [[ids[pkg.name] for pkg in group] for group in groups]

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from .. import model as m
+from .._compat import assert_never
 from ..diagnostics import Span, WitError
 
 
@@ -70,10 +71,10 @@ class _Cloner:
     def __init__(
         self,
         resolve: m.Resolve,
-        types: dict[int, int],
+        types: dict[m.TypeId, m.TypeId],
         prev: m.TypeOwner,
         new: m.TypeOwner,
-        package: int,
+        package: m.PackageId,
     ) -> None:
         self.resolve = resolve
         self.types = types
@@ -90,25 +91,52 @@ class _Cloner:
             return item
         return replace(item, id=self.interface(item.id))
 
-    def type_id(self, id: int) -> int:
+    def type_id(self, id: m.TypeId) -> m.TypeId:
         new_id = self.types.get(id)
         if new_id is None:
             # What `id` refers to is cloned first (and gets the lower ids), in
             # an iterative post-order: chains of types can be long.
             for old in m.post_order([id], self._clones_first, self.types):
                 new = self._type_def(replace(self.resolve.types[old]))
-                self.types[old] = len(self.resolve.types)
+                self.types[old] = m.TypeId(len(self.resolve.types))
                 self.resolve.types.append(new)
             new_id = self.types[id]
         return new_id
 
-    def _clones_first(self, id: int) -> list[int]:
+    def _clones_first(self, id: m.TypeId) -> list[m.TypeId]:
         """The types `_type_def` clones for `id`, in the order it does."""
         kind = self.resolve.types[id].kind
-        if isinstance(kind, m.Alias):
-            target = kind.target
-            return [target] if isinstance(target, int) and self.resolve.types[target].owner == self.prev else []
-        return [t for t in self.resolve.type_references(kind) if isinstance(t, int)]
+        match kind:
+            case m.Alias(target=target):
+                return [target] if isinstance(target, int) and self._owned(target) else []
+            case (
+                m.Record()
+                | m.Flags()
+                | m.Variant()
+                | m.Enum()
+                | m.Resource()
+                | m.Handle()
+                | m.List()
+                | m.FixedList()
+                | m.Map()
+                | m.Option()
+                | m.Result()
+                | m.Tuple()
+                | m.Future()
+                | m.Stream()
+                | m.Unknown()
+            ):
+                return self.resolve.type_ids_referenced(id)
+            case _:
+                assert_never(kind)
+
+    def _owned(self, id: m.TypeId) -> bool:
+        return self.resolve.types[id].owner == self.prev
+
+    def _alias_target(self, target: m.TypeId) -> m.TypeId:
+        """An alias of a type of the same owner gets the copy; of any other
+        type (`use`d from an interface), the type itself."""
+        return self.type_id(target) if self._owned(target) else self.types.get(target, target)
 
     def _ty(self, ty: m.Type | None) -> m.Type | None:
         return self.type_id(ty) if isinstance(ty, int) else ty
@@ -120,37 +148,29 @@ class _Cloner:
         if td.owner is not None:
             td.owner = self.new
         kind = td.kind
-        t = self._t
-        if isinstance(kind, m.Alias):
-            target = kind.target
-            if isinstance(target, int):
-                if self.resolve.types[target].owner == self.prev:
-                    target = self.type_id(target)
-                else:
-                    target = self.types.get(target, target)
-            td.kind = m.Alias(target)
-        elif isinstance(kind, m.Handle):
-            td.kind = m.Handle(kind.kind, self.type_id(kind.resource))
-        elif isinstance(kind, m.Option):
-            td.kind = m.Option(t(kind.inner))
-        elif isinstance(kind, m.List):
-            td.kind = m.List(t(kind.element))
-        elif isinstance(kind, m.FixedList):
-            td.kind = m.FixedList(t(kind.element), kind.size)
-        elif isinstance(kind, m.Map):
-            td.kind = m.Map(t(kind.key), t(kind.value))
-        elif isinstance(kind, m.Tuple):
-            td.kind = m.Tuple([t(x) for x in kind.types])
-        elif isinstance(kind, m.Record):
-            td.kind = m.Record([replace(f, type=t(f.type)) for f in kind.fields])
-        elif isinstance(kind, m.Variant):
-            td.kind = m.Variant([replace(c, type=self._ty(c.type)) for c in kind.cases])
-        elif isinstance(kind, m.Result):
-            td.kind = m.Result(self._ty(kind.ok), self._ty(kind.err))
-        elif isinstance(kind, m.Future):
-            td.kind = m.Future(self._ty(kind.inner))
-        elif isinstance(kind, m.Stream):
-            td.kind = m.Stream(self._ty(kind.inner))
+        match kind:
+            case m.Alias():
+                td.kind = m.map_type_ids(kind, self._alias_target)
+            case (
+                m.Record()
+                | m.Flags()
+                | m.Variant()
+                | m.Enum()
+                | m.Resource()
+                | m.Handle()
+                | m.List()
+                | m.FixedList()
+                | m.Map()
+                | m.Option()
+                | m.Result()
+                | m.Tuple()
+                | m.Future()
+                | m.Stream()
+                | m.Unknown()
+            ):
+                td.kind = m.map_type_ids(kind, self.type_id)
+            case _:
+                assert_never(kind)
         return td
 
     def function(self, func: m.Function) -> m.Function:
@@ -161,9 +181,9 @@ class _Cloner:
             result=self._ty(func.result),
         )
 
-    def interface(self, old: int) -> int:
+    def interface(self, old: m.InterfaceId) -> m.InterfaceId:
         source = self.resolve.interfaces[old]
-        next_id = len(self.resolve.interfaces)
+        next_id = m.InterfaceId(len(self.resolve.interfaces))
         inner = _Cloner(
             self.resolve,
             self.types,
@@ -182,11 +202,11 @@ class _Cloner:
 
 def include_world(
     resolve: m.Resolve,
-    world_id: int,
-    included_id: int,
+    world_id: m.WorldId,
+    included_id: m.WorldId,
     names: list[tuple[str, str]],
     span: Span,
-    package: int,
+    package: m.PackageId,
 ) -> None:
     """Copy the imports and exports of `included_id` into `world_id`."""
     world = resolve.worlds[world_id]
@@ -262,7 +282,7 @@ def _import_interface(
     resolve: m.Resolve,
     imports: dict[m.WorldKey, m.WorldItem],
     key: m.WorldKey,
-    id: int,
+    id: m.InterfaceId,
     stability: m.Stability,
     docs: str | None,
     span: Span | None = None,
@@ -274,7 +294,7 @@ def _import_interface(
     if key in imports:
         return
     item = m.InterfaceItem(id, stability, docs, span, external_id)
-    stack: list[tuple[m.WorldKey, m.InterfaceItem, Iterator[int]]] = [
+    stack: list[tuple[m.WorldKey, m.InterfaceItem, Iterator[m.InterfaceId]]] = [
         (key, item, resolve.interface_direct_deps(id))
     ]
     while stack:
@@ -289,7 +309,7 @@ def _import_interface(
             imports.setdefault(current, current_item)
 
 
-def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> None:
+def elaborate_world(resolve: m.Resolve, world_id: m.WorldId, span: Span | None) -> None:
     world = resolve.worlds[world_id]
     imports: dict[m.WorldKey, m.WorldItem] = {}
     for key, item in _sorted(resolve, world.imports).items():
@@ -311,13 +331,13 @@ def elaborate_world(resolve: m.Resolve, world_id: int, span: Span | None) -> Non
         else:
             exports[key] = item
 
-    required: set[int] = set()
+    required: set[m.InterfaceId] = set()
 
     def add(key: m.WorldKey, item: m.InterfaceItem, add_export: bool) -> bool:
         """Export `item` (or, for a dependency that is not exported, import
         it) after what it uses; False if that needs an interface both ways.
         An iterative post-order: `use` chains can be long."""
-        stack: list[tuple[m.WorldKey, m.InterfaceItem, bool, Iterator[int]]] = []
+        stack: list[tuple[m.WorldKey, m.InterfaceItem, bool, Iterator[m.InterfaceId]]] = []
 
         def enter(key: m.WorldKey, item: m.InterfaceItem, add_export: bool) -> bool | None:
             """The answer at once, or None when `key` must wait for its deps."""

@@ -10,8 +10,10 @@ return borrows, then expands `include`s and elaborates every world
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from .. import model as m
+from .._compat import assert_never
 from ..diagnostics import Span, WitError, did_you_mean
 from .elaborate import elaborate_world, include_world
 from .package import UnresolvedPackage, strong_key
@@ -20,6 +22,8 @@ from .package import UnresolvedPackage, strong_key
 # How many known packages a "package not found" error lists.
 _KNOWN_SHOWN = 20
 
+_Id = TypeVar("_Id", m.TypeId, m.InterfaceId, m.WorldId)
+
 
 @dataclass(frozen=True)
 class Features:
@@ -27,7 +31,9 @@ class Features:
     all: bool = False
 
 
-def include_stability(resolve: m.Resolve, features: Features, stab: m.Stability, pkg: int, span: Span | None) -> bool:
+def include_stability(
+    resolve: m.Resolve, features: Features, stab: m.Stability, pkg: m.PackageId, span: Span | None
+) -> bool:
     """Whether an item with `stab` exists in package `pkg` (errors for bad `@since`)."""
     if stab.kind == "unknown":
         return True
@@ -55,21 +61,21 @@ class Remap:
 
     resolve: m.Resolve
     features: Features
-    types: list[int | None] = field(default_factory=list)
-    interfaces: list[int | None] = field(default_factory=list)
-    worlds: list[int | None] = field(default_factory=list)
-    own_handles: dict[int, int] = field(default_factory=dict)
-    has_borrow: dict[int, bool] = field(default_factory=dict)
+    types: list[m.TypeId | None] = field(default_factory=list)
+    interfaces: list[m.InterfaceId | None] = field(default_factory=list)
+    worlds: list[m.WorldId | None] = field(default_factory=list)
+    own_handles: dict[m.TypeId, m.TypeId] = field(default_factory=dict)
+    has_borrow: dict[m.TypeId, bool] = field(default_factory=dict)
     # `resolve.unalias`'s memo, shared by the Remaps of one resolve: linked
     # types never change, and chains of `use` across packages make alias
     # chains long.
-    aliases: dict[int, m.Type] = field(default_factory=dict)
+    aliases: dict[m.TypeId, m.Type] = field(default_factory=dict)
 
-    def _included(self, stab: m.Stability, pkg: int, span: Span | None) -> bool:
+    def _included(self, stab: m.Stability, pkg: m.PackageId, span: Span | None) -> bool:
         return include_stability(self.resolve, self.features, stab, pkg, span)
 
     @staticmethod
-    def _apply(table: list[int | None], id: int, desc: str, span: Span | None) -> int:
+    def _apply(table: list[_Id | None], id: int, desc: str, span: Span | None) -> _Id:
         new = table[id]
         if new is None:
             raise WitError.at(
@@ -77,20 +83,20 @@ class Remap:
             )
         return new
 
-    def map_type(self, id: int, span: Span | None) -> int:
+    def map_type(self, id: m.TypeId, span: Span | None) -> m.TypeId:
         return self._apply(self.types, id, "type", span)
 
-    def map_interface(self, id: int, span: Span | None) -> int:
+    def map_interface(self, id: m.InterfaceId, span: Span | None) -> m.InterfaceId:
         return self._apply(self.interfaces, id, "interface", span)
 
-    def map_world(self, id: int, span: Span | None) -> int:
+    def map_world(self, id: m.WorldId, span: Span | None) -> m.WorldId:
         return self._apply(self.worlds, id, "world", span)
 
     # ---- the whole package ----
 
-    def append(self, unresolved: UnresolvedPackage) -> int:
+    def append(self, unresolved: UnresolvedPackage) -> m.PackageId:
         resolve = self.resolve
-        pkg = len(resolve.packages)
+        pkg = m.PackageId(len(resolve.packages))
         resolve.packages.append(m.Package(unresolved.name, unresolved.docs))
         assert unresolved.name not in resolve.package_names
         resolve.package_names[unresolved.name] = pkg
@@ -105,7 +111,7 @@ class Remap:
                 self.types.append(None)
                 continue
             new = replace(ty, kind=self._update_kind(ty.kind, ty.span))
-            new_id = len(resolve.types)
+            new_id = m.TypeId(len(resolve.types))
             resolve.types.append(new)
             if new.name is None and new.owner is None and isinstance(new.kind, m.Handle) and new.kind.kind == "own":
                 new_id = self.own_handles.setdefault(new.kind.resource, new_id)
@@ -117,7 +123,7 @@ class Remap:
                 continue
             new_iface = replace(iface, package=pkg, types=dict(iface.types), functions=dict(iface.functions))
             self._update_interface(new_iface, pkg)
-            self.interfaces.append(len(resolve.interfaces))
+            self.interfaces.append(m.InterfaceId(len(resolve.interfaces)))
             resolve.interfaces.append(new_iface)
 
         for id in self.types[foreign_types:]:
@@ -135,7 +141,7 @@ class Remap:
                 continue
             new_world = replace(world, imports={}, exports={})
             self._update_world(world, new_world, pkg)
-            self.worlds.append(len(resolve.worlds))
+            self.worlds.append(m.WorldId(len(resolve.worlds)))
             resolve.worlds.append(new_world)
 
         for id in self.types[foreign_types:]:
@@ -152,7 +158,7 @@ class Remap:
             if world_id is None:
                 continue
             resolve.worlds[world_id].package = pkg
-            for inc in unresolved.includes.get(local, []):
+            for inc in unresolved.includes.get(m.WorldId(local), []):
                 if not self._included(inc.stability, pkg, inc.span):
                     continue
                 include_world(resolve, world_id, self.map_world(inc.world, inc.span), inc.names, inc.span, pkg)
@@ -160,22 +166,22 @@ class Remap:
             elaborate_world(resolve, world_id, resolve.worlds[world_id].span)
 
         package = resolve.packages[pkg]
-        for id in self.interfaces[foreign_interfaces:]:
-            if id is None:
+        for iface_id in self.interfaces[foreign_interfaces:]:
+            if iface_id is None:
                 continue
-            iface = resolve.interfaces[id]
+            iface = resolve.interfaces[iface_id]
             iface.package = pkg
             if iface.name is not None:
-                package.interfaces[iface.name] = id
-        for id in self.worlds[foreign_worlds:]:
-            if id is None:
+                package.interfaces[iface.name] = iface_id
+        for world_id in self.worlds[foreign_worlds:]:
+            if world_id is None:
                 continue
-            world = resolve.worlds[id]
+            world = resolve.worlds[world_id]
             world.package = pkg
-            package.worlds[world.name] = id
+            package.worlds[world.name] = world_id
         return pkg
 
-    def _map_owner(self, table: list[int | None], id: int, desc: str, span: Span | None) -> int:
+    def _map_owner(self, table: list[_Id | None], id: int, desc: str, span: Span | None) -> _Id:
         try:
             return self._apply(table, id, desc, span)
         except WitError as error:
@@ -184,7 +190,7 @@ class Remap:
 
     # ---- foreign items ----
 
-    def _foreign_deps(self, unresolved: UnresolvedPackage, pkg: int) -> None:
+    def _foreign_deps(self, unresolved: UnresolvedPackage, pkg: m.PackageId) -> None:
         resolve = self.resolve
         by_interface: dict[int, tuple[m.PackageName, str, Span, list[m.Stability]]] = {}
         by_world: dict[int, tuple[m.PackageName, str, Span, list[m.Stability]]] = {}
@@ -236,7 +242,7 @@ class Remap:
                 self.types.append(None)
                 continue
             assert ty.owner is not None and ty.name is not None
-            iface_id = self.map_interface(ty.owner.id, None)
+            iface_id = self.map_interface(m.InterfaceId(ty.owner.id), None)
             type_id = resolve.interfaces[iface_id].types.get(ty.name)
             if type_id is None:
                 raise WitError.at(
@@ -253,7 +259,7 @@ class Remap:
             if resolve.resource_of(mapped) is None:
                 raise WitError.at(span, "type used in a handle must be a resource")
 
-    def _package(self, name: m.PackageName, span: Span) -> int:
+    def _package(self, name: m.PackageName, span: Span) -> m.PackageId:
         # Exactly as written: the only-one-version shortcut is for selecting a
         # world by name (`Resolve.select_world`), never for paths inside WIT.
         id = self.resolve.package_names.get(name)
@@ -271,51 +277,48 @@ class Remap:
     # ---- updating references ----
 
     def _update_kind(self, kind: m.TypeDefKind, span: Span | None) -> m.TypeDefKind:
-        ty = self._ty
-        if isinstance(kind, m.Handle):
-            return m.Handle(kind.kind, self.map_type(kind.resource, span))
-        if isinstance(kind, m.Alias):
-            # `type a = r` stays an alias of the resource, not an `own<r>`.
-            target = kind.target
-            return m.Alias(self.map_type(target, span) if isinstance(target, int) else target)
-        if isinstance(kind, m.Record):
-            return m.Record([replace(f, type=ty(f.type, f.span)) for f in kind.fields])
-        if isinstance(kind, m.Tuple):
-            return m.Tuple([ty(t, span) for t in kind.types])
-        if isinstance(kind, m.Variant):
-            return m.Variant([replace(c, type=None if c.type is None else ty(c.type, span)) for c in kind.cases])
-        if isinstance(kind, m.Option):
-            return m.Option(ty(kind.inner, span))
-        if isinstance(kind, m.List):
-            return m.List(ty(kind.element, span))
-        if isinstance(kind, m.FixedList):
-            return m.FixedList(ty(kind.element, span), kind.size)
-        if isinstance(kind, m.Map):
-            return m.Map(ty(kind.key, span), ty(kind.value, span))
-        if isinstance(kind, m.Result):
-            return m.Result(
-                None if kind.ok is None else ty(kind.ok, span), None if kind.err is None else ty(kind.err, span)
-            )
-        if isinstance(kind, m.Future):
-            return m.Future(None if kind.inner is None else ty(kind.inner, span))
-        if isinstance(kind, m.Stream):
-            return m.Stream(None if kind.inner is None else ty(kind.inner, span))
-        return kind
+        match kind:
+            case m.Alias() | m.Handle():
+                # These name their type: `type a = r` stays an alias of the
+                # resource, not of an `own<r>`.
+                return m.map_type_ids(kind, lambda id: self.map_type(id, span))
+            case m.Record(fields=fields):
+                # A field's own span: wit-parser points at the field.
+                return m.Record([replace(f, type=self._ty(f.type, f.span)) for f in fields])
+            case (
+                m.Variant()
+                | m.List()
+                | m.FixedList()
+                | m.Map()
+                | m.Option()
+                | m.Result()
+                | m.Tuple()
+                | m.Future()
+                | m.Stream()
+                | m.Flags()
+                | m.Enum()
+                | m.Resource()
+                | m.Unknown()
+            ):
+                return m.map_type_ids(kind, lambda id: self._value(id, span))
+            case _:
+                assert_never(kind)
 
     def _ty(self, ty: m.Type, span: Span | None) -> m.Type:
-        """Map a reference; a reference to a resource becomes `own<resource>`."""
-        if isinstance(ty, str):
-            return ty
-        id = self.map_type(ty, span)
+        return ty if isinstance(ty, str) else self._value(ty, span)
+
+    def _value(self, id: m.TypeId, span: Span | None) -> m.TypeId:
+        """Map a type that holds a value: a resource there means `own<resource>`."""
+        id = self.map_type(id, span)
         if self.resolve.resource_of(id, self.aliases) is None:
             return id
         own = self.own_handles.get(id)
         if own is None:
-            own = self.own_handles[id] = len(self.resolve.types)
+            own = self.own_handles[id] = m.TypeId(len(self.resolve.types))
             self.resolve.types.append(m.TypeDef(None, m.Handle("own", id), None))
         return own
 
-    def _update_interface(self, iface: m.Interface, pkg: int) -> None:
+    def _update_interface(self, iface: m.Interface, pkg: m.PackageId) -> None:
         iface.types = {
             name: self.map_type(id, iface.span) for name, id in iface.types.items() if self.types[id] is not None
         }
@@ -342,7 +345,7 @@ class Remap:
             return False
         cache = self.has_borrow
 
-        def refs(id: int) -> list[int]:  # a handle's resource holds no borrow
+        def refs(id: m.TypeId) -> list[m.TypeId]:  # a handle's resource holds no borrow
             return [] if isinstance(self.resolve.types[id].kind, m.Handle) else self.resolve.type_ids_referenced(id)
 
         # Memoised in `cache`: chains of types can be long and share their parts.
@@ -351,7 +354,7 @@ class Remap:
             cache[id] = kind.kind == "borrow" if isinstance(kind, m.Handle) else any(cache[r] for r in refs(id))
         return cache[ty]
 
-    def _update_world(self, old: m.World, new: m.World, pkg: int) -> None:
+    def _update_world(self, old: m.World, new: m.World, pkg: m.PackageId) -> None:
         resolve = self.resolve
         for items, dst in ((old.imports, new.imports), (old.exports, new.exports)):
             for key, item in items.items():

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator, Literal, Sequence, Union
 
 from ..frontend import ast
 from .. import model as m
+from .._compat import assert_never
 from ..diagnostics import Collector, Span, WitError, did_you_mean
 from .toposort import Deps, toposort
 
@@ -27,7 +28,7 @@ class AstItem:
     """An interface or world of the package being resolved (local id)."""
 
     kind: ItemKind
-    id: int
+    id: m.InterfaceId | m.WorldId
 
 
 @dataclass
@@ -39,7 +40,7 @@ class ForeignDep:
 @dataclass
 class Include:
     stability: m.Stability
-    world: int
+    world: m.WorldId
     names: list[tuple[str, str]]
     span: Span
 
@@ -52,11 +53,11 @@ class UnresolvedPackage:
     types: list[m.TypeDef] = field(default_factory=list)
     interfaces: list[m.Interface] = field(default_factory=list)
     worlds: list[m.World] = field(default_factory=list)
-    includes: dict[int, list[Include]] = field(default_factory=dict)
+    includes: dict[m.WorldId, list[Include]] = field(default_factory=dict)
     foreign_deps: dict[m.PackageName, dict[str, ForeignDep]] = field(default_factory=dict)
     foreign_dep_spans: list[Span] = field(default_factory=list)
     unknown_type_spans: list[Span] = field(default_factory=list)
-    required_resource_types: list[tuple[int, Span]] = field(default_factory=list)
+    required_resource_types: list[tuple[m.TypeId, Span]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,7 +71,7 @@ class PackageSource:
 
 FUNCTION = "function"
 # What a name in an interface or world scope stands for.
-Lookup = dict[str, tuple[Union[int, str], Span]]
+Lookup = dict[str, tuple[Union[m.TypeId, str], Span]]
 
 PathKind = Literal["interface", "world", "unknown"]
 
@@ -160,43 +161,57 @@ def external_id(attrs: ast.Attributes) -> str | None:
     return found
 
 
-_MAP_KEYS = frozenset({"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"})
+_MAP_KEYS: frozenset[m.Primitive] = frozenset(
+    {"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"}
+)
 
 
 def _collect_deps(ty: ast.Type, out: list[tuple[str, Span]]) -> None:
+    """The names `ty` mentions, in order. Iterative: types nest deeply in
+    hostile input; the stack holds what is left, last first."""
     stack = [ty]
     while stack:
         t = stack.pop()
-        if isinstance(t, ast.Named):
-            out.append((t.name, t.span))
-        elif isinstance(t, ast.Handle):
-            out.append((t.resource.name, t.resource.span))
-        elif isinstance(t, (ast.ListOf, ast.FixedList)):
-            stack.append(t.element)
-        elif isinstance(t, ast.MapOf):
-            stack += [t.value, t.key]
-        elif isinstance(t, ast.OptionOf):
-            stack.append(t.inner)
-        elif isinstance(t, ast.ResultOf):
-            stack += [x for x in (t.err, t.ok) if x is not None]
-        elif isinstance(t, ast.TupleOf):
-            stack += reversed(t.items)
-        elif isinstance(t, (ast.FutureOf, ast.StreamOf)):
-            if t.inner is not None:
-                stack.append(t.inner)
+        match t:
+            case ast.Primitive():
+                pass
+            case ast.Named(name=name, span=span):
+                out.append((name, span))
+            case ast.Handle(resource=resource):
+                out.append((resource.name, resource.span))
+            case ast.ListOf(element=element) | ast.FixedList(element=element):
+                stack.append(element)
+            case ast.MapOf(key=key, value=value):
+                stack += [value, key]
+            case ast.OptionOf(inner=inner):
+                stack.append(inner)
+            case ast.ResultOf(ok=ok, err=err):
+                stack += [x for x in (err, ok) if x is not None]
+            case ast.TupleOf(items=items):
+                stack += reversed(items)
+            case ast.FutureOf(inner=inner) | ast.StreamOf(inner=inner):
+                if inner is not None:
+                    stack.append(inner)
+            case _:
+                assert_never(t)
 
 
 def _typedef_deps(td: ast.TypeDef) -> list[tuple[str, Span]]:
     out: list[tuple[str, Span]] = []
-    if isinstance(td, ast.TypeAlias):
-        _collect_deps(td.type, out)
-    elif isinstance(td, ast.Record):
-        for f in td.fields:
-            _collect_deps(f.type, out)
-    elif isinstance(td, ast.Variant):
-        for c in td.cases:
-            if c.type is not None:
-                _collect_deps(c.type, out)
+    match td:
+        case ast.TypeAlias(type=type_):
+            _collect_deps(type_, out)
+        case ast.Record(fields=fields):
+            for f in fields:
+                _collect_deps(f.type, out)
+        case ast.Variant(cases=cases):
+            for c in cases:
+                if c.type is not None:
+                    _collect_deps(c.type, out)
+        case ast.Flags() | ast.Enum() | ast.Resource():
+            pass
+        case _:
+            assert_never(td)
     return out
 
 
@@ -208,28 +223,28 @@ class PackageResolver:
             raise WitError.at(None, "no `package` header was found in any WIT file for this package")
         self.source = source
         self.pkg = UnresolvedPackage(_package_name(source.name), source.name.span, source.docs)
-        self.anon: dict[tuple[object, ...], int] = {}
+        self.anon: dict[tuple[object, ...], m.TypeId] = {}
         self.interface_types: list[Lookup] = []
         self.type_lookup: Lookup = {}
         self.ast_items: list[dict[str, AstItem]] = []
         self.package_items: dict[str, AstItem] = {}
         self.cur = 0
-        self.foreign_interfaces: set[int] = set()
+        self.foreign_interfaces: set[m.InterfaceId] = set()
 
     # ---- arenas ----
 
-    def _alloc_interface(self, span: Span | None) -> int:
+    def _alloc_interface(self, span: Span | None) -> m.InterfaceId:
         self.interface_types.append({})
         self.pkg.interfaces.append(m.Interface(None, span=span))
-        return len(self.pkg.interfaces) - 1
+        return m.InterfaceId(len(self.pkg.interfaces) - 1)
 
-    def _alloc_world(self, span: Span | None) -> int:
+    def _alloc_world(self, span: Span | None) -> m.WorldId:
         self.pkg.worlds.append(m.World("", span=span))
-        return len(self.pkg.worlds) - 1
+        return m.WorldId(len(self.pkg.worlds) - 1)
 
-    def _alloc_type(self, td: m.TypeDef) -> int:
+    def _alloc_type(self, td: m.TypeDef) -> m.TypeId:
         self.pkg.types.append(td)
-        return len(self.pkg.types) - 1
+        return m.TypeId(len(self.pkg.types) - 1)
 
     # ---- the stages ----
 
@@ -239,29 +254,28 @@ class PackageResolver:
         iface_order, world_order = self._populate_ast_items(files)
         self._populate_foreign_types(files)
 
-        iface_ast: dict[int, tuple[ast.Interface, int]] = {}
-        world_ast: dict[int, tuple[ast.World, int]] = {}
+        iface_ast: dict[m.InterfaceId, tuple[ast.Interface, int]] = {}
+        world_ast: dict[m.WorldId, tuple[ast.World, int]] = {}
         for i, items in enumerate(files):
             for item in items:
                 if isinstance(item, ast.Interface):
-                    iface_ast[self.ast_items[i][item.name].id] = (item, i)
+                    iface_ast[m.InterfaceId(self.ast_items[i][item.name].id)] = (item, i)
                 elif isinstance(item, ast.World):
-                    world_ast[self.ast_items[i][item.name].id] = (item, i)
+                    world_ast[m.WorldId(self.ast_items[i][item.name].id)] = (item, i)
         # An interface or world with a mistake is reported and skipped, with
         # everything that uses it (whose errors would only be echoes).
         errors = Collector()
         failed: set[AstItem] = set()
-        for id in iface_order:
-            iface, i = iface_ast[id]
+        for iface_id in iface_order:
+            iface, i = iface_ast[iface_id]
             self.cur = i
-            run = partial(self._resolve_interface, id, iface.items, iface.docs, iface.attrs)
-            self._guarded(AstItem("interface", id), _paths((iface,)), errors, failed, run)
-        for id in world_order:
-            world, i = world_ast[id]
+            run = partial(self._resolve_interface, iface_id, iface.items, iface.docs, iface.attrs)
+            self._guarded(AstItem("interface", iface_id), _paths((iface,)), errors, failed, run)
+        for world_id in world_order:
+            world, i = world_ast[world_id]
             self.cur = i
-            self._guarded(
-                AstItem("world", id), _paths((world,)), errors, failed, partial(self._resolve_world, id, world)
-            )
+            run = partial(self._resolve_world, world_id, world)
+            self._guarded(AstItem("world", world_id), _paths((world,)), errors, failed, run)
         errors.raise_if_any()
         return self.pkg
 
@@ -307,12 +321,15 @@ class PackageResolver:
                     if use.kind == "world":
                         item = AstItem("world", self._alloc_world(name_span))
                     else:
-                        item = AstItem("interface", self._alloc_interface(name_span))
-                        self.foreign_interfaces.add(item.id)
+                        iface = self._alloc_interface(name_span)
+                        item = AstItem("interface", iface)
+                        self.foreign_interfaces.add(iface)
                     dep = deps[path.name] = ForeignDep(item, [])
                 dep.stabilities.append(stab)
 
-    def _populate_ast_items(self, files: list[tuple[ast.PackageItem, ...]]) -> tuple[list[int], list[int]]:
+    def _populate_ast_items(
+        self, files: list[tuple[ast.PackageItem, ...]]
+    ) -> tuple[list[m.InterfaceId], list[m.WorldId]]:
         package_items: dict[str, Span] = {}
         names: dict[str, ast.Interface | ast.World] = {}
         order: Deps = {}
@@ -362,20 +379,20 @@ class PackageResolver:
 
         sorted_names = toposort("interface or world", order)
         ids: dict[str, AstItem] = {}
-        iface_order: list[int] = []
-        world_order: list[int] = []
+        iface_order: list[m.InterfaceId] = []
+        world_order: list[m.WorldId] = []
         for name in sorted_names:
             node = names[name]
             if isinstance(node, ast.Interface):
-                id = self._alloc_interface(package_items[name])
-                self.pkg.interfaces[id].name = name
-                ids[name] = AstItem("interface", id)
-                iface_order.append(id)
+                iface = self._alloc_interface(package_items[name])
+                self.pkg.interfaces[iface].name = name
+                ids[name] = AstItem("interface", iface)
+                iface_order.append(iface)
             else:
-                id = self._alloc_world(package_items[name])
-                self.pkg.worlds[id].name = name
-                ids[name] = AstItem("world", id)
-                world_order.append(id)
+                world = self._alloc_world(package_items[name])
+                self.pkg.worlds[world].name = name
+                ids[name] = AstItem("world", world)
+                world_order.append(world)
 
         for items in files:
             scope: dict[str, AstItem] = {}
@@ -444,20 +461,20 @@ class PackageResolver:
         return dep.item, path.name, _foreign_name_span(path)
 
     @staticmethod
-    def _iface_of(item: AstItem, name: str, span: Span) -> int:
+    def _iface_of(item: AstItem, name: str, span: Span) -> m.InterfaceId:
         if item.kind != "interface":
             raise WitError.at(span, f"name `{name}` is defined as a world, not an interface")
-        return item.id
+        return m.InterfaceId(item.id)
 
     @staticmethod
-    def _world_of(item: AstItem, name: str, span: Span) -> int:
+    def _world_of(item: AstItem, name: str, span: Span) -> m.WorldId:
         if item.kind != "world":
             raise WitError.at(span, f"name `{name}` is defined as an interface, not a world")
-        return item.id
+        return m.WorldId(item.id)
 
     # ---- worlds ----
 
-    def _resolve_world(self, world_id: int, world: ast.World) -> None:
+    def _resolve_world(self, world_id: m.WorldId, world: ast.World) -> None:
         w = self.pkg.worlds[world_id]
         w.docs = world.docs
         w.stability = stability(world.attrs)
@@ -480,8 +497,8 @@ class PackageResolver:
                 raise WitError.at(span, f"import `{name}` conflicts with prior import of same name")
             w.imports[name] = m.TypeItem(value, span)
 
-        imported: set[int] = set()
-        exported: set[int] = set()
+        imported: set[m.WorldKey] = set()
+        exported: set[m.WorldKey] = set()
         for item in world.items:
             if isinstance(item, ast.Resource):
                 for func in item.functions:
@@ -540,7 +557,7 @@ class PackageResolver:
     # ---- interfaces ----
 
     def _resolve_interface(
-        self, id: int, items: Sequence[ast.InterfaceItem], docs: str | None, attrs: ast.Attributes
+        self, id: m.InterfaceId, items: Sequence[ast.InterfaceItem], docs: str | None, attrs: ast.Attributes
     ) -> None:
         iface = self.pkg.interfaces[id]
         iface.docs = docs
@@ -613,7 +630,7 @@ class PackageResolver:
             id = self._alloc_type(m.TypeDef(td.name, kind, owner, td.docs, stab, td.span, ext))
             self._define(td.name, td.span, id)
 
-    def _define(self, name: str, span: Span, value: int | str) -> None:
+    def _define(self, name: str, span: Span, value: m.TypeId | str) -> None:
         if name in self.type_lookup:
             raise WitError.at(span, f"name `{name}` is defined more than once")
         self.type_lookup[name] = (value, span)
@@ -636,7 +653,7 @@ class PackageResolver:
             id = self._alloc_type(m.TypeDef(local, m.Alias(value), owner, None, stab, n.span, ext))
             self._define(local, n.alias_span or n.span, id)
 
-    def _type_name(self, named: ast.Named) -> int:
+    def _type_name(self, named: ast.Named) -> m.TypeId:
         found = self.type_lookup.get(named.name)
         if found is None:
             # A misspelt built-in (`strin`) is as likely as a misspelt name in
@@ -649,89 +666,118 @@ class PackageResolver:
             raise WitError.at(named.span, f"cannot use {found[0]} `{named.name}` as a type")
         return found[0]
 
-    def _validate_resource(self, named: ast.Named) -> int:
+    def _validate_resource(self, named: ast.Named) -> m.TypeId:
         id = self._type_name(named)
         cur = id
         while True:
             kind = self.pkg.types[cur].kind
-            if isinstance(kind, m.Resource):
-                return id
-            if isinstance(kind, m.Alias) and isinstance(kind.target, int):
-                cur = kind.target
-                continue
-            if isinstance(kind, m.Unknown):
-                self.pkg.required_resource_types.append((cur, named.span))
-                return id
-            raise WitError.at(named.span, f"type `{named.name}` used in a handle must be a resource")
+            match kind:
+                case m.Resource():
+                    return id
+                case m.Alias(target=target) if isinstance(target, int):
+                    cur = target
+                case m.Unknown():
+                    # From another package: `link` checks it once connected.
+                    self.pkg.required_resource_types.append((cur, named.span))
+                    return id
+                case (
+                    m.Alias()
+                    | m.Record()
+                    | m.Flags()
+                    | m.Variant()
+                    | m.Enum()
+                    | m.Handle()
+                    | m.List()
+                    | m.FixedList()
+                    | m.Map()
+                    | m.Option()
+                    | m.Result()
+                    | m.Tuple()
+                    | m.Future()
+                    | m.Stream()
+                ):
+                    raise WitError.at(named.span, f"type `{named.name}` used in a handle must be a resource")
+                case _:
+                    assert_never(kind)
 
     def _typedef_kind(self, td: ast.TypeDef, stab: m.Stability) -> m.TypeDefKind:
         # wit-parser 1.262's checks, each after the member types resolve.
-        if isinstance(td, ast.TypeAlias):
-            return self._kind(td.type, stab)
-        if isinstance(td, ast.Record):
-            fields = [m.Field(f.name, self._type(f.type, stab), f.docs, f.span) for f in td.fields]
-            if not fields:
-                raise WitError.at(td.span, "empty record")
-            _check_members("field", [(f.name, f.span) for f in td.fields])
-            return m.Record(fields)
-        if isinstance(td, ast.Flags):
-            if not td.flags:
-                raise WitError.at(td.span, "empty flags")
-            if len(td.flags) > MAX_FLAGS:
-                raise WitError.at(td.flags[MAX_FLAGS].span, f"cannot have more than {MAX_FLAGS} flags")
-            _check_members("flag", [(f.name, f.span) for f in td.flags])
-            return m.Flags([m.Flag(f.name, f.docs, f.span) for f in td.flags])
-        if isinstance(td, ast.Variant):
-            if not td.cases:
-                raise WitError.at(td.span, "empty variant")
-            variant = m.Variant(
-                [
-                    m.Case(c.name, self._type(c.type, stab) if c.type is not None else None, c.docs, c.span)
-                    for c in td.cases
-                ]
-            )
-            _check_members("case", [(c.name, c.span) for c in td.cases])
-            return variant
-        if isinstance(td, ast.Enum):
-            if not td.cases:
-                raise WitError.at(td.span, "empty enum")
-            _check_members("case", [(c.name, c.span) for c in td.cases])
-            return m.Enum([m.EnumCase(c.name, c.docs, c.span) for c in td.cases])
-        # A resource's functions are checked with the rest of its scope's
-        # names (`check_strongly_unique`): `[static]x.x` collides with `x`.
-        return m.Resource()
+        match td:
+            case ast.TypeAlias(type=type_):
+                return self._kind(type_, stab)
+            case ast.Record(fields=ast_fields):
+                fields = [m.Field(f.name, self._type(f.type, stab), f.docs, f.span) for f in ast_fields]
+                if not fields:
+                    raise WitError.at(td.span, "empty record")
+                _check_members("field", [(f.name, f.span) for f in ast_fields])
+                return m.Record(fields)
+            case ast.Flags(flags=flags):
+                if not flags:
+                    raise WitError.at(td.span, "empty flags")
+                if len(flags) > MAX_FLAGS:
+                    raise WitError.at(flags[MAX_FLAGS].span, f"cannot have more than {MAX_FLAGS} flags")
+                _check_members("flag", [(f.name, f.span) for f in flags])
+                return m.Flags([m.Flag(f.name, f.docs, f.span) for f in flags])
+            case ast.Variant(cases=cases):
+                if not cases:
+                    raise WitError.at(td.span, "empty variant")
+                variant = m.Variant(
+                    [
+                        m.Case(c.name, self._type(c.type, stab) if c.type is not None else None, c.docs, c.span)
+                        for c in cases
+                    ]
+                )
+                _check_members("case", [(c.name, c.span) for c in cases])
+                return variant
+            case ast.Enum(cases=enum_cases):
+                if not enum_cases:
+                    raise WitError.at(td.span, "empty enum")
+                _check_members("case", [(c.name, c.span) for c in enum_cases])
+                return m.Enum([m.EnumCase(c.name, c.docs, c.span) for c in enum_cases])
+            case ast.Resource():
+                # A resource's functions are checked with the rest of its scope's
+                # names (`check_strongly_unique`): `[static]x.x` collides with `x`.
+                return m.Resource()
+            case _:
+                assert_never(td)
 
     def _kind(self, ty: ast.Type, stab: m.Stability) -> m.TypeDefKind:
-        if isinstance(ty, ast.Primitive):
-            return m.Alias(ty.name)
-        if isinstance(ty, ast.Named):
-            return m.Alias(self._type_name(ty))
-        if isinstance(ty, ast.ListOf):
-            return m.List(self._type(ty.element, stab))
-        if isinstance(ty, ast.MapOf):
-            key = self._type(ty.key, stab)
-            value = self._type(ty.value, stab)
-            if not (isinstance(key, str) and key in _MAP_KEYS):
-                raise WitError.at(
-                    ty.span,
-                    "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string",
-                )
-            return m.Map(key, value)
-        if isinstance(ty, ast.FixedList):
-            return m.FixedList(self._type(ty.element, stab), ty.size)
-        if isinstance(ty, ast.Handle):
-            return m.Handle(ty.kind, self._validate_resource(ty.resource))
-        if isinstance(ty, ast.TupleOf):
-            if not ty.items:
-                raise WitError.at(ty.span, "empty tuple")
-            return m.Tuple([self._type(t, stab) for t in ty.items])
-        if isinstance(ty, ast.OptionOf):
-            return m.Option(self._type(ty.inner, stab))
-        if isinstance(ty, ast.ResultOf):
-            return m.Result(self._opt_type(ty.ok, stab), self._opt_type(ty.err, stab))
-        if isinstance(ty, ast.FutureOf):
-            return m.Future(self._opt_type(ty.inner, stab))
-        return m.Stream(self._opt_type(ty.inner, stab))
+        """The one mapping of a written type to a model kind."""
+        match ty:
+            case ast.Primitive(name=name):
+                return m.Alias(name)
+            case ast.Named():
+                return m.Alias(self._type_name(ty))
+            case ast.ListOf(element=element):
+                return m.List(self._type(element, stab))
+            case ast.MapOf(key=key_ast, value=value_ast):
+                key = self._type(key_ast, stab)
+                value = self._type(value_ast, stab)
+                if not (isinstance(key, str) and key in _MAP_KEYS):
+                    raise WitError.at(
+                        ty.span,
+                        "invalid map key type: map keys must be "
+                        "bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string",
+                    )
+                return m.Map(key, value)
+            case ast.FixedList(element=element, size=size):
+                return m.FixedList(self._type(element, stab), size)
+            case ast.Handle(kind=how, resource=resource):
+                return m.Handle(how, self._validate_resource(resource))
+            case ast.TupleOf(items=items):
+                if not items:
+                    raise WitError.at(ty.span, "empty tuple")
+                return m.Tuple([self._type(t, stab) for t in items])
+            case ast.OptionOf(inner=inner):
+                return m.Option(self._type(inner, stab))
+            case ast.ResultOf(ok=ok, err=err):
+                return m.Result(self._opt_type(ok, stab), self._opt_type(err, stab))
+            case ast.FutureOf(inner=inner):
+                return m.Future(self._opt_type(inner, stab))
+            case ast.StreamOf(inner=inner):
+                return m.Stream(self._opt_type(inner, stab))
+            case _:
+                assert_never(ty)
 
     def _opt_type(self, ty: ast.Type | None, stab: m.Stability) -> m.Type | None:
         return None if ty is None else self._type(ty, stab)
@@ -744,56 +790,42 @@ class PackageResolver:
         """An anonymous type inherits the first known stability it refers to."""
         if not stab.is_unknown:
             return stab
-        refs: list[m.Type]
-        if isinstance(kind, m.Alias):
-            refs = [kind.target]
-        elif isinstance(kind, m.Handle):
-            refs = [kind.resource]
-        elif isinstance(kind, m.Tuple):
-            refs = list(kind.types)
-        elif isinstance(kind, (m.List, m.FixedList)):
-            refs = [kind.element]
-        elif isinstance(kind, m.Option):
-            refs = [kind.inner]
-        elif isinstance(kind, m.Map):
-            refs = [kind.key, kind.value]
-        elif isinstance(kind, (m.Future, m.Stream)):
-            refs = [kind.inner] if kind.inner is not None else []
-        elif isinstance(kind, m.Result):
-            refs = [t for t in (kind.ok, kind.err) if t is not None]
-        else:
-            refs = []
-        for ref in refs:
+        for ref in m.type_references(kind):
             if isinstance(ref, int) and not self.pkg.types[ref].stability.is_unknown:
                 return self.pkg.types[ref].stability
         return m.UNKNOWN
 
     def _anon(self, kind: m.TypeDefKind, stab: m.Stability, span: Span | None) -> m.Type:
+        """The type an anonymous `kind` is: one id per distinct structure,
+        as wit-parser's `anon_types` (an `own<r>` is `r` itself)."""
         key: tuple[object, ...]
-        if isinstance(kind, m.Alias):
-            return kind.target
-        if isinstance(kind, m.Handle):
-            if kind.kind == "own":
-                return kind.resource
-            key = ("borrow", kind.resource)
-        elif isinstance(kind, m.List):
-            key = ("list", kind.element)
-        elif isinstance(kind, m.Map):
-            key = ("map", kind.key, kind.value)
-        elif isinstance(kind, m.FixedList):
-            key = ("fixed", kind.element, kind.size)
-        elif isinstance(kind, m.Option):
-            key = ("option", kind.inner)
-        elif isinstance(kind, m.Result):
-            key = ("result", kind.ok, kind.err)
-        elif isinstance(kind, m.Tuple):
-            key = ("tuple", *kind.types)
-        elif isinstance(kind, m.Future):
-            key = ("future", kind.inner)
-        elif isinstance(kind, m.Stream):
-            key = ("stream", kind.inner)
-        else:
-            raise AssertionError(f"no anonymous {kind}")
+        match kind:
+            case m.Alias(target=target):
+                return target
+            case m.Handle(kind="own", resource=resource):
+                return resource
+            case m.Handle(resource=resource):
+                key = ("borrow", resource)
+            case m.List(element=element):
+                key = ("list", element)
+            case m.Map(key=key_type, value=value):
+                key = ("map", key_type, value)
+            case m.FixedList(element=element, size=size):
+                key = ("fixed", element, size)
+            case m.Option(inner=inner):
+                key = ("option", inner)
+            case m.Result(ok=ok, err=err):
+                key = ("result", ok, err)
+            case m.Tuple(types=types):
+                key = ("tuple", *types)
+            case m.Future(inner=inner):
+                key = ("future", inner)
+            case m.Stream(inner=inner):
+                key = ("stream", inner)
+            case m.Record() | m.Flags() | m.Variant() | m.Enum() | m.Resource() | m.Unknown():
+                raise AssertionError(f"no anonymous {kind}")
+            case _:
+                assert_never(kind)
         id = self.anon.get(key)
         if id is None:
             id = self.anon[key] = self._alloc_type(m.TypeDef(None, kind, None, None, stab, span))
@@ -822,7 +854,7 @@ class PackageResolver:
         span: Span,
         func: ast.FuncType,
         kind: m.FunctionKind,
-        resource: int | None,
+        resource: m.TypeId | None,
     ) -> m.Function:
         stab = stability(attrs)
         ext = external_id(attrs)
@@ -848,7 +880,7 @@ class PackageResolver:
             result = self._opt_type(func.result, m.UNKNOWN)
         return m.Function(name, kind, params, result, resource, docs, stab, span, ext)
 
-    def _constructor_result(self, resource: int, result_ast: ast.Type) -> m.Type:
+    def _constructor_result(self, resource: m.TypeId, result_ast: ast.Type) -> m.Type:
         result = self._type(result_ast, m.UNKNOWN)
         kind = self.pkg.types[result].kind if isinstance(result, int) else None
         if not isinstance(kind, m.Result):
