@@ -105,7 +105,7 @@ def test_features_gate_unstable_items(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_migrate_prints_modern_wit(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["migrate", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache"]) == 0
+    assert main(["migrate", str(FIXTURES / "cache.wit"), "--legacy-package", "wasi-mindmap:cache"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("package wasi-mindmap:cache;\n")
     assert "set: func(key: string, value: payload, ttl: option<u32>) -> result<_, error>;" in out
@@ -377,10 +377,19 @@ def test_world_and_interface_exclude_each_other() -> None:
 
 
 def test_legacy_package_and_warning(tmp_path: Path) -> None:
-    result = run("export", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache", cwd=tmp_path)
+    result = run("export", str(FIXTURES / "cache.wit"), "--legacy-package", "wasi-mindmap:cache", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stderr.startswith("warning: ") and "legacy (2022)" in result.stderr
     assert "`wasi-mindmap:cache/cache`" in (tmp_path / "cache" / "cache.py").read_text()
+
+
+def test_package_is_a_deprecated_name_of_legacy_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cache"
+    assert main(["export", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache", "-o", str(out)]) == 0
+    assert "warning: --package is deprecated: use --legacy-package" in capsys.readouterr().err
+    assert snapshot(out) == as_bytes(generate(FIXTURES / "cache.wit", "export", legacy_package="wasi-mindmap:cache"))
+    assert main(["migrate", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache"]) == 0
+    assert capsys.readouterr().out.startswith("package wasi-mindmap:cache;\n")
 
 
 def test_implement_wasi_generates_protocols_for_wasi_imports(tmp_path: Path) -> None:

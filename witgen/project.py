@@ -42,7 +42,7 @@ def generate_target(target: Target, *, root: Path) -> Generated:
         target.paths,
         features=target.features,
         all_features=target.all_features,
-        legacy_package=target.package,
+        legacy_package=target.legacy_package,
     )
     try:
         built = plan(
