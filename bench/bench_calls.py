@@ -100,7 +100,7 @@ def generated(wit: str | Path, package: str, folder: Path) -> Any:
     source = wit if isinstance(wit, Path) else folder / f"{package}.wit"
     if not isinstance(wit, Path):
         source.write_text(wit, encoding="utf-8")
-    for path, text in generate(source, "import", package=package).items():
+    for path, text in generate(source, "import", name=package).files.items():
         target = folder / "out" / package / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

@@ -37,7 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 def _package(folder: Path) -> Any:
     from witgen.api import generate
 
-    for path, text in generate(ROOT / "fixtures" / "adder.wit", "import").items():
+    for path, text in generate(ROOT / "fixtures" / "adder.wit", "import").files.items():
         target = folder / "bench_loading_adder" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

@@ -241,7 +241,7 @@ def test_the_hooks_table_overrides_tool_witgen(build_python: Path, tmp_path: Pat
     )
     hooked = run([build_python, "-m", "hatchling", "build", "--hooks-only"], project, tmp_path)
     assert hooked.returncode == 0, hooked.stderr
-    expected = generate(project / "wit", world="calc", format=False)["__init__.py"]
+    expected = generate(project / "wit", world="calc", format=False).files["__init__.py"]
     assert (project / BINDINGS / "__init__.py").read_text() == expected
     assert "the project's dependencies do not name witgen-runtime" in hooked.stderr
 

@@ -105,7 +105,7 @@ def test_features_gate_unstable_items(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_migrate_prints_modern_wit(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["migrate", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache"]) == 0
+    assert main(["migrate", str(FIXTURES / "cache.wit"), "--legacy-package", "wasi-mindmap:cache"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("package wasi-mindmap:cache;\n")
     assert "set: func(key: string, value: payload, ttl: option<u32>) -> result<_, error>;" in out
@@ -146,7 +146,7 @@ def test_import_writes_a_package_named_after_the_world_in_the_cwd(tmp_path: Path
     assert result.stdout == f"wrote 2 files to adder{os.sep}\n"
     assert result.stderr == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adder", "fixtures"]
-    assert snapshot(tmp_path / "adder") == as_bytes(generate(FIXTURES / "adder.wit", "import"))
+    assert snapshot(tmp_path / "adder") == as_bytes(generate(FIXTURES / "adder.wit", "import").files)
 
 
 def test_import_output_imports_and_names_its_world(tmp_path: Path) -> None:
@@ -163,8 +163,8 @@ def test_export_writes_the_packages_interfaces(tmp_path: Path, capsys: pytest.Ca
     target = tmp_path / "out" / "cache_host"
     assert main(["export", str(FIXTURES / "cache.wit"), "-o", str(target)]) == 0
     assert capsys.readouterr().out == f"wrote 3 files to {target}{os.sep}\n"
-    assert snapshot(target) == as_bytes(generate(FIXTURES / "cache.wit", "export"))
-    assert "class Cache(Protocol):" in (target / "cache.py").read_text()
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "cache.wit", "export").files)
+    assert "class Host(Protocol):" in (target / "cache.py").read_text()
 
 
 def test_export_default_name_is_the_package(tmp_path: Path) -> None:
@@ -176,7 +176,7 @@ def test_export_default_name_is_the_package(tmp_path: Path) -> None:
 def test_export_world_implements_its_imports(tmp_path: Path) -> None:
     target = tmp_path / "kv_host"
     assert main(["export", str(FIXTURES / "kv-store"), "--world", "kv-store", "-o", str(target)]) == 0
-    assert snapshot(target) == as_bytes(generate(FIXTURES / "kv-store", "export", world="kv-store"))
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "kv-store", "export", world="kv-store").files)
     assert "class Connection(Protocol):" in (target / "kvdb.py").read_text()
     assert "class KvStoreImports(Protocol):" in (target / "__init__.py").read_text()
 
@@ -184,7 +184,7 @@ def test_export_world_implements_its_imports(tmp_path: Path) -> None:
 def test_import_one_interface(tmp_path: Path) -> None:
     target = tmp_path / "add_only"
     assert main(["import", str(FIXTURES / "interfaced-adder.wit"), "--interface", "add", "-o", str(target)]) == 0
-    assert snapshot(target) == as_bytes(generate(FIXTURES / "interfaced-adder.wit", "import", interface="add"))
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "interfaced-adder.wit", "import", interface="add").files)
 
 
 def test_regenerating_removes_files_of_the_older_generation(tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_regenerating_removes_files_of_the_older_generation(tmp_path: Path) -> N
     (target / "__pycache__").mkdir()
     (target / "__pycache__" / "gone.cpython-311.pyc").write_bytes(b"")
     assert main(["import", str(FIXTURES / "adder.wit"), "-o", str(target)]) == 0
-    assert snapshot(target) == as_bytes(generate(FIXTURES / "adder.wit", "import"))
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "adder.wit", "import").files)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adder"]  # no staging left behind
 
 
@@ -319,7 +319,7 @@ def test_a_directory_witgen_did_not_write_is_not_replaced_without_force(tmp_path
     assert snapshot(target) == {"__init__.py": b"# my own code\n"}
 
     assert run("import", str(FIXTURES / "adder.wit"), "-o", str(target), "--force").returncode == 0
-    assert snapshot(target) == as_bytes(generate(FIXTURES / "adder.wit", "import"))
+    assert snapshot(target) == as_bytes(generate(FIXTURES / "adder.wit", "import").files)
 
 
 def test_an_empty_directory_is_filled(tmp_path: Path) -> None:
@@ -377,10 +377,19 @@ def test_world_and_interface_exclude_each_other() -> None:
 
 
 def test_legacy_package_and_warning(tmp_path: Path) -> None:
-    result = run("export", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache", cwd=tmp_path)
+    result = run("export", str(FIXTURES / "cache.wit"), "--legacy-package", "wasi-mindmap:cache", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stderr.startswith("warning: ") and "legacy (2022)" in result.stderr
     assert "`wasi-mindmap:cache/cache`" in (tmp_path / "cache" / "cache.py").read_text()
+
+
+def test_package_is_a_deprecated_name_of_legacy_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cache"
+    assert main(["export", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache", "-o", str(out)]) == 0
+    assert "warning: --package is deprecated: use --legacy-package" in capsys.readouterr().err
+    assert snapshot(out) == as_bytes(generate(FIXTURES / "cache.wit", "export", legacy_package="wasi-mindmap:cache").files)
+    assert main(["migrate", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache"]) == 0
+    assert capsys.readouterr().out.startswith("package wasi-mindmap:cache;\n")
 
 
 def test_implement_wasi_generates_protocols_for_wasi_imports(tmp_path: Path) -> None:
@@ -396,8 +405,8 @@ def test_implement_wasi_generates_protocols_for_wasi_imports(tmp_path: Path) -> 
     )
     assert main(["import", str(wit), "-o", str(tmp_path / "plain")]) == 0
     assert main(["import", str(wit), "-o", str(tmp_path / "own"), "--implement-wasi"]) == 0
-    assert "(Protocol)" not in (tmp_path / "plain" / "wall_clock.py").read_text()
-    assert "class WallClock(Protocol):" in (tmp_path / "own" / "wall_clock.py").read_text()
+    assert "(Protocol)" not in (tmp_path / "plain" / "wasi_clocks_wall_clock.py").read_text()
+    assert "class Host(Protocol):" in (tmp_path / "own" / "wasi_clocks_wall_clock.py").read_text()
 
 
 # ---- [tool.witgen] ----
@@ -418,7 +427,7 @@ def test_pyproject_config_fills_in_the_command_line(tmp_path: Path) -> None:
     result = run("import", cwd=root / "src" / "app")  # paths are relative to pyproject.toml
     assert result.returncode == 0, result.stderr
     written = root / "src" / "app" / "bindings"
-    assert snapshot(written) == as_bytes(generate(FIXTURES / "kv-store", "import", format=False))
+    assert snapshot(written) == as_bytes(generate(FIXTURES / "kv-store", "import", format=False).files)
     assert run("import", "--check", cwd=root).returncode == 0
 
 
@@ -427,7 +436,7 @@ def test_command_line_flags_win_over_pyproject(tmp_path: Path) -> None:
     result = run("import", "-o", "elsewhere", "--format", cwd=root)
     assert result.returncode == 0, result.stderr
     assert not (root / "src" / "app" / "bindings").exists()
-    assert snapshot(root / "elsewhere") == as_bytes(generate(FIXTURES / "kv-store", "import"))
+    assert snapshot(root / "elsewhere") == as_bytes(generate(FIXTURES / "kv-store", "import").files)
 
 
 def test_bad_pyproject_config_is_a_usage_error(tmp_path: Path) -> None:
@@ -515,7 +524,7 @@ def test_with_round_trip(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"wrote 2 files to world_pkg{os.sep}\n"
     with_ = {"wasi-mindmap:kv-store/kvdb": "host_pkg.kvdb"}
-    assert snapshot(tmp_path / "world_pkg") == as_bytes(generate(FIXTURES / "kv-store", with_=with_))
+    assert snapshot(tmp_path / "world_pkg") == as_bytes(generate(FIXTURES / "kv-store", with_=with_).files)
     check = run("import", kv, "--with", "wasi-mindmap:kv-store/kvdb=host_pkg.kvdb", "-o", "world_pkg", "--check", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     assert run("import", kv, "-o", "world_pkg", "--check", cwd=tmp_path).returncode == 1  # kvdb.py missing
@@ -565,8 +574,8 @@ def test_build_generates_every_target(tmp_path: Path) -> None:
     assert run("build", "--check", cwd=root / "src").returncode == 1
     result = run("build", cwd=root / "src")  # from below the pyproject.toml, as the CLI's other commands
     assert result.returncode == 0, result.stderr
-    assert snapshot(root / "src" / "app" / "world") == as_bytes(generate(FIXTURES / "kv-store", "import", format=False))
-    assert snapshot(root / "src" / "app" / "host") == as_bytes(generate(FIXTURES / "kv-store", "export", format=False))
+    assert snapshot(root / "src" / "app" / "world") == as_bytes(generate(FIXTURES / "kv-store", "import", format=False).files)
+    assert snapshot(root / "src" / "app" / "host") == as_bytes(generate(FIXTURES / "kv-store", "export", format=False).files)
     assert run("build", "--check", cwd=root).returncode == 0
     (root / "kv-store" / "kvdb.wit").write_text((root / "kv-store" / "kvdb.wit").read_text() + "\n// changed\n")
     assert run("build", "--check", cwd=root).returncode == 0  # a comment changes nothing generated

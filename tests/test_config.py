@@ -41,6 +41,11 @@ def test_overrides_win_and_replace_the_list() -> None:
     assert only == Target(paths=(Path("/project/wit"),), output=Path("/project/c"), format=False)
 
 
+def test_legacy_package_names_the_package_of_legacy_files() -> None:
+    (only,) = targets(PYPROJECT, {"path": "cache.wit", "legacy-package": "wasi-mindmap:cache"})
+    assert only == Target(paths=(Path("/project/cache.wit"),), legacy_package="wasi-mindmap:cache")
+
+
 @pytest.mark.parametrize(
     "table, message",
     [
@@ -54,6 +59,8 @@ def test_overrides_win_and_replace_the_list() -> None:
         ({"path": "wit", "targets": [{"output": "a"}, {"output": "a"}]}, "two targets write `/project/a`"),
         ({"path": ["wit", 3]}, "`path` must be a string or a list of strings"),
         ({"path": "wit", "world": "w", "interface": "i"}, "gives a world and an interface"),
+        ({"path": "wit", "package": "a:b"}, "`package` in [tool.witgen] is now `legacy-package`"),
+        ({"path": "wit", "targets": [{"package": "a:b"}]}, "`package` in [[tool.witgen.targets]] #1 is now `legacy-package`"),
     ],
 )
 def test_mistakes_name_the_file_and_the_table(table: dict[str, object], message: str) -> None:

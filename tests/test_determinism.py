@@ -24,19 +24,19 @@ from witgen.loader import load_many
 
 root, wasi = Path(sys.argv[1]), Path(sys.argv[2])
 cases = {
-    "adder": generate(root / "fixtures/adder.wit", "import"),
-    "interfaced-adder": generate(root / "fixtures/interfaced-adder.wit", "import"),
-    "kv-store": generate(root / "fixtures/kv-store", "import"),
-    "cache-export": generate(root / "fixtures/cache.wit", "export"),
-    "coverage": generate(root / "tests/guests/coverage/wit", "import"),
-    "coverage-export": generate(root / "tests/guests/coverage/wit", "export", world="coverage"),
+    "adder": generate(root / "fixtures/adder.wit", "import").files,
+    "interfaced-adder": generate(root / "fixtures/interfaced-adder.wit", "import").files,
+    "kv-store": generate(root / "fixtures/kv-store", "import").files,
+    "cache-export": generate(root / "fixtures/cache.wit", "export").files,
+    "coverage": generate(root / "tests/guests/coverage/wit", "import").files,
+    "coverage-export": generate(root / "tests/guests/coverage/wit", "export", world="coverage").files,
 }
 if wasi.is_dir():
     loaded = load_many(sorted(p for p in wasi.iterdir() if p.is_dir()))
     for world in ("wasi:http/proxy", "wasi:cli/command"):
         for implement_wasi in (False, True):
             built = plan(loaded.resolve, loaded.main, "import", source="wasi", world=world, implement_wasi=implement_wasi)
-            cases[f"{world}{' implement-wasi' if implement_wasi else ''}"] = generate_from_resolve(loaded.resolve, built)
+            cases[f"{world}{' implement-wasi' if implement_wasi else ''}"] = generate_from_resolve(loaded.resolve, built).files
 digests = {
     case: {path: hashlib.sha256(text.encode()).hexdigest() for path, text in files.items()}
     for case, files in cases.items()

@@ -76,7 +76,7 @@ def _generator(
         built = plan(
             loaded.resolve, loaded.main, direction, source=source, world=world, implement_wasi=implement_wasi
         )
-        return generate_from_resolve(loaded.resolve, built)
+        return generate_from_resolve(loaded.resolve, built).files
 
     return run
 

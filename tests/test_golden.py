@@ -51,7 +51,7 @@ CASES = {
 
 
 def _generated(case: Case) -> dict[str, str]:
-    return generate(ROOT / case.path, case.direction, world=case.world)
+    return generate(ROOT / case.path, case.direction, world=case.world).files
 
 
 def _on_disk(directory: Path) -> dict[str, str]:

@@ -284,7 +284,7 @@ def test_a_missing_component_is_an_error(engine: Engine, tmp_path: Path, cache: 
 @pytest.fixture
 def generated(tmp_path: Path) -> Iterator[Any]:
     root = tmp_path / "pkgs"
-    for path, text in generate(ROOT / "fixtures" / "adder.wit", "import").items():
+    for path, text in generate(ROOT / "fixtures" / "adder.wit", "import").files.items():
         target = root / "loading_adder" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

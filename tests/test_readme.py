@@ -64,7 +64,7 @@ def test_the_readme_python_passes_mypy_strict(tmp_path: Path) -> None:
     from witgen.api import generate
 
     for name, (source, direction, options) in README_PACKAGES.items():
-        for path, text in generate(FIXTURES / source, direction, **options).items():  # type: ignore[arg-type]
+        for path, text in generate(FIXTURES / source, direction, **options).files.items():  # type: ignore[arg-type]
             target = tmp_path / name / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")

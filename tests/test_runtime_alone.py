@@ -43,7 +43,7 @@ def test_a_generated_package_runs_with_only_wasmtime_and_the_runtime(tmp_path: P
     wit.write_text("package demo:adder;\n\nworld adder {\n  export add: func(a: s32, b: s32) -> s32;\n}\n")
     package = tmp_path / "app" / "adder_bindings"
     package.mkdir(parents=True)
-    for path, text in generate(wit).items():
+    for path, text in generate(wit).files.items():
         (package / path).write_text(text)
     (tmp_path / "app" / "adder.wat").write_text(ADDER_WAT)
     script = textwrap.dedent("""
@@ -85,7 +85,7 @@ def test_a_package_for_another_runtime_interface_says_what_to_do() -> None:
 def test_generated_packages_check_the_interface_they_were_made_for(tmp_path: Path) -> None:
     wit = tmp_path / "adder.wit"
     wit.write_text("package demo:adder;\n\nworld adder {\n  export add: func(a: s32, b: s32) -> s32;\n}\n")
-    init = generate(wit)["__init__.py"]
+    init = generate(wit).files["__init__.py"]
     check = f"_rt.require_interface({witgen_runtime.INTERFACE}, __name__)"
     assert check in init
     # Before the package imports anything else of the runtime or itself.

@@ -15,8 +15,8 @@ kept the comparison from happening (WIT errors included).
 
 `import` and `export` read `[tool.witgen]` from the nearest pyproject.toml
 (`witgen.config`: keys path (a string or a list), direction, output, world,
-interface, package, features, all-features, implement-wasi, format, with (a
-table of interface = module); paths relative to that file; a list of
+interface, legacy-package, features, all-features, implement-wasi, format,
+with (a table of interface = module); paths relative to that file; a list of
 `[[tool.witgen.targets]]` with the same keys); flags given on the command
 line win (for `with`, interface by interface). `build` generates every target.
 
@@ -230,10 +230,28 @@ def _feature_options(parser: argparse.ArgumentParser) -> None:
 
 def _legacy_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--package",
+        "--legacy-package",
         metavar="NS:NAME",
         help="the package of legacy (2022) WIT files (default: legacy:<file or folder name>)",
     )
+    parser.add_argument(
+        "--package",
+        dest="legacy_package",
+        action=_DeprecatedAlias,
+        metavar="NS:NAME",
+        help="deprecated: the old name of --legacy-package",
+    )
+
+
+class _DeprecatedAlias(argparse.Action):
+    """`--package`, read as `--legacy-package` with a warning: the old name
+    read as the Python package's, which `-o` (and `generate(name=...)`) set."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: str | None = None
+    ) -> None:
+        print(f"warning: {option} is deprecated: use --legacy-package", file=sys.stderr)
+        setattr(namespace, self.dest, values)
 
 
 def _with_entry(text: str) -> tuple[str, str]:
@@ -264,7 +282,7 @@ def _check(args: argparse.Namespace) -> int:
         args.paths,
         features=_features(args),
         all_features=args.all_features,
-        legacy_package=args.package,
+        legacy_package=args.legacy_package,
     )
     _print_diagnostics(loaded.warnings)
     return OK
@@ -278,7 +296,7 @@ def _parse(args: argparse.Namespace) -> int:
         args.path,
         features=_features(args),
         all_features=args.all_features,
-        legacy_package=args.package,
+        legacy_package=args.legacy_package,
     )
     _print_diagnostics(loaded.warnings)
     json.dump(to_json(loaded.resolve), sys.stdout, indent=2)
@@ -289,7 +307,7 @@ def _parse(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     from .legacy import migrate
 
-    sys.stdout.write(migrate(args.file, args.package))
+    sys.stdout.write(migrate(args.file, args.legacy_package))
     return OK
 
 
@@ -317,7 +335,7 @@ def _settings(args: argparse.Namespace) -> Target:
     given = {
         "paths": tuple(args.paths) or None,
         "output": args.output,
-        "package": args.package,
+        "legacy_package": args.legacy_package,
         "implement_wasi": args.implement_wasi,
         "format": args.format,
     }

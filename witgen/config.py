@@ -44,7 +44,7 @@ class Target:
     output: Path | None = None  # None: ./<the package's name>
     world: str | None = None
     interface: str | None = None
-    package: str | None = None
+    legacy_package: str | None = None  # `ns:name` of legacy (2022) WIT files
     features: frozenset[str] = frozenset()
     all_features: bool = False
     implement_wasi: bool = False
@@ -59,7 +59,7 @@ KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "output": ("output", (str,)),
     "world": ("world", (str,)),
     "interface": ("interface", (str,)),
-    "package": ("package", (str,)),
+    "legacy-package": ("legacy_package", (str,)),
     "features": ("features", (list, str)),
     "all-features": ("all_features", (bool,)),
     "implement-wasi": ("implement_wasi", (bool,)),
@@ -67,6 +67,9 @@ KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "with": ("with_", (dict,)),
 }
 TARGETS = "targets"
+# `legacy-package`'s old name, which read as the Python package's: an
+# error that says the new one, so that no project changes meaning silently.
+OLD_LEGACY_PACKAGE = "package"
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -141,6 +144,11 @@ def target_fields(pyproject: Path, table: Mapping[str, Any], where: str) -> dict
     the pyproject.toml made absolute."""
     fields: dict[str, Any] = {}
     for key, value in table.items():
+        if key == OLD_LEGACY_PACKAGE:
+            raise ConfigError(
+                f"{pyproject}: `package` in {where} is now `legacy-package` (the package of legacy (2022) "
+                "WIT files): rename it"
+            )
         if key not in KEYS:
             known = ", ".join(f"`{k}`" for k in (*KEYS, TARGETS) if not where.startswith("[[") or k != TARGETS)
             raise ConfigError(f"{pyproject}: unknown key `{key}` in {where} (known: {known})")

@@ -30,37 +30,29 @@ class Generated:
 
 
 def generate_target(target: Target, *, root: Path) -> Generated:
-    """The target's files. A target without `output` goes to
-    `root/<package name>`. Raises `WitError` for the WIT's mistakes and
-    `ConfigError` for a world, interface or `with` entry that is not there."""
-    from . import bindgen
-    from .api import plan
-    from .loader import load_many
-    from .render import render_package
+    """The target's files, by `witgen.generate`. A target without `output`
+    goes to `root/<package name>`. Raises `WitError` for the WIT's mistakes
+    and `ConfigError` for a world, interface or `with` entry that is not
+    there or cannot work."""
+    from .api import InvalidOption, UnresolvedName, generate
 
-    loaded = load_many(
-        target.paths,
-        features=target.features,
-        all_features=target.all_features,
-        legacy_package=target.package,
-    )
     try:
-        built = plan(
-            loaded.resolve,
-            loaded.main,
+        generation = generate(
+            target.paths,
             target.direction,
-            source=", ".join(p.name for p in target.paths),
             world=target.world,
             interface=target.interface,
+            features=target.features,
+            all_features=target.all_features,
+            legacy_package=target.legacy_package,
             implement_wasi=target.implement_wasi,
             with_=dict(target.with_),
+            format=target.format,
         )
-    except (LookupError, ValueError) as error:  # a name or module path the user gave
+    except (UnresolvedName, InvalidOption) as error:  # a name or module path the user gave
         raise ConfigError(str(error).strip("'\"")) from None
-    package = bindgen.build(loaded.resolve, built)
-    left_out = [Diagnostic(f"left out `{u.wit}`: {u.reason}", severity="warning") for u in package.left_out]
-    directory = target.output if target.output is not None else root / built.package
-    return Generated(target, directory, render_package(package, format=target.format), [*loaded.warnings, *left_out])
+    directory = target.output if target.output is not None else root / generation.name
+    return Generated(target, directory, generation.files, generation.warnings)
 
 
 def generate_all(targets: list[Target], *, root: Path) -> list[Generated]:

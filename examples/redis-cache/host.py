@@ -2,9 +2,9 @@
 implemented on Redis.
 
 It implements the `Cache` Protocol that witgen generates from the legacy
-file (`witgen export ../../fixtures/cache.wit --package wasi-mindmap:cache
--o cache_bindings`), imported here as the package `cache_bindings`; run.py
-generates it when it is not there.
+file (`witgen export ../../fixtures/cache.wit --legacy-package
+wasi-mindmap:cache -o cache_bindings`), imported here as the package
+`cache_bindings`; run.py generates it when it is not there.
 
 How the WIT maps onto Redis:
 

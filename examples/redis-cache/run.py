@@ -52,7 +52,7 @@ def generate_bindings(folder: Path) -> Path:
         from witgen.api import generate
 
     package = folder / "cache_bindings"
-    for path, text in generate(LEGACY_WIT, "export", legacy_package=PACKAGE).items():
+    for path, text in generate(LEGACY_WIT, "export", legacy_package=PACKAGE).files.items():
         target = package / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

@@ -49,7 +49,7 @@ def test_docs_that_mention_names_import_nothing(tmp_path: Path) -> None:
         f"package a:b;\n/// {MENTIONS}\ninterface types {{\n  /// {MENTIONS}\n  type t = u32;\n}}\n"
         f"/// {MENTIONS}\nworld w {{\n  use types.{{t}};\n  /// {MENTIONS}\n  export run: func() -> t;\n}}\n"
     )
-    files = generate(wit)
+    files = generate(wit).files
     for path, text in files.items():
         if path.endswith(".py"):
             assert unused_imports(text, path == "__init__.py") == [], path
@@ -73,9 +73,9 @@ def test_no_generated_module_has_an_unused_import(path: Path) -> None:
         for world in loaded.resolve.packages[package].worlds:
             pn = loaded.resolve.packages[package].name
             name = f"{pn.namespace}:{pn.name}/{world}" + (f"@{pn.version}" if pn.version else "")
-            packages.append(generate_from_resolve(loaded.resolve, plan(loaded.resolve, loaded.main, "import", source="x", world=name), format=False))
+            packages.append(generate_from_resolve(loaded.resolve, plan(loaded.resolve, loaded.main, "import", source="x", world=name), format=False).files)
     if loaded.resolve.packages[loaded.main[0]].interfaces:
-        packages.append(generate_from_resolve(loaded.resolve, plan(loaded.resolve, loaded.main, "export", source="x"), format=False))
+        packages.append(generate_from_resolve(loaded.resolve, plan(loaded.resolve, loaded.main, "export", source="x"), format=False).files)
     for files in packages:
         for module, text in files.items():
             if module.endswith(".py"):

@@ -53,7 +53,7 @@ def test_host_resource_names_are_what_the_runtime_calls() -> None:
 def test_world_and_accessor_classes_define_only_their_reserved_public_names(tmp_path: Path) -> None:
     wit = tmp_path / "w.wit"
     wit.write_text("package a:b;\ninterface i {\n  f: func();\n}\nworld w {\n  export i;\n}\n")
-    files = generate(wit)
+    files = generate(wit).files
     for path, cls, reserved, wit_names in (
         ("__init__.py", "W", naming.WORLD_CLASS_NAMES, set()),
         ("i.py", "Exports", naming.ACCESSOR_NAMES, {"f"}),
@@ -106,7 +106,7 @@ def test_a_reused_module_defines_every_name_the_reusing_package_expects(wit: Pat
     loaded = load(wit)
     built = plan(loaded.resolve, loaded.main, "import", source=wit.name)
     resolve = loaded.resolve
-    plain = generate(wit, format=False)
+    plain = generate(wit, format=False).files
     plain_modules = {  # alias -> the plain package's module it stands for
         node.names[0].asname: node.names[0].name
         for text in plain.values() for node in ast.parse(text).body
@@ -118,7 +118,7 @@ def test_a_reused_module_defines_every_name_the_reusing_package_expects(wit: Pat
         if any(resolve.interface_name(i) is None for i in reused):
             continue  # an inline interface has no name to map
         with_ = {resolve.interface_name(i) or "": f"other_{i}" for i in reused}
-        files = generate(wit, with_=with_, format=False)
+        files = generate(wit, with_=with_, format=False).files
         for text in files.values():
             tree = ast.parse(text)
             aliases = {

@@ -48,7 +48,7 @@ def generated_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The folder holding the generated packages, on ``sys.path``."""
     root = tmp_path_factory.mktemp("generated")
     for name, (args, kwargs) in PACKAGES.items():
-        write_package(root, name, generate(*args, **kwargs))
+        write_package(root, name, generate(*args, **kwargs).files)
     sys.path.insert(0, str(root))
     importlib.invalidate_caches()
     yield root
@@ -68,6 +68,6 @@ def bindings(generated_root: Path) -> SimpleNamespace:
 
 def generate_and_import(root: Path, name: str, *args: Any, **kwargs: Any) -> ModuleType:
     """Generate a package for one test (from WIT written by the test)."""
-    write_package(root, name, generate(*args, **kwargs))
+    write_package(root, name, generate(*args, **kwargs).files)
     importlib.invalidate_caches()
     return importlib.import_module(name)

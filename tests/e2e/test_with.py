@@ -72,13 +72,13 @@ def test_b_has_no_module_or_class_of_its_own_for_what_it_reuses(packages: Simple
 def test_b_is_the_plain_package_less_the_reused_modules() -> None:
     """Without `with`, the same modules with the same names: what B's code
     names in A is what A defines, because names depend on the interface."""
-    plain = generate(COVERAGE)
-    reused = generate(COVERAGE, with_=WITH)
+    plain = generate(COVERAGE).files
+    reused = generate(COVERAGE, with_=WITH).files
     assert set(plain) - set(reused) == {"types.py", "host_echo.py"}
     assert reused["guest_echo.py"] == plain["guest_echo.py"].replace(
         "from . import types as _types", "import e2e_with_host.types as _types"
     )
-    assert generate(COVERAGE, "export")["types.py"] == plain["types.py"]
+    assert generate(COVERAGE, "export").files["types.py"] == plain["types.py"]
 
 
 def test_both_packages_and_typed_host_code_pass_mypy_strict(

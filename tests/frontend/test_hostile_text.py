@@ -173,7 +173,7 @@ def test_hostile_docs_in_every_position(doc: str, format: bool, importable: Path
     wit = tmp_path / "hostile.wit"
     text, numbered = _wit(doc)
     wit.write_text(text, encoding="utf-8")
-    files = generate(wit, format=format)
+    files = generate(wit, format=format).files
     _import(importable, f"hostile_{DOCS.index(doc)}_{format}", files)
     # As the front end read them (it takes U+2028 and U+0085 for line breaks).
     docs = [d.docs for d in _documented(load(wit).resolve) if d.docs is not None]
@@ -191,7 +191,7 @@ def test_docs_only_the_api_can_pass(importable: Path, tmp_path: Path) -> None:
         thing.docs = doc
     for format in (True, False):
         built = plan(loaded.resolve, loaded.main, "import", source="api\x00\n\udcff")
-        files = generate_from_resolve(loaded.resolve, built, format=format)
+        files = generate_from_resolve(loaded.resolve, built, format=format).files
         _import(importable, f"hostile_api_{format}", files)
         _assert_docs_are_data(files, docs)
 
@@ -250,7 +250,7 @@ world %return {
 def test_keyword_names_in_every_position(direction: str, importable: Path, tmp_path: Path) -> None:
     wit = tmp_path / "keywords.wit"
     wit.write_text(KEYWORD_NAMES)
-    files = generate(wit, direction, world="return" if direction == "export" else None)
+    files = generate(wit, direction, world="return" if direction == "export" else None).files
     _import(importable, f"hostile_keywords_{direction}", files)
     # The names the component sees are the WIT names, as literals.
     strings = {s for text in files.values() if text.startswith("#") for s in _strings(text)}

@@ -531,7 +531,7 @@ def test_cli_migrate(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["migrate", str(FIXTURES / "cache.wit")]) == 0
     assert capsys.readouterr().out == CACHE_MIGRATED
-    assert main(["migrate", str(FIXTURES / "cache.wit"), "--package", "wasi-mindmap:cache"]) == 0
+    assert main(["migrate", str(FIXTURES / "cache.wit"), "--legacy-package", "wasi-mindmap:cache"]) == 0
     assert capsys.readouterr().out.startswith("package wasi-mindmap:cache;\n")
     assert main(["migrate", str(FIXTURES / "adder.wit")]) == 1
     assert "is modern WIT already" in capsys.readouterr().err

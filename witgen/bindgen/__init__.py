@@ -223,15 +223,16 @@ def _declare_types(ctx: Context, module: ModuleBuilder) -> None:
 
 def _module_docs(ctx: Context, module: ModuleBuilder) -> str:
     assert module.owner is not None and module.owner.kind == "interface"
-    iface = ctx.resolve.interfaces[module.owner.id]
-    name = ctx.resolve.interface_name(module.owner.id) or f"`{module.key}`"
+    iface_id = m.InterfaceId(module.owner.id)
+    iface = ctx.resolve.interfaces[iface_id]
+    name = ctx.resolve.interface_name(iface_id) or f"`{module.key}`"
     if "host" in module.roles and "guest" in module.roles:
         what = "implemented by the host and exported by the component"
     elif "host" in module.roles:
         what = "implemented by the host: the component imports it"
     elif "guest" in module.roles:
         what = "exported by the component: the host calls it"
-    elif ctx.plan.provided_by_wasmtime(ctx.resolve, module.owner.id):
+    elif ctx.plan.provided_by_wasmtime(ctx.resolve, iface_id):
         what = "its types (wasmtime implements it)"
     else:
         what = "its types"

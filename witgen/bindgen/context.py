@@ -195,7 +195,7 @@ class Context:
         if owner is None:
             prefix = "?"
         elif owner.kind == "interface":
-            name = self.resolve.interface_name(owner.id)
+            name = self.resolve.interface_name(m.InterfaceId(owner.id))
             if name is None:  # an interface inline in a world: its key there
                 name = self.instance_name(self.modules[owner]) or "?"
             prefix = name

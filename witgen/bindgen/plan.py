@@ -268,7 +268,8 @@ def _find_interface(resolve: m.Resolve, main: list[m.PackageId], name: str) -> m
         found = resolve.packages[package].interfaces.get(name)
         if found is not None:
             return found
-    for id, iface in enumerate(resolve.interfaces):
+    for index, iface in enumerate(resolve.interfaces):
+        id = m.InterfaceId(index)
         if resolve.interface_name(id) == name or (iface.name is not None and f"{resolve.interface_name(id)}".split("@")[0] == name):
             return id
     if len(main) == 1:

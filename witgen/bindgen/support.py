@@ -47,7 +47,7 @@ class Support:
                 if self.resource_roles.get(id) != "types":
                     return None
                 owner = typedef.owner
-                where = self.resolve.interface_name(owner.id) if owner and owner.kind == "interface" else None
+                where = self.resolve.interface_name(m.InterfaceId(owner.id)) if owner and owner.kind == "interface" else None
                 return (
                     f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot "
                     "reach Python"

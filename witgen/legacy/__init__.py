@@ -33,7 +33,7 @@ How each becomes modern WIT:
 
 - A file becomes one interface named after its stem in kebab-case
   (`cache.wit` -> `interface cache`). Its package is the `package`
-  argument (`ns:name` or `ns:name@1.2.3`: the CLI's `--package`), else
+  argument (`ns:name` or `ns:name@1.2.3`: the CLI's `--legacy-package`), else
   `legacy:<name>` with `<name>` the kebab-case stem of the file given, or
   the name of the directory given. Files loaded together share it.
 - `use { a, b as c } from other` -> `use other.{a, b as c};`;
@@ -270,7 +270,7 @@ def _package_name(package: str | None, file_name: str, source: Source) -> ast.Pa
                 [
                     Diagnostic(
                         f"cannot name a package after `{file_name}`",
-                        hint="pass a package name such as `--package my:pkg`",
+                        hint="pass a package name such as `--legacy-package my:pkg`",
                     )
                 ]
             )
