@@ -248,3 +248,25 @@ def test_a_target_generates_what_generate_returns(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="subtractor"):
         project.generate_target(Target(paths=(FIXTURES / "adder.wit",), world="subtractor"), root=tmp_path)
+
+
+# ---- modules: names chosen for interfaces' modules ----
+
+
+def test_a_module_name_can_be_chosen_per_interface() -> None:
+    files = witgen.generate(FIXTURES / "kv-store", modules={"wasi-mindmap:kv-store/kvdb": "store"}).files
+    assert sorted(files) == ["__init__.py", "py.typed", "store.py"]
+    assert "from . import store as _store" in files["__init__.py"]
+
+
+@pytest.mark.parametrize(
+    ("modules", "error", "match"),
+    [
+        ({"wasi-mindmap:kv-store/kvdb": "not a name"}, InvalidOption, "not a module name"),
+        ({"wasi-mindmap:kv-store/kvdb": "_private"}, InvalidOption, "not a module name"),
+        ({"wasi-mindmap:kv-store/nope": "x"}, UnresolvedName, "no interface"),
+    ],
+)
+def test_a_bad_module_name_is_refused(modules: dict[str, str], error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        witgen.generate(FIXTURES / "kv-store", modules=modules)

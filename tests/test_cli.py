@@ -613,3 +613,10 @@ def test_build_without_config_is_a_usage_error(tmp_path: Path) -> None:
     result = run("build", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == "error: no [tool.witgen] in pyproject.toml here or above: nothing to build\n"
+
+
+def test_module_names_a_module(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    wit = FIXTURES / "kv-store"
+    assert main(["import", str(wit), "-o", str(target), "--module", "wasi-mindmap:kv-store/kvdb=store"]) == 0
+    assert (target / "store.py").is_file() and not (target / "kvdb.py").exists()

@@ -63,6 +63,7 @@ def generate(
     legacy_package: str | None = None,
     implement_wasi: bool = False,
     with_: Mapping[str, str] = {},
+    modules: Mapping[str, str] = {},
     format: bool = True,
 ) -> Generation:
     """The Python package for `paths`: its name, files and warnings.
@@ -121,6 +122,7 @@ def generate(
             package=name,
             implement_wasi=implement_wasi,
             with_=with_,
+            modules=modules,
         )
     except LookupError as error:
         raise UnresolvedName(*error.args) from None

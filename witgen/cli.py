@@ -16,7 +16,7 @@ kept the comparison from happening (WIT errors included).
 `import` and `export` read `[tool.witgen]` from the nearest pyproject.toml
 (`witgen.config`: keys path (a string or a list), direction, output, world,
 interface, legacy-package, features, all-features, implement-wasi, format,
-with (a table of interface = module); paths relative to that file; a list of
+with (a table of interface = module), modules (interface = module name); paths relative to that file; a list of
 `[[tool.witgen.targets]]` with the same keys); flags given on the command
 line win (for `with`, interface by interface). `build` generates every target.
 
@@ -187,11 +187,20 @@ def _generate_options(parser: argparse.ArgumentParser, default_name: str) -> Non
         "--with",
         dest="with_",
         action="append",
-        type=_with_entry,
+        type=_entry("IFACE=MODULE (`ns:pkg/types=host_pkg.types`)"),
         metavar="IFACE=MODULE",
         help="reuse another generated package's module for interface IFACE (`ns:pkg/iface`, "
         "`ns:pkg/iface@1.0.0`) instead of generating one: its types, Protocol, `add_to_linker` "
         "and accessor, imported from MODULE (an absolute module path, `host_pkg.types`); repeatable",
+    )
+    parser.add_argument(
+        "--module",
+        dest="modules",
+        action="append",
+        type=_entry("IFACE=NAME (`wasi:io/streams=streams`)"),
+        metavar="IFACE=NAME",
+        help="name the module of interface IFACE (`ns:pkg/iface`) NAME instead of the interface's "
+        "own name (`wasi_io_streams` for another package's); repeatable",
     )
     parser.add_argument(
         "--check",
@@ -254,11 +263,16 @@ class _DeprecatedAlias(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def _with_entry(text: str) -> tuple[str, str]:
-    iface, equals, module = text.partition("=")
-    if not (equals and iface.strip() and module.strip()):
-        raise argparse.ArgumentTypeError(f"expected IFACE=MODULE (`ns:pkg/types=host_pkg.types`), got `{text}`")
-    return iface.strip(), module.strip()
+def _entry(form: str) -> Callable[[str], tuple[str, str]]:
+    """An argument `IFACE=VALUE` as a pair; `form` is its shape, with an example."""
+
+    def parse(text: str) -> tuple[str, str]:
+        iface, equals, value = text.partition("=")
+        if not (equals and iface.strip() and value.strip()):
+            raise argparse.ArgumentTypeError(f"expected {form}, got `{text}`")
+        return iface.strip(), value.strip()
+
+    return parse
 
 
 def _features(args: argparse.Namespace) -> frozenset[str]:
@@ -346,6 +360,8 @@ def _settings(args: argparse.Namespace) -> Target:
     if args.with_:
         # Interface by interface: the command line's module over the file's.
         given["with_"] = tuple({**dict(merged.get("with_", ())), **dict(args.with_)}.items())
+    if args.modules:
+        given["modules"] = tuple({**dict(merged.get("modules", ())), **dict(args.modules)}.items())
     merged.update((k, v) for k, v in given.items() if v is not None)
     if merged.get("world") is not None and merged.get("interface") is not None:
         raise UsageError("give a world or an interface, not both")

@@ -50,6 +50,7 @@ class Target:
     implement_wasi: bool = False
     format: bool = True
     with_: tuple[tuple[str, str], ...] = ()  # (interface, module), as `--with` gives them
+    modules: tuple[tuple[str, str], ...] = ()  # (interface, module name), as `--module` gives them
 
 
 # Keys of a target table -> (Target field, the TOML types it accepts).
@@ -65,6 +66,7 @@ KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "implement-wasi": ("implement_wasi", (bool,)),
     "format": ("format", (bool,)),
     "with": ("with_", (dict,)),
+    "modules": ("modules", (dict,)),
 }
 TARGETS = "targets"
 # `legacy-package`'s old name, which read as the Python package's: an
@@ -171,6 +173,10 @@ def target_fields(pyproject: Path, table: Mapping[str, Any], where: str) -> dict
         elif field == "with_":
             if not all(isinstance(v, str) for v in checked.values()):
                 raise ConfigError(f"{pyproject}: {where} `with` maps interfaces to module paths (strings)")
+            checked = tuple(checked.items())
+        elif field == "modules":
+            if not all(isinstance(v, str) for v in checked.values()):
+                raise ConfigError(f"{pyproject}: {where} `modules` maps interfaces to module names (strings)")
             checked = tuple(checked.items())
         fields[field] = checked
     return fields

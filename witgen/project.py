@@ -47,6 +47,7 @@ def generate_target(target: Target, *, root: Path) -> Generated:
             legacy_package=target.legacy_package,
             implement_wasi=target.implement_wasi,
             with_=dict(target.with_),
+            modules=dict(target.modules),
             format=target.format,
         )
     except (UnresolvedName, InvalidOption) as error:  # a name or module path the user gave

@@ -128,18 +128,39 @@ def plan(
     package: str | None = None,
     implement_wasi: bool = False,
     with_: Mapping[str, str] = {},
+    modules: Mapping[str, str] = {},
 ) -> Plan:
-    """Which items each side gets, and which interfaces come from other
-    packages (`with_`, see `generate`). Raises `LookupError` naming what is
+    """Which items each side gets, which interfaces come from other
+    packages (`with_`, see `generate`), and the module names chosen for
+    interfaces (`modules`: interface -> module name). Raises `LookupError` naming what is
     missing or ambiguous, `ValueError` for a `with_` that cannot work (a bad
     module path, a reused interface whose dependencies are not)."""
     built = _plan_items(
         resolve, main, direction, source=source, world=world, interface=interface, package=package,
         implement_wasi=implement_wasi,
     )
-    if not with_:
-        return built
-    return dataclasses.replace(built, reused=_reused(resolve, built, with_))
+    if with_:
+        built = dataclasses.replace(built, reused=_reused(resolve, built, with_))
+    if modules:
+        built = dataclasses.replace(built, modules=_module_names(resolve, built, modules))
+    return built
+
+
+def _module_names(resolve: m.Resolve, plan: Plan, modules: Mapping[str, str]) -> dict[m.InterfaceId, str]:
+    """`modules` as interface ids. A name must be a plain module name, given
+    once, for an interface the package has a module for."""
+    used = used_interfaces(resolve, plan)
+    chosen: dict[m.InterfaceId, str] = {}
+    for name, module in modules.items():
+        if not module.isidentifier() or keyword.iskeyword(module) or module.startswith("_") or module == "__init__":
+            raise ValueError(f"`{module}` (given for `{name}`) is not a module name such as `types`")
+        iface = _find_qualified_interface(resolve, name)
+        if iface not in used:
+            raise LookupError(f"interface `{resolve.interface_name(iface)}` (given the module name `{module}`) has no module here")
+        if module in chosen.values():
+            raise ValueError(f"the module name `{module}` is given twice")
+        chosen[iface] = module
+    return chosen
 
 
 def _plan_items(
