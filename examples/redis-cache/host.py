@@ -1,7 +1,7 @@
 """The host side of the demo: the `cache` interface of fixtures/cache.wit,
 implemented on Redis.
 
-It implements the `Cache` Protocol that witgen generates from the legacy
+It implements the `Host` Protocol that witgen generates from the legacy
 file (`witgen export ../../fixtures/cache.wit --legacy-package
 wasi-mindmap:cache -o cache_bindings`), imported here as the package
 `cache_bindings`; run.py generates it when it is not there.
@@ -30,15 +30,15 @@ from typing import Iterator, Optional
 import redis
 
 from cache_bindings import Err
-from cache_bindings.cache import Cache, Error, Payload
+from cache_bindings.cache import Error, Host, Payload
 
 log = logging.getLogger("redis_cache")
 
 __all__ = ["RedisCache"]
 
 
-class RedisCache(Cache):
-    """The generated `Cache` Protocol, on a Redis client."""
+class RedisCache(Host):
+    """The generated `Host` Protocol of `cache`, on a Redis client."""
 
     def __init__(self, client: redis.Redis, prefix: str = "witgen-demo:") -> None:
         self.client = client
