@@ -135,15 +135,15 @@ def _layout(resolve: m.Resolve, plan: Plan) -> tuple[Context, list[ModuleBuilder
         # it is on) alone, so every package with a module for it agrees on
         # them (`--with` relies on it): its types in their order, then
         # variant cases; privates claimed later (specs) are `_SHOUTY`.
-        named = [id for id in _owned_types(resolve, module) if resolve.types[id].name is not None]
-        for id in named:
+        module.types = [id for id in _owned_types(resolve, module) if resolve.types[id].name is not None]
+        for id in module.types:
             typedef = resolve.types[id]
             assert typedef.name is not None
             if isinstance(typedef.kind, m.Resource):
                 resource_roles[id] = _resource_role(resolve, id, module)
             type_names[id] = module.scope.claim(pascal(typedef.name))
             codec_names[id] = module.scope.claim(f"_{shouty_part(typedef.name)}")
-        for id in named:
+        for id in module.types:
             typedef = resolve.types[id]
             if isinstance(typedef.kind, m.Variant):
                 # `Shape_Circle`, from the unescaped names: `Union_Value`, not `Union__Value`.
@@ -205,9 +205,7 @@ def _declare_types(ctx: Context, module: ModuleBuilder) -> None:
     exported resources' functions: each refers only to what comes before."""
     declarations: list[cm.Decl] = []
     specs: list[cm.Decl] = []
-    for type_id in _owned_types(ctx.resolve, module):
-        if type_id not in ctx.type_names:
-            continue
+    for type_id in module.types:
         for decl in types.declare(ctx, module, type_id):
             (specs if isinstance(decl, cm.Constant) else declarations).append(decl)
             if not isinstance(decl, cm.Constant):
@@ -215,7 +213,7 @@ def _declare_types(ctx: Context, module: ModuleBuilder) -> None:
             if isinstance(decl, cm.Variant):
                 module.exports += [case.name for case in decl.cases]
     codecs = [
-        codec for type_id in _owned_types(ctx.resolve, module) if type_id in ctx.type_names
+        codec for type_id in module.types
         for codec in [types.named_codec(ctx, module, type_id)] if codec is not None
     ]
     module.declarations += [*declarations, *codecs, *specs]

@@ -31,6 +31,8 @@ class ModuleBuilder:
     # Another package's module for this interface (`Plan.reused`): built to
     # know its names, imported by absolute path, not written.
     external: str | None = None
+    # The named types it declares, dependencies first (set by the layout).
+    types: list[m.TypeId] = field(default_factory=list)
     declarations: list[cm.Decl] = field(default_factory=list)
     exports: list[str] = field(default_factory=list)
     left_out: list[cm.LeftOut] = field(default_factory=list)

@@ -31,7 +31,7 @@ def proxy(ctx: Context, module: ModuleBuilder, resource: m.TypeId) -> list[cm.De
     for function in ctx.resource_functions(resource):
         if ctx.support.function_reason(function, "guest") is not None:
             continue  # `exports_side` says why
-        class_level = function.kind.removeprefix("async-") in ("constructor", "static")
+        class_level = signatures.kind_of(function) in ("constructor", "static")
         sig = signatures.signature(ctx, function, module, "guest", _CLASS_PARAMS if class_level else frozenset())
         member = sig.item if sig.kind != "constructor" else "new"
         spec = module.scope.claim(f"_{shouty_part(wit)}_{shouty_part(member)}")

@@ -56,7 +56,7 @@ def signature(
     # the generated signature itself: `self`, and the store the host passes
     # into exports. The body's own name is chosen after them.
     scope = Scope((names.EXPORT_PARAMS if side == "guest" else names.HOST_PARAMS) | reserved)
-    kind = _kind(function)
+    kind = kind_of(function)
     params = []
     for param in function.params:
         if kind == "method" and param.name == "self":
@@ -94,7 +94,8 @@ def signature(
     )
 
 
-def _kind(function: m.Function) -> Kind:
+def kind_of(function: m.Function) -> Kind:
+    """The kind of a function as Python binds it: async or not is the same."""
     match function.kind:
         case "freestanding" | "async-freestanding":
             return "freestanding"

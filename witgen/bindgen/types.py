@@ -33,10 +33,9 @@ def declare(ctx: Context, module: ModuleBuilder, type_id: m.TypeId) -> list[cm.D
     match typedef.kind:
         case m.Record(fields=fields):
             module.name("dataclasses", "dataclass")
-            scope = Scope()  # fields are keyword arguments: even `self` works (dataclasses allow it)
             members = tuple(
-                cm.Member(scope.claim(snake(f.name)), f.name, f.docs, annotation(ctx, f.type, module))
-                for f in fields
+                cm.Member(python, f.name, f.docs, annotation(ctx, f.type, module))
+                for python, f in zip(field_names(fields), fields)
             )
             return [cm.Record(name, docs or f"Record `{wit}`.", members)]
         case m.Enum(cases=cases):
@@ -92,10 +91,9 @@ def named_codec(ctx: Context, module: ModuleBuilder, type_id: m.TypeId) -> cm.Co
     cls = cm.Name(ctx.type_names[type_id])
     match typedef.kind:
         case m.Record(fields=fields):
-            record = declare_members(ctx, type_id)
             parts = tuple(
                 cm.TupleOf((cm.Lit(python), cm.Lit(f.name), codec(ctx, f.type, module)))
-                for python, f in zip(record, fields)
+                for python, f in zip(field_names(fields), fields)
             )
             value: cm.Expr = cm.Call(module.rt("Record"), (wit, cls, cm.ListOf(parts)))
         case m.Enum(cases=cases):
@@ -126,12 +124,11 @@ def named_codec(ctx: Context, module: ModuleBuilder, type_id: m.TypeId) -> cm.Co
     return cm.Constant(ctx.codec_names[type_id], value)
 
 
-def declare_members(ctx: Context, type_id: m.TypeId) -> list[str]:
-    """The Python field names of a record (as `declare` gives them)."""
-    kind = ctx.resolve.types[type_id].kind
-    assert isinstance(kind, m.Record)
+def field_names(fields: list[m.Field]) -> list[str]:
+    """A record's Python field names. Fields are keyword arguments: even
+    `self` works (dataclasses allow it)."""
     scope = Scope()
-    return [scope.claim(snake(f.name)) for f in kind.fields]
+    return [scope.claim(snake(f.name)) for f in fields]
 
 
 def annotation(ctx: Context, ty: m.Type, module: ModuleBuilder, *, host_param: bool = False) -> cm.Expr:
