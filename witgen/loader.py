@@ -9,7 +9,7 @@ them). A file may also define further packages inline (`package a:b {}`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ._records import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Iterable, Sequence

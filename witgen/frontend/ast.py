@@ -7,7 +7,7 @@ diagnostic about it should point at: for a named item, its name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .._records import dataclass
 from typing import Literal, Union
 
 from ..diagnostics import Source, Span

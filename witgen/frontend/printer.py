@@ -13,11 +13,11 @@ AST, so they are not printed.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import Sequence, Union
 
 from . import ast
+from .._records import fields, is_dataclass
 from ..diagnostics import Source, Span
 
 INDENT = "  "
@@ -292,10 +292,10 @@ def shape(node: object) -> object:
     but meaning the same text have equal shapes."""
     if isinstance(node, (Span, Source)):
         return None
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+    if is_dataclass(node) and not isinstance(node, type):
         return (type(node).__name__,) + tuple(
             (f.name, shape(getattr(node, f.name)))
-            for f in dataclasses.fields(node)
+            for f in fields(node)
             if f.name not in ("span", "source", "alias_span", "size_span")
         )
     if isinstance(node, (tuple, list)):

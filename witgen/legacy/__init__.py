@@ -60,17 +60,16 @@ siblings it uses, or a directory: one package), `migrate` (the CLI).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal, Sequence
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
+from .._records import dataclass, field, replace
 from ..frontend import ast
 from .._resources import grammar_path
 from ..diagnostics import Collector, Diagnostic, Source, Span, WitError, read_source
@@ -568,7 +567,7 @@ def _hinted(error: WitError) -> WitError:
     first = error.diagnostics[0]
     span = first.span
     if span is not None and first.hint is None and span.source.text[span.start : span.start + 1] in ";@./":
-        return WitError([dataclasses.replace(first, hint=_MODERN_HINT), *error.diagnostics[1:]])
+        return WitError([replace(first, hint=_MODERN_HINT), *error.diagnostics[1:]])
     return error
 
 

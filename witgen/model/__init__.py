@@ -10,7 +10,7 @@ code generators; nothing here knows about syntax.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from .._records import dataclass, field
 from typing import Callable, Container, Hashable, Iterable, Iterator, Literal, TypeVar, Union
 
 from ..diagnostics import Span

@@ -9,7 +9,7 @@ return borrows, then expands `include`s and elaborates every world
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from .._records import dataclass, field, replace
 
 from .. import model as m
 from ..diagnostics import Span, WitError, did_you_mean
