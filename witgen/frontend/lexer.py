@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable, Iterator
-
-from lark import Token
-from lark.lexer import Lexer, PatternStr, TerminalDef
+from typing import Iterator
 
 from ..diagnostics import Source, Span, WitError
 
@@ -116,6 +113,21 @@ def _invalid_codepoint(text: str) -> tuple[int, str] | None:
         if match:
             found.append((match.start(), message.format(_escape_unicode(match.group()))))
     return min(found) if found else None
+
+
+class Token:
+    """One token: its terminal's name (`ID`, `LBRACE`, ...), text and offsets."""
+
+    __slots__ = ("type", "value", "start_pos", "end_pos")
+
+    def __init__(self, type: str, value: str, start_pos: int, end_pos: int) -> None:
+        self.type = type
+        self.value = value
+        self.start_pos = start_pos
+        self.end_pos = end_pos
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r}, {self.start_pos}, {self.end_pos})"
 
 
 class Tokens:
@@ -223,7 +235,7 @@ class Tokens:
                 self.comments_before[start] = pending
                 pending = []
             # Offsets only: diagnostics turn them into lines via `Source`.
-            yield Token(kind, value, start_pos=start, end_pos=pos)
+            yield Token(kind, value, start, pos)
         if pending:
             self.comments_before[size] = pending
 
@@ -245,24 +257,12 @@ class Tokens:
         return text[start + 1 : end], end + 1
 
 
-def vocabulary(terminals: Iterable[TerminalDef]) -> tuple[dict[str, str], dict[str, str]]:
-    """Keyword and operator tables (text -> terminal name) from a grammar."""
+def vocabulary(strings: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Keyword and operator tables (text -> terminal name) from a grammar's
+    literal terminals (`AS: "as"`, `COMMA: ","`)."""
     keywords: dict[str, str] = {}
     operators: dict[str, str] = {}
-    for terminal in terminals:
-        if isinstance(terminal.pattern, PatternStr):
-            value = terminal.pattern.value
-            table = keywords if value[0].isalpha() else operators
-            table[value] = terminal.name
+    for value, name in strings.items():
+        table = keywords if value[0].isalpha() else operators
+        table[value] = name
     return keywords, operators
-
-
-class WitLexer(Lexer):
-    """Adapts `Tokens` to Lark's custom-lexer interface: the parser is handed
-    a `Tokens` in place of text."""
-
-    def __init__(self, lexer_conf: object) -> None:
-        pass
-
-    def lex(self, data: Tokens) -> Iterator[Token]:  # type: ignore[override]
-        return data.lex()

@@ -1,8 +1,8 @@
-"""WIT text -> `witgen.frontend.ast`. The only module where Lark objects exist.
+"""WIT text -> `witgen.frontend.ast`.
 
-The LALR parser runs with the tree builder replaced by `_Builder`, whose
-callbacks turn each reduced rule straight into an AST node: no parse tree is
-built and nothing recurses, so deeply nested input cannot overflow the stack.
+The LALR parser (`lalr`) calls `_Builder` for each reduced rule, which turns
+it straight into an AST node: no parse tree is built and nothing recurses,
+so deeply nested input cannot overflow the stack.
 """
 
 from __future__ import annotations
@@ -12,13 +12,9 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Sequence
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
-from . import ast
-from ..diagnostics import Diagnostic, Source, Span, WitError, read_source
-from .lexer import Tokens, WitLexer, vocabulary
-
+from . import ast, lalr
+from ..diagnostics import Source, Span, WitError, read_source
+from .lexer import Token, Tokens, vocabulary
 from .._resources import grammar_path
 
 GRAMMAR = grammar_path("wit.lark")
@@ -28,27 +24,18 @@ MAX_PACKAGE_DEPTH = 100
 
 
 @functools.lru_cache(maxsize=None)
-def _lark() -> Lark:
-    return Lark(
-        GRAMMAR.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer=WitLexer,
-        transformer=_Builder(),
-        maybe_placeholders=False,
-        # The parse table, keyed by a hash of the grammar and Lark's version
-        # in the temp dir: a cold start then takes milliseconds, not 150.
-        cache=True,
-    )
+def _parser() -> lalr.Parser:
+    return lalr.load(GRAMMAR).parser(_Builder())
 
 
 def parse_source(source: Source) -> ast.File:
     """Parse one file's text, or raise `WitError`."""
-    lark = _lark()
+    parser = _parser()
     tokens = Tokens(source, *_vocabulary())
     handle = _CURRENT.set(_FileState(tokens))
     try:
-        file = lark.parse(tokens)
-    except UnexpectedInput as error:
+        file = parser.parse(tokens.lex())
+    except lalr.UnexpectedToken as error:
         raise _syntax_error(tokens, error) from None
     except _Abort as abort:
         raise abort.error from None
@@ -68,7 +55,7 @@ def parse_file(path: str | Path) -> ast.File:
 
 @functools.lru_cache(maxsize=None)
 def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
-    return vocabulary(_lark().terminals)
+    return vocabulary(lalr.load(GRAMMAR).strings)
 
 
 def keywords() -> frozenset[str]:
@@ -140,23 +127,17 @@ def _expected(names: set[str]) -> str:
     return "one of " + ", ".join(described)
 
 
-def _syntax_error(tokens: Tokens, error: UnexpectedInput) -> WitError:
-    text = tokens.source.text
-    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
-        token = error.token
-        start = token.start_pos or 0
-        span = Span(tokens.source, start, token.end_pos or start + 1)
+def _syntax_error(tokens: Tokens, error: lalr.UnexpectedToken) -> WitError:
+    token = error.token
+    if token.type != "$END":
+        span = Span(tokens.source, token.start_pos, token.end_pos)
         found = _describe(token.type)
         message = f"expected {_expected(set(error.expected))}, found {found}"
         return WitError.at(span, message, _hint(token, set(error.expected)))
-    if isinstance(error, (UnexpectedEOF, UnexpectedToken)):
-        span = Span(tokens.source, len(text), len(text))
-        expected = set(getattr(error, "expected", ()) or ())
-        wanted = _expected(expected) if expected else "more input"
-        return WitError.at(span, f"expected {wanted}, found eof")
-    assert isinstance(error, UnexpectedCharacters)
-    pos = error.pos_in_stream or 0
-    return WitError.at(Span(tokens.source, pos, pos + 1), "unexpected character")
+    text = tokens.source.text
+    span = Span(tokens.source, len(text), len(text))
+    wanted = _expected(set(error.expected)) if error.expected else "more input"
+    return WitError.at(span, f"expected {wanted}, found eof")
 
 
 def _hint(token: Token, expected: set[str]) -> str | None:
@@ -182,11 +163,11 @@ class _Gates:
 
 
 def _span(token: Token) -> Span:
-    return Span(_current().source, token.start_pos or 0, token.end_pos or 0)
+    return Span(_current().source, token.start_pos, token.end_pos)
 
 
 def _start(gates: _Gates, keyword: Token) -> int:
-    return gates.start if gates.start is not None else keyword.start_pos or 0
+    return gates.start if gates.start is not None else keyword.start_pos
 
 
 def _docs_at(offset: int) -> str | None:
@@ -253,7 +234,7 @@ def _types(children: Sequence[Any]) -> list[ast.Type]:
     return [c for c in children if isinstance(c, _TYPE_NODES)]
 
 
-class _Builder(Transformer):  # type: ignore[type-arg]
+class _Builder:
     """One callback per grammar rule, each returning an AST node."""
 
     # ---- files ----
@@ -292,7 +273,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         ids = _tokens(children, "ID")
         version = next((c for c in children if isinstance(c, tuple)), None)
         end = version[1].end if version else ids[1].end_pos
-        span = Span(_current().source, ids[0].start_pos or 0, end or 0)
+        span = Span(_current().source, ids[0].start_pos, end)
         return ast.PackageName(ids[0].value, ids[1].value, version[0] if version else None, span)
 
     def version(self, children: list[Any]) -> tuple[str, Span]:
@@ -320,15 +301,15 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         ids = _tokens(children, "ID")
         version = next((c for c in children if isinstance(c, tuple)), None)
         source = _current().source
-        package_end = ids[1].end_pos or 0
+        package_end = ids[1].end_pos
         package = ast.PackageName(
             ids[0].value,
             ids[1].value,
             version[0] if version else None,
-            Span(source, ids[0].start_pos or 0, package_end),
+            Span(source, ids[0].start_pos, package_end),
         )
         end = version[1].end if version else ids[2].end_pos
-        return ast.ForeignPath(package, ids[2].value, Span(source, ids[0].start_pos or 0, end or 0))
+        return ast.ForeignPath(package, ids[2].value, Span(source, ids[0].start_pos, end))
 
     # ---- gates ----
 
@@ -369,7 +350,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                 f"unknown attribute `{kind}`",
                 "the attributes are `@since`, `@unstable`, `@deprecated` and `@external-id`",
             )
-        return attribute, at.start_pos or 0
+        return attribute, at.start_pos
 
     def gate_args(self, children: list[Any]) -> list[tuple[Token | None, Token]]:
         return [c for c in children if isinstance(c, tuple)]
@@ -425,7 +406,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def param(self, children: list[Any]) -> ast.Field:
         name, type_ = children[0], children[2]
-        return ast.Field(name.value, type_, _docs_at(name.start_pos or 0), _span(name))
+        return ast.Field(name.value, type_, _docs_at(name.start_pos), _span(name))
 
     def results(self, children: list[Any]) -> ast.Type | None:
         types = _types(children)
@@ -493,7 +474,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def field(self, children: list[Any]) -> ast.Field:
         name = children[0]
-        return ast.Field(name.value, children[2], _docs_at(name.start_pos or 0), _span(name))
+        return ast.Field(name.value, children[2], _docs_at(name.start_pos), _span(name))
 
     def flags(self, children: list[Any]) -> ast.Flags:
         gates, name, flags, docs, span = self._named_body(children, ast.Flag)
@@ -501,7 +482,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def flag(self, children: list[Any]) -> ast.Flag:
         name = children[0]
-        return ast.Flag(name.value, _docs_at(name.start_pos or 0), _span(name))
+        return ast.Flag(name.value, _docs_at(name.start_pos), _span(name))
 
     def variant(self, children: list[Any]) -> ast.Variant:
         gates, name, cases, docs, span = self._named_body(children, ast.Case)
@@ -511,7 +492,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         name = children[0]
         types = _types(children)
         payload = types[0] if types else None
-        return ast.Case(name.value, payload, _docs_at(name.start_pos or 0), _span(name))
+        return ast.Case(name.value, payload, _docs_at(name.start_pos), _span(name))
 
     def enum(self, children: list[Any]) -> ast.Enum:
         gates, name, cases, docs, span = self._named_body(children, ast.EnumCase)
@@ -519,7 +500,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def enum_case(self, children: list[Any]) -> ast.EnumCase:
         name = children[0]
-        return ast.EnumCase(name.value, _docs_at(name.start_pos or 0), _span(name))
+        return ast.EnumCase(name.value, _docs_at(name.start_pos), _span(name))
 
     def resource(self, children: list[Any]) -> ast.Resource:
         gates, keyword, name = children[0], children[1], children[2]

@@ -66,14 +66,12 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal, Sequence
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedInput
-
 from .._records import dataclass, field, replace
 from ..frontend import ast
 from .._resources import grammar_path
 from ..diagnostics import Collector, Diagnostic, Source, Span, WitError, read_source
-from ..frontend.lexer import Tokens, WitLexer, kebab_error, vocabulary
+from ..frontend import lalr
+from ..frontend.lexer import Token, Tokens, kebab_error, vocabulary
 
 GRAMMAR = grammar_path("wit_legacy.lark")
 
@@ -410,20 +408,13 @@ class _Session:
 
 
 @functools.lru_cache(maxsize=None)
-def _lark() -> Lark:
-    return Lark(
-        GRAMMAR.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer=WitLexer,
-        transformer=_Builder(),
-        maybe_placeholders=False,
-        cache=True,
-    )
+def _parser() -> lalr.Parser:
+    return lalr.load(GRAMMAR).parser(_Builder())
 
 
 @functools.lru_cache(maxsize=None)
 def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
-    return vocabulary(_lark().terminals)
+    return vocabulary(lalr.load(GRAMMAR).strings)
 
 
 class _State:
@@ -443,17 +434,6 @@ class _Abort(Exception):
         self.error = error
 
 
-class _Lexed:
-    """Tokens lexed ahead, so the builder knows which names the file
-    defines before it meets them (see `_soft`)."""
-
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-
-    def lex(self) -> Iterator[Token]:
-        return iter(self.tokens)
-
-
 _CONTEXTUAL = {"handle": "HANDLE", "implements": "IMPLEMENTS"}
 
 
@@ -468,7 +448,7 @@ def _contextual_keywords(tokens: list[Token]) -> list[Token]:
         following = tokens[index + 1]
         after = tokens[index + 2] if index + 2 < len(tokens) else None
         if following.type in ("ID", "STRING") and (after is None or after.type != "COLON"):
-            out[index] = Token.new_borrow_pos(_CONTEXTUAL[token.value], token.value, token)
+            out[index] = Token(_CONTEXTUAL[token.value], token.value, token.start_pos, token.end_pos)
     return out
 
 
@@ -529,8 +509,8 @@ def _parse(source: Source) -> tuple[Item, ...]:
     state = _State(tokens, _defined_names(lexed))
     handle = _STATE.set(state)
     try:
-        items = _lark().parse(_Lexed(lexed))
-    except UnexpectedInput as error:
+        items = _parser().parse(lexed)
+    except lalr.UnexpectedToken as error:
         raise _syntax_error(tokens, error) from None
     except _Abort as abort:
         raise abort.error from None
@@ -541,15 +521,15 @@ def _parse(source: Source) -> tuple[Item, ...]:
     return items
 
 
-def _syntax_error(tokens: Tokens, error: UnexpectedInput) -> WitError:
-    token = getattr(error, "token", None)
-    expected = set(getattr(error, "expected", ()) or ())
+def _syntax_error(tokens: Tokens, error: lalr.UnexpectedToken) -> WitError:
+    token = error.token
+    expected = error.expected
     wanted = _expected(tokens, expected) if expected else "more input"
-    if token is None or token.type == "$END":
+    if token.type == "$END":
         end = len(tokens.source.text.rstrip())
         return WitError.at(Span(tokens.source, end, end + 1), f"expected {wanted}, found eof")
-    start = token.start_pos or 0
-    span = Span(tokens.source, start, token.end_pos or start + 1)
+    start = token.start_pos
+    span = Span(tokens.source, start, token.end_pos)
     found = _describe(tokens, token.type)
     hint = None
     if token.type in tokens.keywords.values() and "ID" in expected:
@@ -648,7 +628,7 @@ Ty = Any  # an ast.Type, or a _Unit / _Hole still to be placed
 
 
 def _span(token: Token) -> Span:
-    return Span(_STATE.get().tokens.source, token.start_pos or 0, token.end_pos or 0)
+    return Span(_STATE.get().tokens.source, token.start_pos, token.end_pos)
 
 
 def _error(span: Span, message: str, hint: str | None = None) -> None:
@@ -656,7 +636,7 @@ def _error(span: Span, message: str, hint: str | None = None) -> None:
 
 
 def _docs(token: Token) -> str | None:
-    return _docs_at(token.start_pos or 0)
+    return _docs_at(token.start_pos)
 
 
 def _docs_at(offset: int) -> str | None:
@@ -727,7 +707,7 @@ def _case_name(type_: ast.Type) -> str:
     return "-".join(w for w in re.split(r"[^a-z0-9]+", print_type(type_).lower()) if w)
 
 
-class _Builder(Transformer):  # type: ignore[type-arg]
+class _Builder:
     """One callback per grammar rule, each returning an AST node."""
 
     def start(self, children: list[Any]) -> tuple[Item, ...]:
@@ -748,7 +728,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             problem = kebab_error(token.value)
             if problem:
                 _error(_span(token), problem)
-            return Token.new_borrow_pos("ID", token.value, token)
+            return Token("ID", token.value, token.start_pos, token.end_pos)
         return token
 
     # ---- use ----
