@@ -26,8 +26,8 @@ from .._resources import grammar_path
 from .lexer import Token
 
 # A reduced rule: the nonterminal it makes, how many values it pops, and
-# what it makes of them.
-_Rule = tuple[str, int, Callable[[list[Any]], Any]]
+# what it makes of them (None: the one value it pops, as it is).
+_Rule = tuple[str, int, "Callable[[list[Any]], Any] | None"]
 
 
 class UnexpectedToken(Exception):
@@ -67,10 +67,10 @@ class Parser:
         self.rules: list[_Rule] = []
         for origin, size, name, expand1, include in grammar.rules:
             if expand1 and size == 1 and include is None:
-                build: Callable[[list[Any]], Any] = _first  # `?rule: a | b`: the child itself
+                self.rules.append((origin, size, None))  # `?rule: a | b`: the child itself
             else:
                 build = _reduction(getattr(builder, name) if name else None, expand1, include)
-            self.rules.append((origin, size, build))
+                self.rules.append((origin, size, build))
 
     def parse(self, tokens: Iterable[Token]) -> Any:
         """What the builder makes of `tokens`, or `UnexpectedToken`."""
@@ -89,6 +89,9 @@ class Parser:
                     value_stack.append(token)
                     break
                 origin, size, build = rules[~action]
+                if build is None:  # `?rule` of one child: the value stays, the state moves on
+                    state_stack[-1] = states[state_stack[-2]][origin]
+                    continue
                 if size:
                     children = value_stack[-size:]
                     del state_stack[-size:]
@@ -103,14 +106,17 @@ class Parser:
             if action is None or action >= 0:
                 raise UnexpectedToken(end, _expected(states[state_stack[-1]]))
             origin, size, build = rules[~action]
-            if size:
-                children = value_stack[-size:]
-                del state_stack[-size:]
-                del value_stack[-size:]
+            if build is None:
+                state_stack[-1] = states[state_stack[-2]][origin]
             else:
-                children = []
-            value_stack.append(build(children))
-            state_stack.append(states[state_stack[-1]][origin])
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                value_stack.append(build(children))
+                state_stack.append(states[state_stack[-1]][origin])
             if state_stack[-1] == self.end:
                 return value_stack[-1]
 
@@ -135,10 +141,6 @@ def _reduction(
     if include is None:
         return callback
     return lambda values: callback(children(values))
-
-
-def _first(values: list[Any]) -> Any:
-    return values[0]
 
 
 def _same(values: list[Any]) -> list[Any]:

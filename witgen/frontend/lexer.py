@@ -30,8 +30,11 @@ _DIGITS = re.compile(r"[0-9]+")
 # wit-parser's whitespace: space, tab, `\n` and `\r\n`. A bare `\r` is not
 # whitespace, and only `\n` ends a `//` comment: otherwise `// c\rinterface x`
 # would define an interface that wit-parser reads as a comment.
-_SPACE = re.compile(r"(?:[ \t\n]|\r\n)+")
 _LINE_COMMENT = re.compile(r"//[^\n]*\n?")
+# Whitespace and line comments, as many as follow each other.
+_TRIVIA = re.compile(r"(?:(?:[ \t\n]|\r\n)+|//[^\n]*\n?)+")
+# Identifiers `kebab_error` accepts, most of them: those it need not look at.
+_KEBAB = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0-9]+))*")
 _BLOCK_DELIMITER = re.compile(r"/\*|\*/")
 # Codepoints wit-parser refuses anywhere, comments included: control codes
 # (Unicode Cc) but tab, `\n` and `\r`; bidirectional overrides
@@ -164,15 +167,16 @@ class Tokens:
 
         while pos < size:
             ch = text[pos]
-            if ch in " \t\n" or (ch == "\r" and text.startswith("\r\n", pos)):
-                pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
-                continue
-            if text.startswith("//", pos):
-                # The comment keeps its `\n`, as wit-parser's does; docs trim it.
-                end = _LINE_COMMENT.match(text, pos).end()  # type: ignore[union-attr]
-                pending.append(text[pos:end])
-                pos = end
-                continue
+            if ch in " \t\n\r/":
+                # Whitespace and line comments, in one match: WIT is mostly docs.
+                trivia = _TRIVIA.match(text, pos)
+                if trivia is not None:
+                    end = trivia.end()
+                    if text.find("//", pos, end) >= 0:
+                        # Each comment keeps its `\n`, as wit-parser's do; docs trim it.
+                        pending += _LINE_COMMENT.findall(text, pos, end)
+                    pos = end
+                    continue
             if text.startswith("/*", pos):
                 end = self._block_comment_end(pos)
                 pending.append(text[pos:end])
@@ -194,7 +198,7 @@ class Tokens:
                     kind = operators["_"]
                 else:
                     kind = keywords.get(word, "ID")
-                if kind == "ID":
+                if kind == "ID" and _KEBAB.fullmatch(word) is None:
                     problem = kebab_error(word)
                     if problem:
                         raise self.error(start, pos, problem)

@@ -163,7 +163,7 @@ class _Gates:
 
 
 def _span(token: Token) -> Span:
-    return Span(_current().source, token.start_pos, token.end_pos)
+    return Span(_CURRENT.get().source, token.start_pos, token.end_pos)
 
 
 def _start(gates: _Gates, keyword: Token) -> int:
@@ -171,36 +171,31 @@ def _start(gates: _Gates, keyword: Token) -> int:
 
 
 def _docs_at(offset: int) -> str | None:
-    comments = _current().comments_before.get(offset)
+    comments = _CURRENT.get().comments_before.get(offset)
     return _doc_text(comments) if comments else None
 
 
 def _doc_text(comments: Sequence[str]) -> str | None:
     """Comments -> docs, exactly as wit-parser joins them."""
-    lines = []
-    for comment in comments:
-        body = comment[3:-2] if comment.startswith("/**") else comment.lstrip("/")
-        lines.append(body.rstrip())
+    lines = [(c[3:-2] if c.startswith("/**") else c.lstrip("/")).rstrip() for c in comments]
     # Remove the indentation all non-empty lines share, keep the rest. Rust's
     # `is_ascii_whitespace` counts it: a no-break space is text, not indent.
-    indent = min((_ascii_indent(line) for line in lines if line), default=0)
+    indent = min([len(line) - len(line.lstrip(_ASCII_SPACE)) for line in lines if line], default=0)
     if indent:
         prefix = " " * indent
         lines = [line[indent:] if line.startswith(prefix) else line for line in lines]
-    contents = ""
+    parts: list[str] = []
     for line in lines:
-        if not line:
-            contents += "\n"
-            continue
-        # Rust's `str::lines`: split at `\n` and drop a `\r` before it, never
-        # at `\r`, U+2028 or the other breaks `str.splitlines` knows.
-        for part in line.split("\n"):
-            contents += part.removesuffix("\r") + "\n"
-    return contents.rstrip("\n") or None
+        if "\n" in line:
+            # Rust's `str::lines`: split at `\n` and drop a `\r` before it, never
+            # at `\r`, U+2028 or the other breaks `str.splitlines` knows.
+            parts += [part.removesuffix("\r") for part in line.split("\n")]
+        else:
+            parts.append(line)
+    return "\n".join(parts).rstrip("\n") or None
 
 
-def _ascii_indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t\n\x0c\r"))
+_ASCII_SPACE = " \t\n\x0c\r"
 
 
 def _abort(span: Span, message: str, hint: str | None = None) -> _Abort:

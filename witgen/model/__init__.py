@@ -9,6 +9,7 @@ code generators; nothing here knows about syntax.
 
 from __future__ import annotations
 
+import functools
 import re
 from .._records import dataclass, field
 from typing import Callable, Container, Hashable, Iterable, Iterator, Literal, TypeVar, Union
@@ -55,6 +56,7 @@ _SEMVER = re.compile(
 VersionKey = tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]
 
 
+@functools.lru_cache(maxsize=None)  # every `@since` is compared with its package's version
 def version_key(version: str) -> VersionKey:
     """A sort key giving semver precedence (build metadata last, as `semver` does)."""
     match = _SEMVER.match(version)
