@@ -11,6 +11,7 @@ maps the offset of each token to the comments just before it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Iterator
@@ -42,6 +43,7 @@ _BLOCK_DELIMITER = re.compile(r"/\*|\*/")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _DEPRECATED = re.compile("[\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5]")
+_INVALID = re.compile("|".join(p.pattern for p in (_CONTROL, _BIDI, _DEPRECATED)))
 _BOM = "\ufeff"
 
 
@@ -106,16 +108,18 @@ def _char_debug(ch: str) -> str:
 
 def _invalid_codepoint(text: str) -> tuple[int, str] | None:
     """The first codepoint wit-parser rejects in `text`, with its message."""
-    found = []
+    match = _INVALID.search(text)  # one pass over the text: most of it is docs
+    if match is None:
+        return None
+    ch = match.group()
     for pattern, message in (
         (_CONTROL, "Control code '{}'"),
         (_BIDI, "Input contains bidirectional override codepoint '{}'"),
         (_DEPRECATED, "Codepoint '{}' is discouraged by Unicode"),
     ):
-        match = pattern.search(text)
-        if match:
-            found.append((match.start(), message.format(_escape_unicode(match.group()))))
-    return min(found) if found else None
+        if pattern.fullmatch(ch):
+            break
+    return match.start(), message.format(_escape_unicode(ch))
 
 
 class Token:
@@ -165,7 +169,33 @@ class Tokens:
         if text.startswith(_BOM):
             pos = 1  # wit-parser skips a byte-order mark, at the start only
 
+        fast = _fast_token(tuple(sorted(operators))).match
         while pos < size:
+            # Most tokens: trivia, then a lowercase identifier or an operator.
+            common = fast(text, pos)
+            if common is not None:
+                start = common.end(1)
+                if start - pos > 1 and text.find("//", pos, start) >= 0:
+                    pending += _LINE_COMMENT.findall(text, pos, start)
+                pos = common.end()
+                if angle_depth >= MAX_TYPE_DEPTH:
+                    raise self.error(start, pos, "type nesting too deep")
+                value = common.group(2)
+                if value is not None:
+                    kind = keywords.get(value, "ID")
+                else:
+                    value = common.group(3)
+                    kind = operators[value]
+                    if kind == less:
+                        angle_depth += 1
+                    elif kind == greater and angle_depth:
+                        angle_depth -= 1
+                if pending:
+                    self.comments_before[start] = pending
+                    pending = []
+                yield Token(kind, value, start, pos)
+                continue
+
             ch = text[pos]
             if ch in " \t\n\r/":
                 # Whitespace and line comments, in one match: WIT is mostly docs.
@@ -259,6 +289,21 @@ class Tokens:
         if end < 0 or 0 <= newline < end:
             raise self.error(start, start + 1, "unterminated string literal")
         return text[start + 1 : end], end + 1
+
+
+@functools.lru_cache(maxsize=None)
+def _fast_token(operators: tuple[str, ...]) -> re.Pattern[str]:
+    """Trivia, then a lowercase kebab-case word or one of `operators`: what
+    the loop in `Tokens.lex` reads in one match. Anything else (`%` names,
+    upper case, numbers, strings, block comments, mistakes) it reads itself."""
+    singles = "".join(re.escape(op) for op in operators if len(op) == 1 and op not in "_/")
+    # The trivia in a lookahead, matched again by `\1`: once taken, it is
+    # never given back, so `//` cannot be read as two operators.
+    trivia = r"(?=((?:(?:[ \t\n]|\r\n)+|//[^\n]*\n?)*))\1"
+    ops = [re.escape(op) for op in operators if len(op) > 1] + [f"[{singles}]"]
+    if "/" in operators:
+        ops.append(r"/(?!\*)")  # not a block comment
+    return re.compile(trivia + r"(?:([a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?![\w-])|(" + "|".join(ops) + "))")
 
 
 def vocabulary(strings: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
