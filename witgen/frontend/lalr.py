@@ -166,6 +166,34 @@ def _expand1(
     return kept[0] if len(kept) == 1 else callback(kept)
 
 
+# ---- the words of a syntax error ------------------------------------------
+
+
+def describe(kind: str, words: dict[str, str], keywords: dict[str, str], operators: dict[str, str]) -> str:
+    """How a syntax error names a terminal: in the grammar's own `words`
+    (`$END` -> "eof", `ID` -> "an identifier"), else as its keyword or
+    operator (`keyword `use``, `';'`)."""
+    if kind in words:
+        return words[kind]
+    for text, name in keywords.items():
+        if name == kind:
+            return f"keyword `{text}`"
+    for text, name in operators.items():
+        if name == kind:
+            return f"'{text}'"
+    return kind
+
+
+def one_of(words: set[str]) -> str:
+    """`a`, `a or b`, `a, b or c` (up to four), else `one of a, b, ...`."""
+    ordered = sorted(words)
+    if len(ordered) == 1:
+        return ordered[0]
+    if len(ordered) <= 4:
+        return ", ".join(ordered[:-1]) + " or " + ordered[-1]
+    return "one of " + ", ".join(ordered)
+
+
 # ---- the tables on disk -------------------------------------------------
 
 

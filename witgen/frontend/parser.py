@@ -91,23 +91,18 @@ class _Abort(Exception):
         self.error = error
 
 
-def _describe(token_type: str, value: str | None = None) -> str:
-    tokens = _current()
-    if token_type == "$END":
-        return "eof"
-    if token_type == "ID":
-        return "an identifier"
-    if token_type == "VERSION":
-        return "a version"
-    if token_type == "INT":
-        return "fixed-length"  # wit-parser's word: an integer is only ever a list size
-    if token_type == "STRING":
-        return "a string"
-    for table, kind in ((tokens.tokens.keywords, "keyword"), (tokens.tokens.operators, None)):
-        for text, name in table.items():
-            if name == token_type:
-                return f"keyword `{text}`" if kind else f"'{text}'"
-    return token_type
+_WORDS = {
+    "$END": "eof",
+    "ID": "an identifier",
+    "VERSION": "a version",
+    "INT": "fixed-length",  # wit-parser's word: an integer is only ever a list size
+    "STRING": "a string",
+}
+
+
+def _describe(kind: str) -> str:
+    tokens = _current().tokens
+    return lalr.describe(kind, _WORDS, tokens.keywords, tokens.operators)
 
 
 # Terminals that can start a type: when all of them are expected, say "a type".
@@ -116,15 +111,9 @@ _TYPE_STARTS = {"BOOL", "STRING_TYPE", "LIST", "OPTION", "RESULT", "TUPLE", "BOR
 
 def _expected(names: set[str]) -> str:
     if _TYPE_STARTS <= names:
-        names = (names - _TYPE_STARTS) - set(_current().keywords.values())
-        names.discard("ID")
-        return _expected(names) + " or a type" if names else "a type"
-    described = sorted({_describe(n) for n in names})
-    if len(described) == 1:
-        return described[0]
-    if len(described) <= 4:
-        return ", ".join(described[:-1]) + " or " + described[-1]
-    return "one of " + ", ".join(described)
+        rest = names - _TYPE_STARTS - set(_current().keywords.values()) - {"ID"}
+        return _expected(rest) + " or a type" if rest else "a type"
+    return lalr.one_of({_describe(n) for n in names})
 
 
 def _syntax_error(tokens: Tokens, error: lalr.UnexpectedToken) -> WitError:
