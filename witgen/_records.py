@@ -190,10 +190,17 @@ def _is_dataclass(obj: Any) -> bool:
 
 
 def _replace(obj: _T, /, **changes: Any) -> _T:
-    for f in _fields(obj):
-        if f.name not in changes:
-            changes[f.name] = getattr(obj, f.name)
-    return obj.__class__(**changes)
+    cls = obj.__class__
+    names: tuple[str, ...] = getattr(cls, "__match_args__")
+    if not changes.keys() <= set(names):
+        unknown = next(name for name in changes if name not in names)
+        raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword argument {unknown!r}")
+    # Filled as `__init__` would be, without calling it: the fields are all
+    # in the instance's `__dict__`, and the new values are checked by mypy.
+    values = obj.__dict__
+    new = cls.__new__(cls)
+    new.__dict__.update({name: changes[name] if name in changes else values[name] for name in names})
+    return new
 
 
 if TYPE_CHECKING:
