@@ -170,26 +170,24 @@ class Tokens:
             pos = 1  # wit-parser skips a byte-order mark, at the start only
 
         fast = _fast_token(tuple(sorted(operators))).match
+        # The words and operators the fast path reads -> their terminals.
+        common_kinds = {**keywords, **operators}
         while pos < size:
             # Most tokens: trivia, then a lowercase identifier or an operator.
             common = fast(text, pos)
             if common is not None:
-                start = common.end(1)
+                start, end = common.span(2)
                 if start - pos > 1 and text.find("//", pos, start) >= 0:
                     pending += _LINE_COMMENT.findall(text, pos, start)
-                pos = common.end()
+                pos = end
                 if angle_depth >= MAX_TYPE_DEPTH:
                     raise self.error(start, pos, "type nesting too deep")
                 value = common.group(2)
-                if value is not None:
-                    kind = keywords.get(value, "ID")
-                else:
-                    value = common.group(3)
-                    kind = operators[value]
-                    if kind == less:
-                        angle_depth += 1
-                    elif kind == greater and angle_depth:
-                        angle_depth -= 1
+                kind = common_kinds.get(value, "ID")
+                if kind == less:
+                    angle_depth += 1
+                elif kind == greater and angle_depth:
+                    angle_depth -= 1
                 if pending:
                     self.comments_before[start] = pending
                     pending = []
@@ -293,17 +291,19 @@ class Tokens:
 
 @functools.lru_cache(maxsize=None)
 def _fast_token(operators: tuple[str, ...]) -> re.Pattern[str]:
-    """Trivia, then a lowercase kebab-case word or one of `operators`: what
-    the loop in `Tokens.lex` reads in one match. Anything else (`%` names,
-    upper case, numbers, strings, block comments, mistakes) it reads itself."""
+    """Trivia, then (group 2) a lowercase kebab-case word or one of
+    `operators`: what the loop in `Tokens.lex` reads in one match. Anything
+    else (`%` names, upper case, numbers, strings, block comments, mistakes)
+    it reads itself."""
     singles = "".join(re.escape(op) for op in operators if len(op) == 1 and op not in "_/")
     # The trivia in a lookahead, matched again by `\1`: once taken, it is
     # never given back, so `//` cannot be read as two operators.
-    trivia = r"(?=((?:(?:[ \t\n]|\r\n)+|//[^\n]*\n?)*))\1"
+    trivia = r"(?=((?:[ \t\n]+|\r\n|//[^\n]*)*))\1"
     ops = [re.escape(op) for op in operators if len(op) > 1] + [f"[{singles}]"]
     if "/" in operators:
         ops.append(r"/(?!\*)")  # not a block comment
-    return re.compile(trivia + r"(?:([a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?![\w-])|(" + "|".join(ops) + "))")
+    word = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\w-])"
+    return re.compile(trivia + "(" + "|".join([word, *ops]) + ")")
 
 
 def vocabulary(strings: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
