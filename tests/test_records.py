@@ -114,3 +114,14 @@ def test_a_class_costs_nothing_until_it_is_built() -> None:
     assert Named.__init__ is _records._first_init
     Named("n")
     assert Named.__init__ is not _records._first_init
+
+
+def test_dataclasses_functions_work_on_records() -> None:
+    # For code written against `dataclasses` (a record is one, to mypy).
+    Span, Named, Item = _classes(_records._dataclass, _records._field)
+    item = Item("i", [1])
+    assert dataclasses.is_dataclass(item) and dataclasses.is_dataclass(Named)
+    assert [f.name for f in dataclasses.fields(Item)] == ["name", "items", "docs"]
+    assert dataclasses.replace(item, name="j") == Item("j", [1])
+    assert dataclasses.replace(Named("n"), docs="d") == Named("n", "d")
+    assert dataclasses.asdict(Span("s", 1, 2)) == {"source": "s", "start": 1, "end": 2}

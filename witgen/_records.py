@@ -97,6 +97,7 @@ def _process(cls: _C, frozen: bool) -> _C:
     if any(_has_default(a) and not _has_default(b) for a, b in zip(fields, fields[1:])):
         raise TypeError(f"{cls.__qualname__}: a field without a default follows one with a default")
     setattr(cls, "__record_fields__", fields)
+    setattr(cls, "__dataclass_fields__", _DataclassFields())
     setattr(cls, "__match_args__", names)
     cls.__init__ = _first_init  # type: ignore[misc]
     compared = [f.name for f in fields if f.compare]
@@ -137,6 +138,31 @@ def _key(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
         (name,) = names
         return lambda obj: (getattr(obj, name),)
     return lambda obj: ()
+
+
+class _DataclassFields:
+    """A record's `__dataclass_fields__`, made on first use: then
+    `dataclasses.replace`, `fields` and `is_dataclass` work on records as
+    well (importing `dataclasses` only then), for code that uses them."""
+
+    def __get__(self, obj: object, cls: type) -> dict[str, Any]:
+        import dataclasses
+
+        found: dict[str, Any] = {}
+        for f in getattr(cls, "__record_fields__"):
+            kept: Any = dataclasses.field(
+                default=f.default if f.default is not _MISSING else dataclasses.MISSING,
+                default_factory=f.default_factory if f.default_factory is not _MISSING else dataclasses.MISSING,
+                compare=f.compare,
+                hash=f.hash,
+                repr=f.repr,
+            )
+            kept.name = f.name
+            kept.type = cls.__annotations__[f.name]
+            kept._field_type = getattr(dataclasses, "_FIELD")  # what `fields()` lists
+            found[f.name] = kept
+        setattr(cls, "__dataclass_fields__", found)
+        return found
 
 
 def _frozen_setattr(self: object, name: str, value: object) -> None:
