@@ -232,15 +232,16 @@ def _is_dataclass(obj: Any) -> bool:
 
 def _replace(obj: _T, /, **changes: Any) -> _T:
     cls = obj.__class__
-    names: tuple[str, ...] = getattr(cls, "__match_args__")
-    if not changes.keys() <= set(names):
-        unknown = next(name for name in changes if name not in names)
-        raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword argument {unknown!r}")
     # Filled as `__init__` would be, without calling it: the fields are all
     # in the instance's `__dict__`, and the new values are checked by mypy.
     values = obj.__dict__
+    copied = {name: values[name] for name in getattr(cls, "__match_args__")}
+    if not changes.keys() <= copied.keys():
+        unknown = next(name for name in changes if name not in copied)
+        raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword argument {unknown!r}")
+    copied.update(changes)
     new = cls.__new__(cls)
-    new.__dict__.update({name: changes[name] if name in changes else values[name] for name in names})
+    new.__dict__.update(copied)
     return new
 
 
