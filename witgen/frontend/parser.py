@@ -37,8 +37,6 @@ def parse_source(source: Source) -> ast.File:
         file = parser.parse(tokens.lex())
     except lalr.UnexpectedToken as error:
         raise _syntax_error(tokens, error) from None
-    except _Abort as abort:
-        raise abort.error from None
     finally:
         _CURRENT.reset(handle)
     assert isinstance(file, ast.File)
@@ -82,13 +80,6 @@ _CURRENT: ContextVar[_FileState] = ContextVar("witgen_parser_state")
 
 def _current() -> _FileState:
     return _CURRENT.get()
-
-
-class _Abort(Exception):
-    """Carries a WitError out of a builder callback through Lark."""
-
-    def __init__(self, error: WitError) -> None:
-        self.error = error
 
 
 _WORDS = {
@@ -187,10 +178,6 @@ def _doc_text(comments: Sequence[str]) -> str | None:
 _ASCII_SPACE = " \t\n\x0c\r"
 
 
-def _abort(span: Span, message: str, hint: str | None = None) -> _Abort:
-    return _Abort(WitError.at(span, message, hint))
-
-
 def _tokens(children: Sequence[Any], kind: str) -> list[Token]:
     return [c for c in children if isinstance(c, Token) and c.type == kind]
 
@@ -241,9 +228,9 @@ class _Builder:
             while stack:
                 child, depth = stack.pop()
                 if depth > MAX_PACKAGE_DEPTH:
-                    raise _abort(child.span, "package nesting too deep")
+                    raise WitError.at(child.span, "package nesting too deep")
                 stack.extend((c, depth + 1) for c in reversed(inner.get(id(child), [])))
-            raise _abort(
+            raise WitError.at(
                 inner[id(package)][0].name.span,
                 "nested packages must be placed at the top-level",
             )
@@ -310,11 +297,11 @@ class _Builder:
 
         def arg(key: str, value_type: str) -> Token:
             if len(args) != 1 or args[0][0] is None or args[0][0].value != key:
-                raise _abort(span, f"`@{kind}` takes one argument, `{key} = ...`")
+                raise WitError.at(span, f"`@{kind}` takes one argument, `{key} = ...`")
             value = args[0][1]
             if value.type != value_type:
                 wanted = "a version" if value_type == "VERSION" else "an identifier"
-                raise _abort(_span(value), f"expected {wanted}, found `{value.value}`")
+                raise WitError.at(_span(value), f"expected {wanted}, found `{value.value}`")
             return value
 
         attribute: ast.Attribute
@@ -326,10 +313,10 @@ class _Builder:
             attribute = ast.Deprecated(arg("version", "VERSION").value, span)
         elif kind == "external-id":
             if len(args) != 1 or args[0][0] is not None:
-                raise _abort(span, '`@external-id` takes one string, `@external-id("...")`')
+                raise WitError.at(span, '`@external-id` takes one string, `@external-id("...")`')
             attribute = ast.ExternalId(args[0][1].value, span)
         else:
-            raise _abort(
+            raise WitError.at(
                 span,
                 f"unknown attribute `{kind}`",
                 "the attributes are `@since`, `@unstable`, `@deprecated` and `@external-id`",
@@ -524,9 +511,9 @@ class _Builder:
         size = _tokens(children, "INT")[0]
         value = int(size.value)
         if value == 0:
-            raise _abort(_span(size), "invalid fixed-length list size: the size must be at least 1")
+            raise WitError.at(_span(size), "invalid fixed-length list size: the size must be at least 1")
         if value > 0xFFFF_FFFF:
-            raise _abort(_span(size), "invalid list size: number too large to fit in target type")
+            raise WitError.at(_span(size), "invalid list size: number too large to fit in target type")
         return ast.FixedList(_types(children)[0], value, _span(children[0]), _span(size))
 
     def map_of(self, children: list[Any]) -> ast.MapOf:

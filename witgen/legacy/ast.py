@@ -1,6 +1,6 @@
 """The syntax tree of one legacy (2022) WIT document, as written.
 
-Built by `witgen.legacy.parser`; `witgen.legacy.migrate` turns it into
+Built by `witgen.legacy.parser`; `witgen.legacy.migration` turns it into
 today's AST. Nothing is decided here: a word that was a keyword for only
 part of 2022 (`unit`, `float32`, `result`, ...) is a `Named` type until
 migration knows whether the document defines a type of that name, and a

@@ -4,7 +4,7 @@ Lexed by the modern lexer (with this grammar's vocabulary) and parsed by the
 same LALR loop (`witgen.frontend.lalr`) over `grammar/wit_legacy.lark`.
 What is not 2022 WIT at all is an error here, at once: a syntax error, a
 generic with the wrong number of arguments, `name: xyz(...)`. What 2022
-allowed but today's WIT has no form for is `witgen.legacy.migrate`'s to
+allowed but today's WIT has no form for is `witgen.legacy.migration`'s to
 report.
 """
 
@@ -46,8 +46,6 @@ def parse(source: Source) -> legacy.Document:
         items = _parser().parse(lexed)
     except lalr.UnexpectedToken as error:
         raise _syntax_error(tokens, error) from None
-    except _Abort as abort:
-        raise abort.error from None
     finally:
         _STATE.reset(handle)
     return legacy.Document(source, items)
@@ -107,13 +105,6 @@ def _contextual_keywords(tokens: list[Token]) -> list[Token]:
 
 
 # ---- syntax errors --------------------------------------------------------
-
-
-class _Abort(Exception):
-    """Carries a WitError out of a builder callback through the parse."""
-
-    def __init__(self, error: WitError) -> None:
-        self.error = error
 
 
 def _syntax_error(tokens: Tokens, error: lalr.UnexpectedToken) -> WitError:
@@ -345,7 +336,7 @@ class _Builder:
     def function_soft(self, children: list[Any]) -> legacy.Function:
         keyword = children[1] if children[0].type == "ASYNC" else children[0]
         if keyword.value != "func":
-            raise _Abort(WitError.at(_span(keyword), f"expected `function`, `func` or a type, found `{keyword.value}`"))
+            raise WitError.at(_span(keyword), f"expected `function`, `func` or a type, found `{keyword.value}`")
         return self.function(children)
 
     def params(self, children: list[Any]) -> list[legacy.Param]:
@@ -395,8 +386,8 @@ class _Builder:
         if kind in _BUFFERS:
             return legacy.Generic(name, args)
         if kind not in _GENERICS:
-            raise _Abort(WitError.at(name.span, f"`{kind}` does not take type arguments"))
+            raise WitError.at(name.span, f"`{kind}` does not take type arguments")
         if len(args) not in _GENERICS[kind]:
             counts = " or ".join(str(n) for n in _GENERICS[kind])
-            raise _Abort(WitError.at(name.span, f"`{kind}` takes {counts} type arguments, not {len(args)}"))
+            raise WitError.at(name.span, f"`{kind}` takes {counts} type arguments, not {len(args)}")
         return legacy.Generic(name, args)
