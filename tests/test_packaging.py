@@ -30,6 +30,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_grammar_and_templates(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "witgen/grammar/wit.lark" in names
+    assert "witgen/grammar/wit.lalr.json" in names  # its parse table: no Lark on `witgen check`
     assert any(n.startswith("witgen/templates/") for n in names)
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)
 

@@ -27,17 +27,17 @@ Only this module and the build hooks write generated files, through
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import traceback
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from . import __version__, config, project
+from . import __version__, config
 from .config import ConfigError, Target
 from .diagnostics import Diagnostic, WitError, render_all
-from .writer import RefusedTarget
+
+if TYPE_CHECKING:
+    from . import project
 
 OK, REJECTED, USAGE = 0, 1, 2
 # `--check`'s statuses (datamodel-code-generator's): a WIT error is ERROR
@@ -72,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "with the input that caused it\n",
             file=sys.stderr,
         )
+        import traceback
+
         traceback.print_exc()
         return 3
 
@@ -303,6 +305,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _parse(args: argparse.Namespace) -> int:
+    import json
+
     from .loader import load
     from .model.witjson import to_json
 
@@ -370,7 +374,13 @@ def _settings(args: argparse.Namespace) -> Target:
     return Target(**merged)
 
 
+# `project` (generation and writing) is imported by the commands that
+# generate: `witgen check` starts without it.
+
+
 def _generate(args: argparse.Namespace) -> int:
+    from . import project
+
     generated = project.generate_target(_settings(args), root=Path())
     _print_diagnostics(generated.warnings)
     if args.check:
@@ -380,6 +390,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     """Every target of `[tool.witgen]`, as the build hooks generate them."""
+    from . import project
+
     pyproject = args.config if args.config is not None else config.find_pyproject(Path.cwd())
     table = config.read_table(pyproject) if pyproject is not None else None
     if pyproject is None or table is None:
@@ -396,6 +408,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _write(generated: list[project.Generated], *, force: bool) -> int:
+    from . import project
+    from .writer import RefusedTarget
+
     for each in generated:
         try:
             project.write(each, force=force)
@@ -409,6 +424,8 @@ def _write(generated: list[project.Generated], *, force: bool) -> int:
 
 
 def _report_differences(generated: list[project.Generated]) -> int:
+    from . import project
+
     status = OK
     for each in generated:
         found = project.differences(each)

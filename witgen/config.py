@@ -20,10 +20,10 @@ nowhere else; this module only reads.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
+from ._records import dataclass
 from .diagnostics import WitError, read_source
 
 Direction = Literal["import", "export"]

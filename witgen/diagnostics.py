@@ -18,7 +18,7 @@ import os
 import stat
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from ._records import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Sequence
 

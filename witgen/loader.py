@@ -9,9 +9,8 @@ them). A file may also define further packages inline (`package a:b {}`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ._records import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Iterable, Sequence
 
 from .frontend import ast
@@ -109,7 +108,7 @@ def load_text(
     """Resolve one file's `text` (no dependencies); `path` names it in errors."""
     with hint_budget():
         reader = _Reader()
-        group = reader.read_sources([Source(path, text)])
+        group = reader.package([Source(path, text)])
         reader.errors.raise_if_any()
         resolve = Resolve()
         (ids,) = resolve_groups(resolve, [group], Features(features, all_features))
@@ -127,36 +126,18 @@ class _Reader:
     def read_path(self, path: Path) -> tuple[list[UnresolvedPackage], list[list[UnresolvedPackage]]]:
         if not path.exists():
             raise WitError([Diagnostic(f"no such file or directory: {path}")])
-        if self.is_legacy(path):
+        is_dir = path.is_dir()
+        sources = self.read_dir(path) if is_dir else self.read_sources([path])
+        if sources is not None and _is_legacy(sources):
             return self.read_legacy(path), []
-        if path.is_dir():
-            main = self.read_dir(path)
-            return main, self.read_deps(path / "deps")
-        return self.read_files([path]), []
-
-    @staticmethod
-    def is_legacy(path: Path) -> bool:
-        """Whether `path` is 2022 WIT: a file that says so, or a directory
-        with no package declaration and at least one such file."""
-        legacy = _legacy_module()
-        if legacy is None:
-            return False
-        try:
-            if path.is_dir():
-                texts = [read_source(p).text for p in path.iterdir() if p.name.endswith(".wit") and not p.is_dir()]
-            else:
-                texts = [read_source(path).text]
-        except (OSError, WitError):
-            return False  # reported when the files are read as modern WIT
-        if any(_PACKAGE_DECLARATION.search(text) for text in texts):
-            return False
-        return any(legacy.looks_legacy(text) for text in texts)
+        main = [] if sources is None else self.package(sources)
+        return main, self.read_deps(path / "deps") if is_dir else []
 
     def read_legacy(self, path: Path) -> list[UnresolvedPackage]:
-        legacy = _legacy_module()
-        assert legacy is not None
+        from . import legacy
+
         try:
-            files: list[ast.File] = legacy.parse_legacy_files(path, self.legacy_package)
+            files = legacy.parse_legacy_files(path, self.legacy_package)
         except WitError as error:
             self.errors.extend(error)
             return []
@@ -170,25 +151,14 @@ class _Reader:
         )
         return self.package_of(files)
 
-    def read_dir(self, path: Path) -> list[UnresolvedPackage]:
-        try:
-            files = [p for p in path.iterdir() if p.name.endswith(".wit") and not p.is_dir()]
-        except OSError as error:
-            raise WitError([Diagnostic(f"cannot read directory {path}: {error.strerror}")]) from None
-        if not files:
-            self.errors.error(None, f"no `package` header was found in any WIT file for this package: {path} has no `*.wit` files")
-            return []
-        return self.read_files(sorted(files, key=str))
-
     def read_deps(self, path: Path) -> list[list[UnresolvedPackage]]:
         if not path.exists():
             return []
         groups: list[list[UnresolvedPackage]] = []
         for entry in sorted(path.iterdir(), key=lambda p: p.name):
-            if entry.is_dir():
-                groups.append(self.read_dir(entry))
-            elif entry.suffix == ".wit":
-                groups.append(self.read_files([entry]))
+            if entry.is_dir() or entry.suffix == ".wit":
+                sources = self.read_dir(entry) if entry.is_dir() else self.read_sources([entry])
+                groups.append([] if sources is None else self.package(sources))
             elif entry.suffix in (".wasm", ".wat"):
                 self.errors.error(
                     None,
@@ -197,17 +167,30 @@ class _Reader:
                 )
         return groups
 
-    def read_files(self, files: Iterable[Path]) -> list[UnresolvedPackage]:
+    def read_dir(self, path: Path) -> list[Source] | None:
+        """A package's `*.wit` files, read (sorted); None, the error kept, if
+        there are none or one cannot be read."""
+        try:
+            files = sorted((p for p in path.iterdir() if p.name.endswith(".wit") and not p.is_dir()), key=str)
+        except OSError as error:
+            raise WitError([Diagnostic(f"cannot read directory {path}: {error.strerror}")]) from None
+        if not files:
+            self.errors.error(None, f"no `package` header was found in any WIT file for this package: {path} has no `*.wit` files")
+            return None
+        return self.read_sources(files)
+
+    def read_sources(self, files: Iterable[Path]) -> list[Source] | None:
+        """The files' text; None (the error kept) if one cannot be read."""
         sources: list[Source] = []
         for path in files:
             try:
                 sources.append(read_source(path))
             except WitError as error:
                 self.errors.extend(error)
-                return []
-        return self.read_sources(sources)
+                return None
+        return sources
 
-    def read_sources(self, sources: Iterable[Source]) -> list[UnresolvedPackage]:
+    def package(self, sources: Iterable[Source]) -> list[UnresolvedPackage]:
         """One package from `sources` (plus those nested in them), nested first.
 
         A package whose files have errors is left out (so that its other
@@ -299,10 +282,11 @@ def _docs_span(header: ast.PackageHeader) -> Span:
     return Span(source, start, keyword)
 
 
-def _legacy_module() -> ModuleType | None:
-    """`witgen.legacy` if it is there (another stage, written separately)."""
-    try:
-        from . import legacy
-    except ImportError:
-        return None
-    return legacy
+def _is_legacy(sources: Sequence[Source]) -> bool:
+    """Whether the files of a path are 2022 WIT: none declares a package,
+    and one reads as legacy."""
+    if any(_PACKAGE_DECLARATION.search(source.text) for source in sources):
+        return False
+    from .legacy import looks_legacy
+
+    return any(looks_legacy(source.text) for source in sources)

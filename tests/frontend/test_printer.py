@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from witgen import model as m
+from witgen._records import replace
 from witgen.frontend import ast
 from witgen.diagnostics import Source, Span, WitError
 from witgen.frontend.parser import parse_file, parse_text
@@ -236,7 +236,7 @@ FIELDS = st.lists(st.builds(lambda n, t, d: ast.Field(n, t, d, _AT), NAMES, TYPE
 RESOURCE_FUNCS = st.lists(
     st.one_of(
         st.builds(
-            lambda f, d, a: ast.Constructor(dataclasses.replace(f, is_async=False), d, a, _AT), FUNC_TYPES, DOCS, ATTRS
+            lambda f, d, a: ast.Constructor(replace(f, is_async=False), d, a, _AT), FUNC_TYPES, DOCS, ATTRS
         ),
         st.builds(lambda n, f, s, d, a: ast.Method(n, f, s, d, a, _AT), NAMES, FUNC_TYPES, st.booleans(), DOCS, ATTRS),
     ),

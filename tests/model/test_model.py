@@ -120,13 +120,19 @@ def test_primitives_are_listed_once_in_wit_parsers_order() -> None:
 
 def test_the_grammar_knows_the_same_primitives() -> None:
     # The grammar's `primitive` rule is the other place WIT's primitives are
-    # written (Lark needs its terminals); the two lists must agree.
-    from witgen.frontend.parser import _lark
+    # written (its terminals); the two lists must agree: as many alternatives
+    # as primitives, and each primitive parses as one.
+    from witgen.frontend import ast, lalr
+    from witgen.frontend.parser import GRAMMAR, parse_text
 
-    rules = [r for r in _lark().rules if r.origin.name == "primitive"]
-    terminals = {t.name for r in rules for t in r.expansion}
-    patterns = {t.name: t.pattern.value for t in _lark().terminals}
-    assert {patterns[t] for t in terminals} == set(m.PRIMITIVES)
+    alternatives = [rule for rule in lalr.load(GRAMMAR).rules if rule[0] == "primitive"]
+    assert len(alternatives) == len(m.PRIMITIVES)
+    for name in m.PRIMITIVES:
+        (interface,) = parse_text(f"interface i {{ type t = {name}; }}").items
+        assert isinstance(interface, ast.Interface)
+        (alias,) = interface.items
+        assert isinstance(alias, ast.TypeAlias)
+        assert isinstance(alias.type, ast.Primitive) and alias.type.name == name
 
 
 # ---- helpers over a Resolve ---------------------------------------------------

@@ -7,8 +7,9 @@ diagnostic about it should point at: for a named item, its name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Union
+
+from .._records import dataclass
 
 from ..diagnostics import Source, Span
 

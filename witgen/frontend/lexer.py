@@ -11,12 +11,10 @@ maps the offset of each token to the comments just before it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from typing import Iterable, Iterator
-
-from lark import Token
-from lark.lexer import Lexer, PatternStr, TerminalDef
+from typing import Iterator
 
 from ..diagnostics import Source, Span, WitError
 
@@ -33,15 +31,20 @@ _DIGITS = re.compile(r"[0-9]+")
 # wit-parser's whitespace: space, tab, `\n` and `\r\n`. A bare `\r` is not
 # whitespace, and only `\n` ends a `//` comment: otherwise `// c\rinterface x`
 # would define an interface that wit-parser reads as a comment.
-_SPACE = re.compile(r"(?:[ \t\n]|\r\n)+")
 _LINE_COMMENT = re.compile(r"//[^\n]*\n?")
-_BLOCK_DELIMITER = re.compile(r"/\*|\*/")
+# Whitespace and line comments, as many as follow each other.
+_TRIVIA = re.compile(r"(?:[ \t\n]+|\r\n|//[^\n]*)+")
+# Identifiers `kebab_error` accepts, most of them: those it need not look at.
+# (Patterns of the rarer paths are compiled on first use, by `re`'s cache:
+# compiling one takes a tenth of a millisecond or more.)
+_KEBAB = r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0-9]+))*"
+_BLOCK_DELIMITER = r"/\*|\*/"
 # Codepoints wit-parser refuses anywhere, comments included: control codes
 # (Unicode Cc) but tab, `\n` and `\r`; bidirectional overrides
 # (CVE-2021-42574); and characters Unicode deprecates or discourages.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_DEPRECATED = re.compile("[\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5]")
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_DEPRECATED = "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5"
 _BOM = "\ufeff"
 
 
@@ -106,16 +109,39 @@ def _char_debug(ch: str) -> str:
 
 def _invalid_codepoint(text: str) -> tuple[int, str] | None:
     """The first codepoint wit-parser rejects in `text`, with its message."""
-    found = []
-    for pattern, message in (
-        (_CONTROL, "Control code '{}'"),
-        (_BIDI, "Input contains bidirectional override codepoint '{}'"),
-        (_DEPRECATED, "Codepoint '{}' is discouraged by Unicode"),
-    ):
-        match = pattern.search(text)
-        if match:
-            found.append((match.start(), message.format(_escape_unicode(match.group()))))
-    return min(found) if found else None
+    # One pass over the text (most of it is docs); ASCII text can only hold
+    # control codes, and their pattern compiles in a fraction of the time.
+    match = _invalid_pattern(text.isascii()).search(text)
+    if match is None:
+        return None
+    ch = match.group()
+    if re.fullmatch(f"[{_CONTROL}]", ch):
+        message = "Control code '{}'"
+    elif re.fullmatch(f"[{_BIDI}]", ch):
+        message = "Input contains bidirectional override codepoint '{}'"
+    else:
+        message = "Codepoint '{}' is discouraged by Unicode"
+    return match.start(), message.format(_escape_unicode(ch))
+
+
+@functools.lru_cache(maxsize=None)
+def _invalid_pattern(ascii_only: bool) -> re.Pattern[str]:
+    return re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]" if ascii_only else f"[{_CONTROL}{_BIDI}{_DEPRECATED}]")
+
+
+class Token:
+    """One token: its terminal's name (`ID`, `LBRACE`, ...), text and offsets."""
+
+    __slots__ = ("type", "value", "start_pos", "end_pos")
+
+    def __init__(self, type: str, value: str, start_pos: int, end_pos: int) -> None:
+        self.type = type
+        self.value = value
+        self.start_pos = start_pos
+        self.end_pos = end_pos
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r}, {self.start_pos}, {self.end_pos})"
 
 
 class Tokens:
@@ -150,17 +176,42 @@ class Tokens:
         if text.startswith(_BOM):
             pos = 1  # wit-parser skips a byte-order mark, at the start only
 
+        fast = _fast_token(tuple(sorted(operators))).match
+        # The words and operators the fast path reads -> their terminals.
+        common_kinds = {**keywords, **operators}
         while pos < size:
-            ch = text[pos]
-            if ch in " \t\n" or (ch == "\r" and text.startswith("\r\n", pos)):
-                pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
-                continue
-            if text.startswith("//", pos):
-                # The comment keeps its `\n`, as wit-parser's does; docs trim it.
-                end = _LINE_COMMENT.match(text, pos).end()  # type: ignore[union-attr]
-                pending.append(text[pos:end])
+            # Most tokens: trivia, then a lowercase identifier or an operator.
+            common = fast(text, pos)
+            if common is not None:
+                start, end = common.span(2)
+                if start - pos > 1 and text.find("//", pos, start) >= 0:
+                    pending += _LINE_COMMENT.findall(text, pos, start)
                 pos = end
+                if angle_depth >= MAX_TYPE_DEPTH:
+                    raise self.error(start, pos, "type nesting too deep")
+                value = common.group(2)
+                kind = common_kinds.get(value, "ID")
+                if kind == less:
+                    angle_depth += 1
+                elif kind == greater and angle_depth:
+                    angle_depth -= 1
+                if pending:
+                    self.comments_before[start] = pending
+                    pending = []
+                yield Token(kind, value, start, pos)
                 continue
+
+            ch = text[pos]
+            if ch in " \t\n\r/":
+                # Whitespace and line comments, in one match: WIT is mostly docs.
+                trivia = _TRIVIA.match(text, pos)
+                if trivia is not None:
+                    end = trivia.end()
+                    if text.find("//", pos, end) >= 0:
+                        # Each comment keeps its `\n`, as wit-parser's do; docs trim it.
+                        pending += _LINE_COMMENT.findall(text, pos, end)
+                    pos = end
+                    continue
             if text.startswith("/*", pos):
                 end = self._block_comment_end(pos)
                 pending.append(text[pos:end])
@@ -182,7 +233,7 @@ class Tokens:
                     kind = operators["_"]
                 else:
                     kind = keywords.get(word, "ID")
-                if kind == "ID":
+                if kind == "ID" and re.fullmatch(_KEBAB, word) is None:
                     problem = kebab_error(word)
                     if problem:
                         raise self.error(start, pos, problem)
@@ -223,14 +274,14 @@ class Tokens:
                 self.comments_before[start] = pending
                 pending = []
             # Offsets only: diagnostics turn them into lines via `Source`.
-            yield Token(kind, value, start_pos=start, end_pos=pos)
+            yield Token(kind, value, start, pos)
         if pending:
             self.comments_before[size] = pending
 
     def _block_comment_end(self, start: int) -> int:
         text = self.source.text
         depth = 0
-        for match in _BLOCK_DELIMITER.finditer(text, start):
+        for match in re.compile(_BLOCK_DELIMITER).finditer(text, start):
             depth += 1 if match.group() == "/*" else -1
             if depth == 0:
                 return match.end()
@@ -245,24 +296,29 @@ class Tokens:
         return text[start + 1 : end], end + 1
 
 
-def vocabulary(terminals: Iterable[TerminalDef]) -> tuple[dict[str, str], dict[str, str]]:
-    """Keyword and operator tables (text -> terminal name) from a grammar."""
+@functools.lru_cache(maxsize=None)
+def _fast_token(operators: tuple[str, ...]) -> re.Pattern[str]:
+    """Trivia, then (group 2) a lowercase kebab-case word or one of
+    `operators`: what the loop in `Tokens.lex` reads in one match. Anything
+    else (`%` names, upper case, numbers, strings, block comments, mistakes)
+    it reads itself."""
+    singles = "".join(re.escape(op) for op in operators if len(op) == 1 and op not in "_/")
+    # The trivia in a lookahead, matched again by `\1`: once taken, it is
+    # never given back, so `//` cannot be read as two operators.
+    trivia = r"(?=((?:[ \t\n]+|\r\n|//[^\n]*)*))\1"
+    ops = [re.escape(op) for op in operators if len(op) > 1] + [f"[{singles}]"]
+    if "/" in operators:
+        ops.append(r"/(?!\*)")  # not a block comment
+    word = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\w-])"
+    return re.compile(trivia + "(" + "|".join([word, *ops]) + ")")
+
+
+def vocabulary(strings: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Keyword and operator tables (text -> terminal name) from a grammar's
+    literal terminals (`AS: "as"`, `COMMA: ","`)."""
     keywords: dict[str, str] = {}
     operators: dict[str, str] = {}
-    for terminal in terminals:
-        if isinstance(terminal.pattern, PatternStr):
-            value = terminal.pattern.value
-            table = keywords if value[0].isalpha() else operators
-            table[value] = terminal.name
+    for value, name in strings.items():
+        table = keywords if value[0].isalpha() else operators
+        table[value] = name
     return keywords, operators
-
-
-class WitLexer(Lexer):
-    """Adapts `Tokens` to Lark's custom-lexer interface: the parser is handed
-    a `Tokens` in place of text."""
-
-    def __init__(self, lexer_conf: object) -> None:
-        pass
-
-    def lex(self, data: Tokens) -> Iterator[Token]:  # type: ignore[override]
-        return data.lex()

@@ -1,8 +1,8 @@
-"""WIT text -> `witgen.frontend.ast`. The only module where Lark objects exist.
+"""WIT text -> `witgen.frontend.ast`.
 
-The LALR parser runs with the tree builder replaced by `_Builder`, whose
-callbacks turn each reduced rule straight into an AST node: no parse tree is
-built and nothing recurses, so deeply nested input cannot overflow the stack.
+The LALR parser (`lalr`) calls `_Builder` for each reduced rule, which turns
+it straight into an AST node: no parse tree is built and nothing recurses,
+so deeply nested input cannot overflow the stack.
 """
 
 from __future__ import annotations
@@ -12,13 +12,9 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Sequence, get_args
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
-from . import ast
-from ..diagnostics import Diagnostic, Source, Span, WitError, read_source
-from .lexer import Tokens, WitLexer, vocabulary
-
+from . import ast, lalr
+from ..diagnostics import Source, Span, WitError, read_source
+from .lexer import Token, Tokens, vocabulary
 from .._resources import grammar_path
 
 GRAMMAR = grammar_path("wit.lark")
@@ -28,30 +24,19 @@ MAX_PACKAGE_DEPTH = 100
 
 
 @functools.lru_cache(maxsize=None)
-def _lark() -> Lark:
-    return Lark(
-        GRAMMAR.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer=WitLexer,
-        transformer=_Builder(),
-        maybe_placeholders=False,
-        # The parse table, keyed by a hash of the grammar and Lark's version
-        # in the temp dir: a cold start then takes milliseconds, not 150.
-        cache=True,
-    )
+def _parser() -> lalr.Parser:
+    return lalr.load(GRAMMAR).parser(_Builder())
 
 
 def parse_source(source: Source) -> ast.File:
     """Parse one file's text, or raise `WitError`."""
-    lark = _lark()
+    parser = _parser()
     tokens = Tokens(source, *_vocabulary())
     handle = _CURRENT.set(_FileState(tokens))
     try:
-        file = lark.parse(tokens)
-    except UnexpectedInput as error:
+        file = parser.parse(tokens.lex())
+    except lalr.UnexpectedToken as error:
         raise _syntax_error(tokens, error) from None
-    except _Abort as abort:
-        raise abort.error from None
     finally:
         _CURRENT.reset(handle)
     assert isinstance(file, ast.File)
@@ -68,7 +53,7 @@ def parse_file(path: str | Path) -> ast.File:
 
 @functools.lru_cache(maxsize=None)
 def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
-    return vocabulary(_lark().terminals)
+    return vocabulary(lalr.load(GRAMMAR).strings)
 
 
 def keywords() -> frozenset[str]:
@@ -97,30 +82,18 @@ def _current() -> _FileState:
     return _CURRENT.get()
 
 
-class _Abort(Exception):
-    """Carries a WitError out of a builder callback through Lark."""
+_WORDS = {
+    "$END": "eof",
+    "ID": "an identifier",
+    "VERSION": "a version",
+    "INT": "fixed-length",  # wit-parser's word: an integer is only ever a list size
+    "STRING": "a string",
+}
 
-    def __init__(self, error: WitError) -> None:
-        self.error = error
 
-
-def _describe(token_type: str, value: str | None = None) -> str:
-    tokens = _current()
-    if token_type == "$END":
-        return "eof"
-    if token_type == "ID":
-        return "an identifier"
-    if token_type == "VERSION":
-        return "a version"
-    if token_type == "INT":
-        return "fixed-length"  # wit-parser's word: an integer is only ever a list size
-    if token_type == "STRING":
-        return "a string"
-    for table, kind in ((tokens.tokens.keywords, "keyword"), (tokens.tokens.operators, None)):
-        for text, name in table.items():
-            if name == token_type:
-                return f"keyword `{text}`" if kind else f"'{text}'"
-    return token_type
+def _describe(kind: str) -> str:
+    tokens = _current().tokens
+    return lalr.describe(kind, _WORDS, tokens.keywords, tokens.operators)
 
 
 # Terminals that can start a type: when all of them are expected, say "a type".
@@ -129,34 +102,22 @@ _TYPE_STARTS = {"BOOL", "STRING_TYPE", "LIST", "OPTION", "RESULT", "TUPLE", "BOR
 
 def _expected(names: set[str]) -> str:
     if _TYPE_STARTS <= names:
-        names = (names - _TYPE_STARTS) - set(_current().keywords.values())
-        names.discard("ID")
-        return _expected(names) + " or a type" if names else "a type"
-    described = sorted({_describe(n) for n in names})
-    if len(described) == 1:
-        return described[0]
-    if len(described) <= 4:
-        return ", ".join(described[:-1]) + " or " + described[-1]
-    return "one of " + ", ".join(described)
+        rest = names - _TYPE_STARTS - set(_current().keywords.values()) - {"ID"}
+        return _expected(rest) + " or a type" if rest else "a type"
+    return lalr.one_of({_describe(n) for n in names})
 
 
-def _syntax_error(tokens: Tokens, error: UnexpectedInput) -> WitError:
-    text = tokens.source.text
-    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
-        token = error.token
-        start = token.start_pos or 0
-        span = Span(tokens.source, start, token.end_pos or start + 1)
+def _syntax_error(tokens: Tokens, error: lalr.UnexpectedToken) -> WitError:
+    token = error.token
+    if token.type != "$END":
+        span = Span(tokens.source, token.start_pos, token.end_pos)
         found = _describe(token.type)
         message = f"expected {_expected(set(error.expected))}, found {found}"
         return WitError.at(span, message, _hint(token, set(error.expected)))
-    if isinstance(error, (UnexpectedEOF, UnexpectedToken)):
-        span = Span(tokens.source, len(text), len(text))
-        expected = set(getattr(error, "expected", ()) or ())
-        wanted = _expected(expected) if expected else "more input"
-        return WitError.at(span, f"expected {wanted}, found eof")
-    assert isinstance(error, UnexpectedCharacters)
-    pos = error.pos_in_stream or 0
-    return WitError.at(Span(tokens.source, pos, pos + 1), "unexpected character")
+    text = tokens.source.text
+    span = Span(tokens.source, len(text), len(text))
+    wanted = _expected(set(error.expected)) if error.expected else "more input"
+    return WitError.at(span, f"expected {wanted}, found eof")
 
 
 def _hint(token: Token, expected: set[str]) -> str | None:
@@ -182,48 +143,39 @@ class _Gates:
 
 
 def _span(token: Token) -> Span:
-    return Span(_current().source, token.start_pos or 0, token.end_pos or 0)
+    return Span(_CURRENT.get().source, token.start_pos, token.end_pos)
 
 
 def _start(gates: _Gates, keyword: Token) -> int:
-    return gates.start if gates.start is not None else keyword.start_pos or 0
+    return gates.start if gates.start is not None else keyword.start_pos
 
 
 def _docs_at(offset: int) -> str | None:
-    comments = _current().comments_before.get(offset)
+    comments = _CURRENT.get().comments_before.get(offset)
     return _doc_text(comments) if comments else None
 
 
 def _doc_text(comments: Sequence[str]) -> str | None:
     """Comments -> docs, exactly as wit-parser joins them."""
-    lines = []
-    for comment in comments:
-        body = comment[3:-2] if comment.startswith("/**") else comment.lstrip("/")
-        lines.append(body.rstrip())
+    lines = [(c[3:-2] if c.startswith("/**") else c.lstrip("/")).rstrip() for c in comments]
     # Remove the indentation all non-empty lines share, keep the rest. Rust's
     # `is_ascii_whitespace` counts it: a no-break space is text, not indent.
-    indent = min((_ascii_indent(line) for line in lines if line), default=0)
+    indent = min([len(line) - len(line.lstrip(_ASCII_SPACE)) for line in lines if line], default=0)
     if indent:
         prefix = " " * indent
         lines = [line[indent:] if line.startswith(prefix) else line for line in lines]
-    contents = ""
+    parts: list[str] = []
     for line in lines:
-        if not line:
-            contents += "\n"
-            continue
-        # Rust's `str::lines`: split at `\n` and drop a `\r` before it, never
-        # at `\r`, U+2028 or the other breaks `str.splitlines` knows.
-        for part in line.split("\n"):
-            contents += part.removesuffix("\r") + "\n"
-    return contents.rstrip("\n") or None
+        if "\n" in line:
+            # Rust's `str::lines`: split at `\n` and drop a `\r` before it, never
+            # at `\r`, U+2028 or the other breaks `str.splitlines` knows.
+            parts += [part.removesuffix("\r") for part in line.split("\n")]
+        else:
+            parts.append(line)
+    return "\n".join(parts).rstrip("\n") or None
 
 
-def _ascii_indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t\n\x0c\r"))
-
-
-def _abort(span: Span, message: str, hint: str | None = None) -> _Abort:
-    return _Abort(WitError.at(span, message, hint))
+_ASCII_SPACE = " \t\n\x0c\r"
 
 
 def _tokens(children: Sequence[Any], kind: str) -> list[Token]:
@@ -242,7 +194,7 @@ def _types(children: Sequence[Any]) -> list[ast.Type]:
     return [c for c in children if isinstance(c, _TYPE_NODES)]
 
 
-class _Builder(Transformer):  # type: ignore[type-arg]
+class _Builder:
     """One callback per grammar rule, each returning an AST node."""
 
     # ---- files ----
@@ -265,9 +217,9 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             while stack:
                 child, depth = stack.pop()
                 if depth > MAX_PACKAGE_DEPTH:
-                    raise _abort(child.span, "package nesting too deep")
+                    raise WitError.at(child.span, "package nesting too deep")
                 stack.extend((c, depth + 1) for c in reversed(inner.get(id(child), [])))
-            raise _abort(
+            raise WitError.at(
                 inner[id(package)][0].name.span,
                 "nested packages must be placed at the top-level",
             )
@@ -281,7 +233,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         ids = _tokens(children, "ID")
         version = next((c for c in children if isinstance(c, tuple)), None)
         end = version[1].end if version else ids[1].end_pos
-        span = Span(_current().source, ids[0].start_pos or 0, end or 0)
+        span = Span(_current().source, ids[0].start_pos, end)
         return ast.PackageName(ids[0].value, ids[1].value, version[0] if version else None, span)
 
     def version(self, children: list[Any]) -> tuple[str, Span]:
@@ -309,15 +261,15 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         ids = _tokens(children, "ID")
         version = next((c for c in children if isinstance(c, tuple)), None)
         source = _current().source
-        package_end = ids[1].end_pos or 0
+        package_end = ids[1].end_pos
         package = ast.PackageName(
             ids[0].value,
             ids[1].value,
             version[0] if version else None,
-            Span(source, ids[0].start_pos or 0, package_end),
+            Span(source, ids[0].start_pos, package_end),
         )
         end = version[1].end if version else ids[2].end_pos
-        return ast.ForeignPath(package, ids[2].value, Span(source, ids[0].start_pos or 0, end or 0))
+        return ast.ForeignPath(package, ids[2].value, Span(source, ids[0].start_pos, end))
 
     # ---- gates ----
 
@@ -334,11 +286,11 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
         def arg(key: str, value_type: str) -> Token:
             if len(args) != 1 or args[0][0] is None or args[0][0].value != key:
-                raise _abort(span, f"`@{kind}` takes one argument, `{key} = ...`")
+                raise WitError.at(span, f"`@{kind}` takes one argument, `{key} = ...`")
             value = args[0][1]
             if value.type != value_type:
                 wanted = "a version" if value_type == "VERSION" else "an identifier"
-                raise _abort(_span(value), f"expected {wanted}, found `{value.value}`")
+                raise WitError.at(_span(value), f"expected {wanted}, found `{value.value}`")
             return value
 
         attribute: ast.Attribute
@@ -350,15 +302,15 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             attribute = ast.Deprecated(arg("version", "VERSION").value, span)
         elif kind == "external-id":
             if len(args) != 1 or args[0][0] is not None:
-                raise _abort(span, '`@external-id` takes one string, `@external-id("...")`')
+                raise WitError.at(span, '`@external-id` takes one string, `@external-id("...")`')
             attribute = ast.ExternalId(args[0][1].value, span)
         else:
-            raise _abort(
+            raise WitError.at(
                 span,
                 f"unknown attribute `{kind}`",
                 "the attributes are `@since`, `@unstable`, `@deprecated` and `@external-id`",
             )
-        return attribute, at.start_pos or 0
+        return attribute, at.start_pos
 
     def gate_args(self, children: list[Any]) -> list[tuple[Token | None, Token]]:
         return [c for c in children if isinstance(c, tuple)]
@@ -414,7 +366,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def param(self, children: list[Any]) -> ast.Field:
         name, type_ = children[0], children[2]
-        return ast.Field(name.value, type_, _docs_at(name.start_pos or 0), _span(name))
+        return ast.Field(name.value, type_, _docs_at(name.start_pos), _span(name))
 
     def results(self, children: list[Any]) -> ast.Type | None:
         types = _types(children)
@@ -482,7 +434,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def field(self, children: list[Any]) -> ast.Field:
         name = children[0]
-        return ast.Field(name.value, children[2], _docs_at(name.start_pos or 0), _span(name))
+        return ast.Field(name.value, children[2], _docs_at(name.start_pos), _span(name))
 
     def flags(self, children: list[Any]) -> ast.Flags:
         gates, name, flags, docs, span = self._named_body(children, ast.Flag)
@@ -490,7 +442,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def flag(self, children: list[Any]) -> ast.Flag:
         name = children[0]
-        return ast.Flag(name.value, _docs_at(name.start_pos or 0), _span(name))
+        return ast.Flag(name.value, _docs_at(name.start_pos), _span(name))
 
     def variant(self, children: list[Any]) -> ast.Variant:
         gates, name, cases, docs, span = self._named_body(children, ast.Case)
@@ -500,7 +452,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         name = children[0]
         types = _types(children)
         payload = types[0] if types else None
-        return ast.Case(name.value, payload, _docs_at(name.start_pos or 0), _span(name))
+        return ast.Case(name.value, payload, _docs_at(name.start_pos), _span(name))
 
     def enum(self, children: list[Any]) -> ast.Enum:
         gates, name, cases, docs, span = self._named_body(children, ast.EnumCase)
@@ -508,7 +460,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def enum_case(self, children: list[Any]) -> ast.EnumCase:
         name = children[0]
-        return ast.EnumCase(name.value, _docs_at(name.start_pos or 0), _span(name))
+        return ast.EnumCase(name.value, _docs_at(name.start_pos), _span(name))
 
     def resource(self, children: list[Any]) -> ast.Resource:
         gates, keyword, name = children[0], children[1], children[2]
@@ -548,9 +500,9 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         size = _tokens(children, "INT")[0]
         value = int(size.value)
         if value == 0:
-            raise _abort(_span(size), "invalid fixed-length list size: the size must be at least 1")
+            raise WitError.at(_span(size), "invalid fixed-length list size: the size must be at least 1")
         if value > 0xFFFF_FFFF:
-            raise _abort(_span(size), "invalid list size: number too large to fit in target type")
+            raise WitError.at(_span(size), "invalid list size: number too large to fit in target type")
         return ast.FixedList(_types(children)[0], value, _span(children[0]), _span(size))
 
     def map_of(self, children: list[Any]) -> ast.MapOf:

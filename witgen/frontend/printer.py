@@ -13,12 +13,12 @@ AST, so they are not printed.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import Sequence, Union
 
 from . import ast
 from .._compat import assert_never
+from .._records import fields, is_dataclass
 from ..diagnostics import Source, Span
 
 INDENT = "  "
@@ -238,10 +238,10 @@ def _typedef(item: ast.TypeDef) -> list[str]:
     match item:
         case ast.TypeAlias(type=type_):
             return [f"type {name} = {print_type(type_)};"]
-        case ast.Record(fields=fields):
+        case ast.Record(fields=record_fields):
             return _members(
                 f"record {name}",
-                [_docs(f.docs) + [f"{_id(f.name)}: {print_type(f.type)}"] for f in fields],
+                [_docs(f.docs) + [f"{_id(f.name)}: {print_type(f.type)}"] for f in record_fields],
             )
         case ast.Flags(flags=flags):
             return _members(f"flags {name}", [_docs(f.docs) + [_id(f.name)] for f in flags])
@@ -299,10 +299,10 @@ def shape(node: object) -> object:
     but meaning the same text have equal shapes."""
     if isinstance(node, (Span, Source)):
         return None
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+    if is_dataclass(node) and not isinstance(node, type):
         return (type(node).__name__,) + tuple(
             (f.name, shape(getattr(node, f.name)))
-            for f in dataclasses.fields(node)
+            for f in fields(node)
             if f.name not in ("span", "source", "alias_span", "size_span")
         )
     if isinstance(node, (tuple, list)):

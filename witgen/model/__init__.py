@@ -23,8 +23,8 @@ callback for the new rule, and the one-of-each lists of
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field, replace
 from typing import (
     Callable,
     Container,
@@ -38,6 +38,8 @@ from typing import (
     cast,
     get_args,
 )
+
+from .._records import dataclass, field, replace
 
 from .._compat import assert_never
 from ..diagnostics import Span
@@ -86,6 +88,7 @@ _SEMVER = re.compile(
 VersionKey = tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]
 
 
+@functools.lru_cache(maxsize=None)  # every `@since` is compared with its package's version
 def version_key(version: str) -> VersionKey:
     """A sort key giving semver precedence (build metadata last, as `semver` does)."""
     match = _SEMVER.match(version)

@@ -8,7 +8,7 @@ wit-parser's `resolve_include` and `elaborate_world`.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from .._records import replace
 from typing import Iterator
 
 from .. import model as m

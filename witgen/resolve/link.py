@@ -9,8 +9,9 @@ return borrows, then expands `include`s and elaborates every world
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import TypeVar
+
+from .._records import dataclass, field, replace
 
 from .. import model as m
 from .._compat import assert_never

@@ -10,7 +10,7 @@ the arenas, types of kind `Unknown`) for `link` to connect.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from .._records import dataclass, field
 from functools import partial
 from typing import Callable, Iterable, Iterator, Literal, Sequence, Union
 
