@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .. import model as m
 from . import code as cm
 from .names import Scope
 from .plan import Plan, Role
-from .support import Support
+
+if TYPE_CHECKING:  # support asks `types`, which uses this module
+    from .support import Support
 
 RUNTIME = "witgen_runtime"
 

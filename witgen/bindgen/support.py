@@ -5,7 +5,7 @@ the package says why)."""
 from __future__ import annotations
 
 from .. import model as m
-from .._compat import assert_never
+from . import types  # what each kind's values need
 from .plan import Role
 
 
@@ -23,7 +23,7 @@ class Support:
     def value_reason(self, ty: m.Type) -> str | None:
         """Why values of `ty` cannot cross through wasmtime's C API, if they cannot."""
         if isinstance(ty, str):
-            return "`error-context` values, which wasmtime's C API cannot pass" if ty == "error-context" else None
+            return types.crossing_reason(ty)
         reasons = self._reasons
         for id in m.post_order([ty], self.resolve.type_ids_referenced, reasons):
             reason = self._own_reason(id)
@@ -38,27 +38,11 @@ class Support:
     def _own_reason(self, id: m.TypeId) -> str | None:
         """What of the type itself (not what it refers to) cannot cross."""
         typedef = self.resolve.types[id]
-        match typedef.kind:
-            case m.Future() | m.Stream():
-                return f"`{type(typedef.kind).__name__.lower()}` values, which wasmtime's C API cannot pass"
-            case m.FixedList():
-                return "fixed-length lists, which wasmtime's C API cannot pass"
-            case m.Resource():
-                if self.resource_roles.get(id) != "types":
-                    return None
-                owner = typedef.owner
-                where = self.resolve.interface_name(m.InterfaceId(owner.id)) if owner and owner.kind == "interface" else None
-                return (
-                    f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot "
-                    "reach Python"
-                )
-            case (
-                m.Alias() | m.Record() | m.Flags() | m.Variant() | m.Enum() | m.Handle() | m.List() | m.Map()
-                | m.Option() | m.Result() | m.Tuple() | m.Unknown()
-            ):
-                return None
-            case _:
-                assert_never(typedef.kind)
+        if isinstance(typedef.kind, m.Resource) and self.resource_roles.get(id) == "types":
+            owner = typedef.owner
+            where = self.resolve.interface_name(m.InterfaceId(owner.id)) if owner and owner.kind == "interface" else None
+            return f"resource `{typedef.name}` of `{where}`, which wasmtime implements: its handles cannot reach Python"
+        return types.crossing_reason(typedef.kind)
 
     def function_reason(self, function: m.Function, side: Role) -> str | None:
         """Why the bindings cannot bind `function` on `side`, if they cannot."""

@@ -1,6 +1,8 @@
-"""WIT types -> Python: each named type's declaration, and for any type its
-annotation and its codec (the runtime object that lowers and lifts it).
-One `match` per question, over every kind of the model."""
+"""WIT types -> Python: whether a type's values can cross wasmtime's C API,
+each named type's declaration, and for any type its annotation and its codec
+(the runtime object that lowers and lifts it). One `match` per question,
+over every kind of the model: a new kind is handled here and nowhere else in
+the back end."""
 
 from __future__ import annotations
 
@@ -21,6 +23,28 @@ PRIMITIVES: dict[str, tuple[str, str]] = {
     "char": ("str", "CHAR"), "string": ("str", "STRING"),
     "error-context": ("object", "ERROR_CONTEXT"),
 }
+
+
+def crossing_reason(kind: m.Primitive | m.TypeDefKind) -> str | None:
+    """Why values of `kind` itself (not of the types it refers to) cannot
+    cross wasmtime's C API, if they cannot; `support` leaves out what uses
+    them."""
+    match kind:
+        case "error-context":
+            return "`error-context` values, which wasmtime's C API cannot pass"
+        case str():
+            return None
+        case m.Future() | m.Stream():
+            return f"`{type(kind).__name__.lower()}` values, which wasmtime's C API cannot pass"
+        case m.FixedList():
+            return "fixed-length lists, which wasmtime's C API cannot pass"
+        case (
+            m.Alias() | m.Record() | m.Flags() | m.Variant() | m.Enum() | m.Resource() | m.Handle() | m.List()
+            | m.Map() | m.Option() | m.Result() | m.Tuple() | m.Unknown()
+        ):
+            return None
+        case _:
+            assert_never(kind)
 
 
 def declare(ctx: Context, module: ModuleBuilder, type_id: m.TypeId) -> list[cm.Decl]:

@@ -12,7 +12,6 @@ from .._records import replace
 from typing import Iterator
 
 from .. import model as m
-from .._compat import assert_never
 from ..diagnostics import Span, WitError
 
 
@@ -109,26 +108,8 @@ class _Cloner:
         match kind:
             case m.Alias(target=target):
                 return [target] if isinstance(target, int) and self._owned(target) else []
-            case (
-                m.Record()
-                | m.Flags()
-                | m.Variant()
-                | m.Enum()
-                | m.Resource()
-                | m.Handle()
-                | m.List()
-                | m.FixedList()
-                | m.Map()
-                | m.Option()
-                | m.Result()
-                | m.Tuple()
-                | m.Future()
-                | m.Stream()
-                | m.Unknown()
-            ):
-                return self.resolve.type_ids_referenced(id)
             case _:
-                assert_never(kind)
+                return self.resolve.type_ids_referenced(id)
 
     def _owned(self, id: m.TypeId) -> bool:
         return self.resolve.types[id].owner == self.prev
@@ -151,26 +132,8 @@ class _Cloner:
         match kind:
             case m.Alias():
                 td.kind = m.map_type_ids(kind, self._alias_target)
-            case (
-                m.Record()
-                | m.Flags()
-                | m.Variant()
-                | m.Enum()
-                | m.Resource()
-                | m.Handle()
-                | m.List()
-                | m.FixedList()
-                | m.Map()
-                | m.Option()
-                | m.Result()
-                | m.Tuple()
-                | m.Future()
-                | m.Stream()
-                | m.Unknown()
-            ):
-                td.kind = m.map_type_ids(kind, self.type_id)
             case _:
-                assert_never(kind)
+                td.kind = m.map_type_ids(kind, self.type_id)
         return td
 
     def function(self, func: m.Function) -> m.Function:

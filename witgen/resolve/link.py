@@ -14,7 +14,6 @@ from typing import TypeVar
 from .._records import dataclass, field, replace
 
 from .. import model as m
-from .._compat import assert_never
 from ..diagnostics import Span, WitError, did_you_mean
 from .elaborate import elaborate_world, include_world
 from .package import UnresolvedPackage, strong_key
@@ -286,24 +285,9 @@ class Remap:
             case m.Record(fields=fields):
                 # A field's own span: wit-parser points at the field.
                 return m.Record([replace(f, type=self._ty(f.type, f.span)) for f in fields])
-            case (
-                m.Variant()
-                | m.List()
-                | m.FixedList()
-                | m.Map()
-                | m.Option()
-                | m.Result()
-                | m.Tuple()
-                | m.Future()
-                | m.Stream()
-                | m.Flags()
-                | m.Enum()
-                | m.Resource()
-                | m.Unknown()
-            ):
-                return m.map_type_ids(kind, lambda id: self._value(id, span))
             case _:
-                assert_never(kind)
+                # Every other kind holds values: a resource there is an `own`.
+                return m.map_type_ids(kind, lambda id: self._value(id, span))
 
     def _ty(self, ty: m.Type, span: Span | None) -> m.Type:
         return ty if isinstance(ty, str) else self._value(ty, span)
