@@ -32,6 +32,7 @@ def test_wheel_contains_grammar_and_templates(wheel: Path) -> None:
     assert "witgen/grammar/wit.lark" in names
     assert "witgen/grammar/wit.lalr.json" in names  # its parse table: no Lark on `witgen check`
     assert any(n.startswith("witgen/templates/") for n in names)
+    assert "witgen/py.typed" in names  # users' mypy reads `witgen.generate`'s types (PEP 561)
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)
 
 
