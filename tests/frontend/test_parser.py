@@ -1,5 +1,6 @@
 import pytest
 
+from witgen import model as m
 from witgen.frontend import ast
 from witgen.diagnostics import WitError
 from witgen.frontend.parser import parse_text
@@ -54,7 +55,7 @@ def test_a_whole_package_parses_into_the_ast() -> None:
     constructor, get, open_, wait = connection.functions
     assert isinstance(constructor, ast.Constructor) and constructor.docs == "Opens a connection."
     assert isinstance(get, ast.Method) and not get.static
-    assert isinstance(get.type.result, ast.ResultOf)
+    assert isinstance(get.type.result, ast.Shape) and isinstance(get.type.result.shape, m.Result)
     assert isinstance(open_, ast.Method) and open_.static
     assert isinstance(wait, ast.Method) and wait.type.is_async
     assert isinstance(mode, ast.Flags)
@@ -87,11 +88,11 @@ def test_every_builtin_type() -> None:
         "  resource r;\n}\n"
     )
     alias = file.items[0].items[0]
-    kinds = [type(t).__name__ for t in alias.type.items]
+    kinds = [type(t.shape if isinstance(t, ast.Shape) else t).__name__ for t in alias.type.shape.types]
     assert kinds == ["Primitive"] * 13 + [
-        "ListOf", "FixedList", "MapOf", "OptionOf", "ResultOf", "ResultOf", "ResultOf",
-        "ResultOf", "FutureOf", "FutureOf", "StreamOf", "StreamOf", "Primitive",
-        "Handle", "Handle", "TupleOf",
+        "List", "FixedList", "Map", "Option", "Result", "Result", "Result",
+        "Result", "Future", "Future", "Stream", "Stream", "Primitive",
+        "Handle", "Handle", "Tuple",
     ]
 
 

@@ -9,7 +9,7 @@ default that quietly turns an unknown kind into another.
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import get_args, get_origin
 
 import pytest
 
@@ -17,7 +17,7 @@ from witgen import model as m
 from witgen.diagnostics import Span, Source
 from witgen.frontend import ast
 from witgen.frontend.parser import parse_text
-from witgen.frontend.printer import print_file, shape
+from witgen.frontend.printer import print_file, without_positions
 from witgen.loader import load_text
 from witgen.model import witjson
 from witgen.resolve.link import Features, Remap
@@ -47,6 +47,9 @@ interface i {
 }
 """
 
+# The classes of the model's kinds (`Shape[Type]`'s members are generic aliases).
+KINDS = {get_origin(a) or a for a in get_args(m.TypeDefKind)}
+
 
 def _ast_types(file: ast.File) -> set[type]:
     """The kinds of every type expression written in `file`."""
@@ -69,14 +72,14 @@ def _ast_types(file: ast.File) -> set[type]:
 def test_the_file_writes_every_ast_type_and_prints_back() -> None:
     file = parse_text(EVERY_KIND)
     assert _ast_types(file) == set(get_args(ast.Type))
-    assert shape(parse_text(print_file(file))) == shape(file)
+    assert without_positions(parse_text(print_file(file))) == without_positions(file)
 
 
 def test_the_file_resolves_to_every_model_kind_but_unknown() -> None:
     resolve = load_text(EVERY_KIND).resolve
     kinds = {type(t.kind) for t in resolve.types}
     # `Unknown` is a placeholder of the resolver's, gone once linked.
-    assert kinds == set(get_args(m.TypeDefKind)) - {m.Unknown}
+    assert kinds == KINDS - {m.Unknown}
     out = witjson.to_json(resolve)
     assert all(t["kind"] != "unknown" for t in out["types"])
     order = resolve.topological_types()

@@ -14,8 +14,9 @@ from .._records import dataclass
 from ..diagnostics import Source, Span
 
 if TYPE_CHECKING:
-    # WIT's list of primitives is the model's; for mypy only, so that
+    # WIT's primitives and shapes are the model's; for mypy only, so that
     # importing the syntax tree does not import the model.
+    from .. import model as m
     from ..model import Primitive as PrimitiveName
 
 # ---- attributes (`@since`, `@unstable`, `@deprecated`, `@external-id`) ----
@@ -65,46 +66,6 @@ class Named:
 
 
 @dataclass(frozen=True)
-class ListOf:
-    element: Type
-    span: Span
-
-
-@dataclass(frozen=True)
-class FixedList:
-    element: Type
-    size: int
-    span: Span
-    size_span: Span
-
-
-@dataclass(frozen=True)
-class MapOf:
-    key: Type
-    value: Type
-    span: Span
-
-
-@dataclass(frozen=True)
-class OptionOf:
-    inner: Type
-    span: Span
-
-
-@dataclass(frozen=True)
-class ResultOf:
-    ok: Type | None
-    err: Type | None
-    span: Span
-
-
-@dataclass(frozen=True)
-class TupleOf:
-    items: tuple[Type, ...]
-    span: Span
-
-
-@dataclass(frozen=True)
 class Handle:
     """`own<r>` or `borrow<r>`; a bare resource name is a `Named`."""
 
@@ -114,31 +75,17 @@ class Handle:
 
 
 @dataclass(frozen=True)
-class FutureOf:
-    inner: Type | None
-    span: Span
+class Shape:
+    """A type written out, `list<T>`, `option<T>`, `result<T, E>`, ...: the
+    model's shape of it, over types as written (see `model.Shape`)."""
 
-
-@dataclass(frozen=True)
-class StreamOf:
-    inner: Type | None
+    shape: m.Shape[Type]
     span: Span
 
 
 # Closed: the parser, the printer and the resolver `match` over exactly these.
-Type = Union[
-    Primitive,
-    Named,
-    ListOf,
-    FixedList,
-    MapOf,
-    OptionOf,
-    ResultOf,
-    TupleOf,
-    Handle,
-    FutureOf,
-    StreamOf,
-]
+Type = Union[Primitive, Named, Handle, Shape]
+
 
 # ---- type definitions -------------------------------------------------
 

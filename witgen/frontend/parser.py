@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence, get_args
 
 from . import ast, lalr
+from .. import model as m
 from ..diagnostics import Source, Span, WitError, read_source
 from .lexer import Token, Tokens, vocabulary
 from .._resources import grammar_path
@@ -493,40 +494,54 @@ class _Builder:
     def named(self, children: list[Any]) -> ast.Named:
         return ast.Named(children[0].value, _span(children[0]))
 
-    def list_of(self, children: list[Any]) -> ast.ListOf:
-        return ast.ListOf(_types(children)[0], _span(children[0]))
+    # Shapes: the model's classes over types as written.
 
-    def fixed_list(self, children: list[Any]) -> ast.FixedList:
+    def list_of(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.List(_types(children)[0]), _span(children[0]))
+
+    def fixed_list(self, children: list[Any]) -> ast.Shape:
         size = _tokens(children, "INT")[0]
         value = int(size.value)
         if value == 0:
             raise WitError.at(_span(size), "invalid fixed-length list size: the size must be at least 1")
         if value > 0xFFFF_FFFF:
             raise WitError.at(_span(size), "invalid list size: number too large to fit in target type")
-        return ast.FixedList(_types(children)[0], value, _span(children[0]), _span(size))
+        return ast.Shape(m.FixedList(_types(children)[0], value), _span(children[0]))
 
-    def map_of(self, children: list[Any]) -> ast.MapOf:
+    def map_of(self, children: list[Any]) -> ast.Shape:
         key, value = _types(children)
-        return ast.MapOf(key, value, _span(children[0]))
+        return ast.Shape(m.Map(key, value), _span(children[0]))
 
-    def option_of(self, children: list[Any]) -> ast.OptionOf:
-        return ast.OptionOf(_types(children)[0], _span(children[0]))
+    def option_of(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Option(_types(children)[0]), _span(children[0]))
 
-    def result_ok_err(self, children: list[Any]) -> ast.ResultOf:
+    def result_ok_err(self, children: list[Any]) -> ast.Shape:
         ok, err = _types(children)
-        return ast.ResultOf(ok, err, _span(children[0]))
+        return ast.Shape(m.Result(ok, err), _span(children[0]))
 
-    def result_err(self, children: list[Any]) -> ast.ResultOf:
-        return ast.ResultOf(None, _types(children)[0], _span(children[0]))
+    def result_err(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Result(None, _types(children)[0]), _span(children[0]))
 
-    def result_ok(self, children: list[Any]) -> ast.ResultOf:
-        return ast.ResultOf(_types(children)[0], None, _span(children[0]))
+    def result_ok(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Result(_types(children)[0], None), _span(children[0]))
 
-    def result_empty(self, children: list[Any]) -> ast.ResultOf:
-        return ast.ResultOf(None, None, _span(children[0]))
+    def result_empty(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Result(None, None), _span(children[0]))
 
-    def tuple_of(self, children: list[Any]) -> ast.TupleOf:
-        return ast.TupleOf(tuple(_types(children)), _span(children[0]))
+    def tuple_of(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Tuple(_types(children)), _span(children[0]))
+
+    def future_of(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Future(_types(children)[0]), _span(children[0]))
+
+    def future_of_empty(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Future(None), _span(children[0]))
+
+    def stream_of(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Stream(_types(children)[0]), _span(children[0]))
+
+    def stream_of_empty(self, children: list[Any]) -> ast.Shape:
+        return ast.Shape(m.Stream(None), _span(children[0]))
 
     def own(self, children: list[Any]) -> ast.Handle:
         name = children[2]
@@ -535,15 +550,3 @@ class _Builder:
     def borrow(self, children: list[Any]) -> ast.Handle:
         name = children[2]
         return ast.Handle("borrow", ast.Named(name.value, _span(name)), _span(children[0]))
-
-    def future_of(self, children: list[Any]) -> ast.FutureOf:
-        return ast.FutureOf(_types(children)[0], _span(children[0]))
-
-    def future_of_empty(self, children: list[Any]) -> ast.FutureOf:
-        return ast.FutureOf(None, _span(children[0]))
-
-    def stream_of(self, children: list[Any]) -> ast.StreamOf:
-        return ast.StreamOf(_types(children)[0], _span(children[0]))
-
-    def stream_of_empty(self, children: list[Any]) -> ast.StreamOf:
-        return ast.StreamOf(None, _span(children[0]))

@@ -17,6 +17,7 @@ import functools
 from typing import Sequence, Union
 
 from . import ast
+from .. import model as m
 from .._compat import assert_never
 from .._records import fields, is_dataclass
 from ..diagnostics import Source, Span
@@ -50,30 +51,10 @@ def print_type(type_: ast.Type) -> str:
             return name
         case ast.Named(name=name):
             return _id(name)
-        case ast.ListOf(element=element):
-            return f"list<{print_type(element)}>"
-        case ast.FixedList(element=element, size=size):
-            return f"list<{print_type(element)}, {size}>"
-        case ast.MapOf(key=key, value=value):
-            return f"map<{print_type(key)}, {print_type(value)}>"
-        case ast.OptionOf(inner=inner):
-            return f"option<{print_type(inner)}>"
-        case ast.ResultOf(ok=None, err=None):
-            return "result"
-        case ast.ResultOf(ok=ok, err=None):
-            assert ok is not None
-            return f"result<{print_type(ok)}>"
-        case ast.ResultOf(ok=ok, err=err):
-            assert err is not None
-            return f"result<{'_' if ok is None else print_type(ok)}, {print_type(err)}>"
-        case ast.TupleOf(items=items):
-            return f"tuple<{', '.join(print_type(t) for t in items)}>"
         case ast.Handle(kind=how, resource=resource):
             return f"{how}<{_id(resource.name)}>"
-        case ast.FutureOf(inner=inner):
-            return "future" if inner is None else f"future<{print_type(inner)}>"
-        case ast.StreamOf(inner=inner):
-            return "stream" if inner is None else f"stream<{print_type(inner)}>"
+        case ast.Shape(shape=shape):
+            return m.shape_wit(shape, print_type)
         case _:
             assert_never(type_)
 
@@ -293,7 +274,7 @@ def _signature(head: str, func: ast.FuncType) -> list[str]:
 # ---- comparing ASTs ---------------------------------------------------
 
 
-def shape(node: object) -> object:
+def without_positions(node: object) -> object:
     """`node` as plain nested data without its positions (spans, sources):
     what printing and parsing again must keep. Two ASTs written differently
     but meaning the same text have equal shapes."""
@@ -301,10 +282,10 @@ def shape(node: object) -> object:
         return None
     if is_dataclass(node) and not isinstance(node, type):
         return (type(node).__name__,) + tuple(
-            (f.name, shape(getattr(node, f.name)))
+            (f.name, without_positions(getattr(node, f.name)))
             for f in fields(node)
-            if f.name not in ("span", "source", "alias_span", "size_span")
+            if f.name not in ("span", "source", "alias_span")
         )
     if isinstance(node, (tuple, list)):
-        return tuple(shape(item) for item in node)
+        return tuple(without_positions(item) for item in node)
     return node

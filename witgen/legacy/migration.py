@@ -16,6 +16,7 @@ import re
 from typing import Literal, NoReturn, Sequence
 
 from . import ast as legacy
+from .. import model as m
 from .._records import dataclass
 from ..diagnostics import Collector, Source, Span
 from ..frontend import ast
@@ -204,7 +205,7 @@ class _Migration:
             result = results[0]
         elif results:
             items = tuple(self._plain(t, "in a result list") for t in results)
-            result = ast.TupleOf(items, items[0].span)
+            result = ast.Shape(m.Tuple(list(items)), items[0].span)
         return ast.FuncType(tuple(params), _optional(result), function.is_async, function.keyword)
 
     # ---- type definitions ----
@@ -294,12 +295,12 @@ class _Migration:
             case legacy.Handle(resource):
                 return ast.Named(self.name(resource), resource.span)
             case legacy.ListOf(element, span):
-                return ast.ListOf(self._plain(self.type(element), "in a list"), span)
+                return ast.Shape(m.List(self._plain(self.type(element), "in a list")), span)
             case legacy.OptionOf(inner, span):
-                return ast.OptionOf(self._plain(self.type(inner), "in an option"), span)
+                return ast.Shape(m.Option(self._plain(self.type(inner), "in an option")), span)
             case legacy.TupleOf(items, span):
                 migrated = [self.type(t) for t in items]
-                return ast.TupleOf(tuple(self._plain(t, "in a tuple") for t in migrated), span)
+                return ast.Shape(m.Tuple([self._plain(t, "in a tuple") for t in migrated]), span)
             case legacy.Hole(span):
                 return _Hole(span)
             case legacy.Generic(name, args):
@@ -313,13 +314,13 @@ class _Migration:
         span = name.span
         if kind in ("push-buffer", "pull-buffer"):
             self.error(span, f"`{kind}` has no modern equivalent", "use `list<...>`")
-            return ast.ListOf(self._plain(args[0], "in a buffer"), span)
+            return ast.Shape(m.List(self._plain(args[0], "in a buffer")), span)
         if kind in ("expected", "result"):
             ok = _optional(args[0])
             err = _optional(args[1]) if len(args) > 1 else None
-            return ast.ResultOf(ok, err, span)
+            return ast.Shape(m.Result(ok, err), span)
         if kind == "future":
-            return ast.FutureOf(_optional(args[0]), span)
+            return ast.Shape(m.Future(_optional(args[0])), span)
         end = args[1] if len(args) > 1 else None
         if end is not None and not isinstance(end, (_Unit, _Hole)):
             self.error(
@@ -327,7 +328,7 @@ class _Migration:
                 "a stream's end type has no modern equivalent",
                 "modern streams have no end value: return it separately",
             )
-        return ast.StreamOf(_optional(args[0]), span)
+        return ast.Shape(m.Stream(_optional(args[0])), span)
 
     def _soft(self, word: str, span: Span) -> _Ty | None:
         """The words that were keywords in only part of 2022, unless the
@@ -339,11 +340,11 @@ class _Migration:
         if word == "unit":
             return _Unit(span)
         if word == "result":
-            return ast.ResultOf(None, None, span)
+            return ast.Shape(m.Result(None, None), span)
         if word == "future":
-            return ast.FutureOf(None, span)
+            return ast.Shape(m.Future(None), span)
         if word == "stream":
-            return ast.StreamOf(None, span)
+            return ast.Shape(m.Stream(None), span)
         return None
 
     def _plain(self, type_: _Ty, where: str) -> ast.Type:
@@ -354,10 +355,10 @@ class _Migration:
                 f"`unit` has no modern equivalent {where}",
                 "modern WIT has no unit type: leave out a result, or use `_` in `result<_, E>`",
             )
-            return ast.TupleOf((), type_.span)
+            return ast.Shape(m.Tuple([]), type_.span)
         if isinstance(type_, _Hole):
             self.error(type_.span, f"`_` cannot stand {where}")
-            return ast.TupleOf((), type_.span)
+            return ast.Shape(m.Tuple([]), type_.span)
         return type_
 
 

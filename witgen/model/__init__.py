@@ -28,6 +28,7 @@ import re
 from typing import (
     Callable,
     Container,
+    Generic,
     Hashable,
     Iterable,
     Iterator,
@@ -224,47 +225,168 @@ class Handle:
     resource: TypeId
 
 
-@dataclass
-class List:
-    element: Type
+# ---- shapes: types written out (`list<T>`, `option<T>`, ...) ------------
+#
+# Generic in what a reference `R` is: a `Type` here, a type as written
+# (`ast.Type`) in the syntax tree, which holds the same classes. So a shape is
+# defined, walked, mapped, written as WIT and as JSON once, below, for both.
+
+R = TypeVar("R")
+S = TypeVar("S")
 
 
 @dataclass
-class FixedList:
-    element: Type
+class List(Generic[R]):
+    element: R
+
+
+@dataclass
+class FixedList(Generic[R]):
+    element: R
     size: int
 
 
 @dataclass
-class Map:
-    key: Type
-    value: Type
+class Map(Generic[R]):
+    key: R
+    value: R
 
 
 @dataclass
-class Option:
-    inner: Type
+class Option(Generic[R]):
+    inner: R
 
 
 @dataclass
-class Result:
-    ok: Type | None
-    err: Type | None
+class Result(Generic[R]):
+    ok: R | None
+    err: R | None
 
 
 @dataclass
-class Tuple:
-    types: list[Type]
+class Tuple(Generic[R]):
+    types: list[R]
 
 
 @dataclass
-class Future:
-    inner: Type | None
+class Future(Generic[R]):
+    inner: R | None
 
 
 @dataclass
-class Stream:
-    inner: Type | None
+class Stream(Generic[R]):
+    inner: R | None
+
+
+# Closed: `shape_references`, `map_shape`, `shape_wit` and `shape_json` are
+# the `match`es over exactly these; stages that treat one specially match too.
+Shape = Union[List[R], FixedList[R], Map[R], Option[R], Result[R], Tuple[R], Future[R], Stream[R]]
+
+
+def shape_references(shape: Shape[R]) -> Iterator[R]:
+    """The types a shape refers to, in the order they are written."""
+    match shape:
+        case List(element=element) | FixedList(element=element):
+            yield element
+        case Map(key=key, value=value):
+            yield key
+            yield value
+        case Option(inner=inner):
+            yield inner
+        case Result(ok=ok, err=err):
+            if ok is not None:
+                yield ok
+            if err is not None:
+                yield err
+        case Tuple(types=types):
+            yield from types
+        case Future(inner=inner) | Stream(inner=inner):
+            if inner is not None:
+                yield inner
+        case _:
+            assert_never(shape)
+
+
+def map_shape(shape: Shape[R], f: Callable[[R], S]) -> Shape[S]:
+    """`shape` with each reference `r` replaced by `f(r)`, called in
+    `shape_references`' order (ids are numbered by it)."""
+
+    def opt(r: R | None) -> S | None:
+        return None if r is None else f(r)
+
+    match shape:
+        case List(element=element):
+            return List(f(element))
+        case FixedList(element=element, size=size):
+            return FixedList(f(element), size)
+        case Map(key=key, value=value):
+            mapped_key = f(key)
+            return Map(mapped_key, f(value))
+        case Option(inner=inner):
+            return Option(f(inner))
+        case Result(ok=ok, err=err):
+            mapped_ok = opt(ok)
+            return Result(mapped_ok, opt(err))
+        case Tuple(types=types):
+            return Tuple([f(t) for t in types])
+        case Future(inner=inner):
+            return Future(opt(inner))
+        case Stream(inner=inner):
+            return Stream(opt(inner))
+        case _:
+            assert_never(shape)
+
+
+def shape_wit(shape: Shape[R], wit: Callable[[R], str]) -> str:
+    """`shape` as WIT, each reference written by `wit`."""
+    match shape:
+        case List(element=element):
+            return f"list<{wit(element)}>"
+        case FixedList(element=element, size=size):
+            return f"list<{wit(element)}, {size}>"
+        case Map(key=key, value=value):
+            return f"map<{wit(key)}, {wit(value)}>"
+        case Option(inner=inner):
+            return f"option<{wit(inner)}>"
+        case Result(ok=None, err=None):
+            return "result"
+        case Result(ok=ok, err=None):
+            assert ok is not None
+            return f"result<{wit(ok)}>"
+        case Result(ok=ok, err=err):
+            assert err is not None
+            return f"result<{'_' if ok is None else wit(ok)}, {wit(err)}>"
+        case Tuple(types=types):
+            return f"tuple<{', '.join(wit(t) for t in types)}>"
+        case Future(inner=inner):
+            return "future" if inner is None else f"future<{wit(inner)}>"
+        case Stream(inner=inner):
+            return "stream" if inner is None else f"stream<{wit(inner)}>"
+        case _:
+            assert_never(shape)
+
+
+def shape_json(shape: Shape[Type]) -> dict[str, object]:
+    """`shape` as wit-parser's JSON (serde's form of its `TypeDefKind`)."""
+    match shape:
+        case List(element=element):
+            return {"list": element}
+        case FixedList(element=element, size=size):
+            return {"fixed-length-list": [element, size]}
+        case Map(key=key, value=value):
+            return {"map": [key, value]}
+        case Option(inner=inner):
+            return {"option": inner}
+        case Result(ok=ok, err=err):
+            return {"result": {"ok": ok, "err": err}}
+        case Tuple(types=types):
+            return {"tuple": {"types": list(types)}}
+        case Future(inner=inner):
+            return {"future": inner}
+        case Stream(inner=inner):
+            return {"stream": inner}
+        case _:
+            assert_never(shape)
 
 
 @dataclass
@@ -279,24 +401,7 @@ class Unknown:
 
 
 # Closed: every stage `match`es over exactly these (see the module's docs).
-TypeDefKind = Union[
-    Alias,
-    Record,
-    Flags,
-    Variant,
-    Enum,
-    Resource,
-    Handle,
-    List,
-    FixedList,
-    Map,
-    Option,
-    Result,
-    Tuple,
-    Future,
-    Stream,
-    Unknown,
-]
+TypeDefKind = Union[Alias, Record, Flags, Variant, Enum, Resource, Handle, Shape[Type], Unknown]
 
 
 @dataclass
@@ -583,27 +688,10 @@ def type_references(kind: TypeDefKind) -> Iterator[Type]:
             yield from (c.type for c in cases if c.type is not None)
         case Handle(resource=resource):
             yield resource
-        case List(element=element) | FixedList(element=element):
-            yield element
-        case Map(key=key, value=value):
-            yield key
-            yield value
-        case Option(inner=inner):
-            yield inner
-        case Result(ok=ok, err=err):
-            if ok is not None:
-                yield ok
-            if err is not None:
-                yield err
-        case Tuple(types=types):
-            yield from types
-        case Future(inner=inner) | Stream(inner=inner):
-            if inner is not None:
-                yield inner
         case Flags() | Enum() | Resource() | Unknown():
             pass
         case _:
-            assert_never(kind)
+            yield from shape_references(kind)
 
 
 def map_type_ids(kind: TypeDefKind, f: Callable[[TypeId], TypeId]) -> TypeDefKind:
@@ -614,38 +702,19 @@ def map_type_ids(kind: TypeDefKind, f: Callable[[TypeId], TypeId]) -> TypeDefKin
     def ty(t: Type) -> Type:
         return f(t) if isinstance(t, int) else t
 
-    def opt(t: Type | None) -> Type | None:
-        return f(t) if isinstance(t, int) else t
-
     match kind:
         case Alias(target=target):
             return Alias(ty(target))
         case Record(fields=fields):
             return Record([replace(x, type=ty(x.type)) for x in fields])
         case Variant(cases=cases):
-            return Variant([replace(c, type=opt(c.type)) for c in cases])
+            return Variant([replace(c, type=None if c.type is None else ty(c.type)) for c in cases])
         case Handle(kind=how, resource=resource):
             return Handle(how, f(resource))
-        case List(element=element):
-            return List(ty(element))
-        case FixedList(element=element, size=size):
-            return FixedList(ty(element), size)
-        case Map(key=key, value=value):
-            return Map(ty(key), ty(value))
-        case Option(inner=inner):
-            return Option(ty(inner))
-        case Result(ok=ok, err=err):
-            return Result(opt(ok), opt(err))
-        case Tuple(types=types):
-            return Tuple([ty(t) for t in types])
-        case Future(inner=inner):
-            return Future(opt(inner))
-        case Stream(inner=inner):
-            return Stream(opt(inner))
         case Flags() | Enum() | Resource() | Unknown():
             return kind
         case _:
-            assert_never(kind)
+            return map_shape(kind, ty)
 
 
 Node = TypeVar("Node", bound=Hashable)

@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 from .. import model as m
-from .._compat import assert_never
 
 Json = Any
 
@@ -135,26 +134,10 @@ def _kind(kind: m.TypeDefKind) -> Json:
             return "resource"
         case m.Handle(kind=how, resource=resource):
             return {"handle": {how: resource}}
-        case m.List(element=element):
-            return {"list": element}
-        case m.FixedList(element=element, size=size):
-            return {"fixed-length-list": [element, size]}
-        case m.Map(key=key, value=value):
-            return {"map": [key, value]}
-        case m.Option(inner=inner):
-            return {"option": inner}
-        case m.Result(ok=ok, err=err):
-            return {"result": {"ok": ok, "err": err}}
-        case m.Tuple(types=types):
-            return {"tuple": {"types": list(types)}}
-        case m.Future(inner=inner):
-            return {"future": inner}
-        case m.Stream(inner=inner):
-            return {"stream": inner}
         case m.Unknown():
             return "unknown"
         case _:
-            assert_never(kind)
+            return m.shape_json(kind)
 
 
 def _owner(owner: m.TypeOwner | None) -> Json:

@@ -179,19 +179,8 @@ def _collect_deps(ty: ast.Type, out: list[tuple[str, Span]]) -> None:
                 out.append((name, span))
             case ast.Handle(resource=resource):
                 out.append((resource.name, resource.span))
-            case ast.ListOf(element=element) | ast.FixedList(element=element):
-                stack.append(element)
-            case ast.MapOf(key=key, value=value):
-                stack += [value, key]
-            case ast.OptionOf(inner=inner):
-                stack.append(inner)
-            case ast.ResultOf(ok=ok, err=err):
-                stack += [x for x in (err, ok) if x is not None]
-            case ast.TupleOf(items=items):
-                stack += reversed(items)
-            case ast.FutureOf(inner=inner) | ast.StreamOf(inner=inner):
-                if inner is not None:
-                    stack.append(inner)
+            case ast.Shape(shape=shape):
+                stack += reversed(list(m.shape_references(shape)))
             case _:
                 assert_never(t)
 
@@ -748,34 +737,19 @@ class PackageResolver:
                 return m.Alias(name)
             case ast.Named():
                 return m.Alias(self._type_name(ty))
-            case ast.ListOf(element=element):
-                return m.List(self._type(element, stab))
-            case ast.MapOf(key=key_ast, value=value_ast):
-                key = self._type(key_ast, stab)
-                value = self._type(value_ast, stab)
-                if not (isinstance(key, str) and key in _MAP_KEYS):
+            case ast.Handle(kind=how, resource=resource):
+                return m.Handle(how, self._validate_resource(resource))
+            case ast.Shape(shape=m.Tuple(types=[])):
+                raise WitError.at(ty.span, "empty tuple")
+            case ast.Shape(shape=shape):
+                kind = m.map_shape(shape, lambda t: self._type(t, stab))
+                if isinstance(kind, m.Map) and not (isinstance(kind.key, str) and kind.key in _MAP_KEYS):
                     raise WitError.at(
                         ty.span,
                         "invalid map key type: map keys must be "
                         "bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string",
                     )
-                return m.Map(key, value)
-            case ast.FixedList(element=element, size=size):
-                return m.FixedList(self._type(element, stab), size)
-            case ast.Handle(kind=how, resource=resource):
-                return m.Handle(how, self._validate_resource(resource))
-            case ast.TupleOf(items=items):
-                if not items:
-                    raise WitError.at(ty.span, "empty tuple")
-                return m.Tuple([self._type(t, stab) for t in items])
-            case ast.OptionOf(inner=inner):
-                return m.Option(self._type(inner, stab))
-            case ast.ResultOf(ok=ok, err=err):
-                return m.Result(self._opt_type(ok, stab), self._opt_type(err, stab))
-            case ast.FutureOf(inner=inner):
-                return m.Future(self._opt_type(inner, stab))
-            case ast.StreamOf(inner=inner):
-                return m.Stream(self._opt_type(inner, stab))
+                return kind
             case _:
                 assert_never(ty)
 
@@ -887,8 +861,10 @@ class PackageResolver:
             raise WitError.at(result_ast.span, "if a constructor return type is declared it must be a `result`")
         if kind.ok != resource or not isinstance(kind.ok, int):
             ok_span = (
-                result_ast.ok.span
-                if isinstance(result_ast, ast.ResultOf) and result_ast.ok is not None
+                result_ast.shape.ok.span
+                if isinstance(result_ast, ast.Shape)
+                and isinstance(result_ast.shape, m.Result)
+                and result_ast.shape.ok is not None
                 else result_ast.span
             )
             raise WitError.at(ok_span, "the `ok` type must be the resource being constructed")
