@@ -4,8 +4,9 @@ Mirrors wit-parser's `Resolve`: arenas (plain lists) of `TypeDef`,
 `Interface`, `World` and `Package`, addressed by ids (ints to Python, four
 distinct types to mypy). A type reference (`Type`) is either a primitive's
 name (`"u32"`, `"string"`, ...) or a `TypeId` into `Resolve.types`. Built by
-`witgen.resolve`, consumed by the code generators; nothing here knows about
-syntax.
+`witgen.resolve`, consumed by the code generators; nothing here reads
+syntax (shapes can be written as WIT: `witgen migrate` and the syntax tree
+share them).
 
 Each stage that cares about the kind of a type definition `match`es over
 `TypeDefKind` and ends with `assert_never`, so that mypy names every place a
@@ -13,12 +14,19 @@ new kind must be handled. What a kind refers to is `type_references` (and,
 to rebuild one with other ids, `map_type_ids`): the one place that knows
 each kind's children.
 
-A new kind of type: its class here and in `TypeDefKind`; its AST node in
-`frontend/ast.py` and `ast.Type`; then mypy names every `match` left to
-do. What mypy cannot see: the grammar (`grammar/wit.lark`), the parser's
-callback for the new rule, and the one-of-each lists of
-`tests/model/test_model.py`, `tests/model/test_witjson.py` and
-`tests/resolve/test_kinds.py` (each fails until it has the kind).
+A new kind of type written out (as `map<K, V>`, `list<T, N>`, `future<T>`
+and `stream<T>` were added to WIT): its class here and in `Shape`, then mypy
+names every `match` left to do: here (`shape_references`, `map_shape`,
+`shape_wit`, `shape_json`), `resolve/package.py` and `bindgen/types.py`. The
+syntax tree holds the same classes (`ast.Shape`), so it needs nothing. What
+mypy cannot see: the grammar (`grammar/wit.lark`), the parser's callback
+for the new rule (`tests/frontend/test_parser.py` fails without it) and the
+runtime's codec (`runtime/witgen_runtime/_values.py`): six files. The
+one-of-each lists of `tests/model/test_model.py`,
+`tests/model/test_witjson.py` and `tests/resolve/test_kinds.py` fail until
+they have the kind. A new kind of declaration (as `record`) also needs its
+node in `frontend/ast.py` and its cases in `frontend/printer.py` and
+`model/witjson.py`, which mypy names.
 """
 
 from __future__ import annotations
