@@ -18,6 +18,7 @@ memory, not by the stack.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -76,9 +77,12 @@ class Parser:
         """What the builder makes of `tokens`, or `UnexpectedToken`."""
         states = self.states
         rules = self.rules
+        accept = self.end
         state_stack = [self.start]
         value_stack: list[Any] = []
-        for token in tokens:
+        # The end of input is one more token: it only reduces, until the
+        # start rule is complete.
+        for token in itertools.chain(tokens, (Token("$END", "", 0, 0),)):
             kind = token.type
             while True:
                 action = states[state_stack[-1]].get(kind)
@@ -91,34 +95,18 @@ class Parser:
                 origin, size, build = rules[~action]
                 if build is None:  # `?rule` of one child: the value stays, the state moves on
                     state_stack[-1] = states[state_stack[-2]][origin]
-                    continue
-                if size:
-                    children = value_stack[-size:]
-                    del state_stack[-size:]
-                    del value_stack[-size:]
                 else:
-                    children = []
-                value_stack.append(build(children))
-                state_stack.append(states[state_stack[-1]][origin])
-        end = Token("$END", "", 0, 0)
-        while True:
-            action = states[state_stack[-1]].get("$END")
-            if action is None or action >= 0:
-                raise UnexpectedToken(end, _expected(states[state_stack[-1]]))
-            origin, size, build = rules[~action]
-            if build is None:
-                state_stack[-1] = states[state_stack[-2]][origin]
-            else:
-                if size:
-                    children = value_stack[-size:]
-                    del state_stack[-size:]
-                    del value_stack[-size:]
-                else:
-                    children = []
-                value_stack.append(build(children))
-                state_stack.append(states[state_stack[-1]][origin])
-            if state_stack[-1] == self.end:
-                return value_stack[-1]
+                    if size:
+                        children = value_stack[-size:]
+                        del state_stack[-size:]
+                        del value_stack[-size:]
+                    else:
+                        children = []
+                    value_stack.append(build(children))
+                    state_stack.append(states[state_stack[-1]][origin])
+                if state_stack[-1] == accept and kind == "$END":
+                    return value_stack[-1]
+        raise AssertionError("the end of input is always accepted or rejected")
 
 
 def _expected(actions: dict[str, int]) -> set[str]:
