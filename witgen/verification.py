@@ -76,12 +76,15 @@ def verify(
     if engine is None:
         engine = Engine()
     if not isinstance(component, Component):
+        path = os.fspath(component)
         try:
-            component = Component.from_file(engine, os.fspath(component))
+            component = Component.from_file(engine, path)
         except (OSError, WasmtimeError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            raise UnreadableComponent(f"cannot read component `{os.fspath(component)}`: "
-                                      f"{reason.strip().splitlines()[0] if reason.strip() else error}") from None
+            if isinstance(error, OSError):
+                reason = error.strerror or str(error)
+            else:  # the first line: wasmtime's backtrace and advice follow
+                reason = f"not a WebAssembly component ({str(error).strip().splitlines()[0]})"
+            raise UnreadableComponent(f"cannot read component `{path}`: {reason}") from None
     return Verification(shape.name, differences(engine, component, runtime_shape(shape)))
 
 

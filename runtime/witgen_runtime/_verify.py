@@ -105,7 +105,7 @@ _NAMES.update({C.T_LIST: "list", C.T_OPTION: "option", C.T_RESULT: "result", C.T
                C.T_OWN: "own", C.T_BORROW: "borrow", C.T_MAP: "map", C.T_FUTURE: "future",
                C.T_STREAM: "stream", _RESOURCE: "resource", _FIXED_LIST: "fixed-length list"})
 
-Desc = tuple  # type: ignore[type-arg]
+Desc = tuple[Any, ...]  # `_capi.describe`'s nested tuples
 Signature = tuple[list[tuple[str, Desc]], Optional[Desc]]
 
 
