@@ -13,7 +13,7 @@ from wasmtime.component import Component, Linker
 
 from dummy_components import ECHO, OTHER, OTHER_DIFFERENCES, dummy_component
 
-from .conftest import generate_and_import
+from .conftest import FIXTURES, generate_and_import
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +47,16 @@ def test_an_exported_interfaces_class_checks_it(echo_pkg: Any, engine: Engine, t
         echo_pkg.store.Exports.instantiate(Store(engine), other, Linker(engine))
     assert caught.value.differences == [
         "export `demo:echo/store#put`: param req → field body: list<u8> vs string"]
+
+
+@pytest.mark.parametrize("name, wit", [
+    ("adder", "adder.wit"), ("kv-store", "kv-store"), ("interfaced-adder", "interfaced-adder.wit"),
+    ("coverage", "../tests/guests/coverage/wit"),
+])
+def test_componentize_py_guests_match_their_worlds(name: str, wit: str, guest: Any, engine: Engine) -> None:
+    """Real components: WASI imports besides the world's, extra exports of
+    componentize-py's own, resources, every type kind the coverage world has."""
+    import witgen
+
+    found = witgen.verify(guest(name), FIXTURES / wit, engine=engine)
+    assert found.differences == []
