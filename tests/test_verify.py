@@ -1,6 +1,6 @@
 """`witgen verify` and `witgen.verify`: a component against a world, before
 running it (components from `dummy_components`; the comparator's own
-tests are the runtime's, `runtime/tests/test_verify.py`)."""
+tests are the runtime's, `runtime/tests/test_comparator.py`)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Union
 
@@ -51,6 +52,8 @@ class WorldShape:
     exports: Mapping[str, Item]
     # Component instance name -> the name the shape knows it by (`exported_as`).
     renamed: Mapping[str, str] = field(default_factory=dict)
+    # Text already read: function signatures, named types.
+    _parsed: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def exported_as(self, key: str, name: str) -> WorldShape:
         """The same shape with export `key` looked for as `name`."""
@@ -60,12 +63,22 @@ class WorldShape:
         return WorldShape(self.name, self.types, self.imports, exports, {**self.renamed, name: key})
 
 
+# Component -> the shapes it was found to match: instantiating one component
+# again and again (a request each, say) compares it once.
+_matched: weakref.WeakKeyDictionary[Component, list[WorldShape]] = weakref.WeakKeyDictionary()
+
+
 def verify(engine: Engine, component: Component, shape: WorldShape) -> None:
     """Raise `BindingMismatchError` listing every difference, if any."""
+    matched = _matched.get(component, ())
+    if any(s is shape for s in matched):
+        return
     found = differences(engine, component, shape)
-    if found:
-        what = "world" if shape.imports is not None else "interface"
-        raise BindingMismatchError(mismatch_message(f"{what} `{shape.name}`", found), found)
+    if not found:
+        _matched.setdefault(component, []).append(shape)
+        return
+    what = "world" if shape.imports is not None else "interface"
+    raise BindingMismatchError(mismatch_message(f"{what} `{shape.name}`", found), found)
 
 
 def mismatch_message(expected: str, found: list[str]) -> str:
@@ -214,7 +227,8 @@ class _Comparison:
         self.imports = imports
         self.exports = exports
         self.found: list[str] = []
-        self._types: dict[str, Desc] = {}
+        # The resources of the instances the shape names; of the others.
+        self._named_resources: Optional[list[tuple[str, ResourceType]]] = None
         self._resources: Optional[list[tuple[str, ResourceType]]] = None
 
     def run(self) -> list[str]:
@@ -265,7 +279,10 @@ class _Comparison:
                 self.function(where, expected[fname], funcs[fname])
 
     def function(self, where: str, text: str, actual: FuncType) -> None:
-        params, result = _Text(text).signature()
+        parsed = self.shape._parsed
+        if text not in parsed:
+            parsed[text] = _Text(text).signature()
+        params, result = parsed[text]
         address = ctypes.cast(actual.ptr(), ctypes.c_void_p).value
         try:
             got_params, got_result = C.signature(address, self.resource)  # type: ignore[arg-type]
@@ -293,13 +310,14 @@ class _Comparison:
     # ---- types ----
 
     def named(self, key: str) -> Desc:
-        if key not in self._types:
-            self._types[key] = (_RESOURCE,)  # against a table that names itself
+        types = self.shape._parsed
+        if ("#type", key) not in types:
+            types["#type", key] = (_RESOURCE,)  # against a table that names itself
             text = self.shape.types.get(key)
             if text is None:
                 raise ValueError(f"witgen_runtime: world shape names an undefined type {key!r}")
-            self._types[key] = _Text(text).type()
-        return self._types[key]
+            types["#type", key] = _Text(text).type()
+        return types["#type", key]  # type: ignore[no-any-return]
 
     def unref(self, desc: Desc) -> Desc:
         seen = 0
@@ -354,23 +372,39 @@ class _Comparison:
 
     def resource(self, pointer: Any) -> str:
         """The key of the resource a component's own/borrow names: where
-        the component imports or exports it (``"ns:pkg/iface#name"``)."""
+        the component imports or exports it (``"ns:pkg/iface#name"``).
+        The instances the shape names are searched first: WASI's many
+        resources only when those do not have it."""
+        named = set(self.shape.exports) | set(self.shape.imports or ())
+        if self._named_resources is None:
+            self._named_resources = self._declared(lambda name: self.shape.renamed.get(name, name) in named)
+        for key, ty in self._named_resources:
+            if _B.wasmtime_component_resource_type_equal(pointer, ty.ptr()):
+                return key
         if self._resources is None:
-            self._resources = []
-            for items in (self.imports, self.exports):
-                for name, ty in sorted(items.items()):
-                    shape_name = self.shape.renamed.get(name, name)
-                    if isinstance(ty, ResourceType):
-                        self._resources.append((shape_name, ty))
-                    elif isinstance(ty, ComponentInstanceType):
-                        for rname, ext in ty.exports(self.engine).items():
-                            member = ext.ty
-                            if isinstance(member, ResourceType):
-                                self._resources.append((f"{shape_name}#{rname}", member))
+            self._resources = self._declared(lambda name: self.shape.renamed.get(name, name) not in named)
         for key, ty in self._resources:
             if _B.wasmtime_component_resource_type_equal(pointer, ty.ptr()):
                 return key
         return "?"
+
+    def _declared(self, wanted: Callable[[str], bool]) -> list[tuple[str, ResourceType]]:
+        """The resources the component's instances (and the component
+        itself) import and export, of the instances `wanted` accepts."""
+        out = []
+        for items in (self.imports, self.exports):
+            for name, ty in sorted(items.items()):
+                if not wanted(name):
+                    continue
+                shape_name = self.shape.renamed.get(name, name)
+                if isinstance(ty, ResourceType):
+                    out.append((shape_name, ty))
+                elif isinstance(ty, ComponentInstanceType):
+                    for rname, ext in ty.exports(self.engine).items():
+                        member = ext.ty
+                        if isinstance(member, ResourceType):
+                            out.append((f"{shape_name}#{rname}", member))
+        return out
 
 
 def _kind(ty: Any) -> str:
