@@ -64,12 +64,14 @@ OTHER_DIFFERENCES = [
 ]
 
 
-def dummy_component(folder: Path, wit: str, world: str) -> Path:
-    """`folder/<world>.wasm`, a component of `world` in `wit`."""
+def dummy_component(folder: Path, wit: str, world: str, *, all_features: bool = False) -> Path:
+    """`folder/<world>.wasm`, a component of `world` in `wit` (`all_features`:
+    with every `@unstable` feature and gated type, `map` say)."""
     folder.mkdir(parents=True, exist_ok=True)
     source, core, out = folder / f"{world}.wit", folder / f"{world}.core.wasm", folder / f"{world}.wasm"
     source.write_text(wit)
-    for args in (["component", "embed", "--dummy", str(source), "-w", world, "-o", str(core)],
+    features = ["--all-features"] if all_features else []
+    for args in (["component", "embed", *features, "--dummy", str(source), "-w", world, "-o", str(core)],
                  ["component", "new", str(core), "-o", str(out)]):
         done = subprocess.run([WASM_TOOLS, *args], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr

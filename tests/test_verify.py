@@ -74,3 +74,13 @@ def test_what_keeps_the_comparison_from_happening_exits_2(
         "missing file": "error: cannot read component", "not wasm": "not a WebAssembly component",
         "bad WIT": "name `nope` does not exist", "no such world": "error: no world `nope`",
     }[case] in err
+
+
+def test_maps_are_compared_and_compiled(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The engine `witgen verify` makes compiles components that use `map`."""
+    wit = "package demo:m;\nworld m { export f: func(x: map<string, u32>) -> map<string, list<u8>>; }\n"
+    component = dummy_component(tmp_path, wit, "m", all_features=True)
+    (tmp_path / "other.wit").write_text(wit.replace("list<u8>", "string"))
+    assert main(["verify", str(component), str(tmp_path / "m.wit"), "--all-features"]) == 0
+    assert main(["verify", str(component), str(tmp_path / "other.wit"), "--all-features"]) == 1
+    assert "  export `f`: result → value: string vs list<u8>\n" in capsys.readouterr().out

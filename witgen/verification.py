@@ -64,17 +64,19 @@ def verify(
     Raises `WitError` for the WIT's mistakes, `LookupError` for a world that
     is not there, `UnreadableComponent` (a `ValueError`) for a file that is
     not a readable component."""
-    from wasmtime import Engine, WasmtimeError
+    from wasmtime import Config, Engine, WasmtimeError
     from wasmtime.component import Component
 
-    from witgen_runtime import differences
+    from witgen_runtime import config_enable_map, differences
 
     listed = [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
     loaded = load_many(listed, features=features, all_features=all_features, legacy_package=legacy_package)
     world_id = loaded.resolve.select_world(loaded.main, world)
     shape = world_shape(loaded.resolve, world_id, world_name(loaded.resolve, world_id), lambda iface: True)
     if engine is None:
-        engine = Engine()
+        config = Config()
+        config_enable_map(config)  # else a component using `map<K, V>` does not compile
+        engine = Engine(config)
     if not isinstance(component, Component):
         path = os.fspath(component)
         try:
