@@ -6,12 +6,15 @@
     witgen parse --json PATH        the resolved packages as wit-parser JSON
     witgen migrate PATH             legacy (2022) WIT -> modern WIT
     witgen build [--check]          every target of [tool.witgen], as build hooks do
+    witgen verify COMPONENT PATH... does a component match the world? (exit 0 / 1)
 
 Exit status: 0 ok, 1 rejected input (WIT errors; output that cannot be
 written), 2 usage (including a world or interface that is missing or
 ambiguous, and a target that witgen will not overwrite). With `--check`,
 as in datamodel-code-generator: 0 up to date, 1 differs, 2 anything that
-kept the comparison from happening (WIT errors included).
+kept the comparison from happening (WIT errors included). `verify` exits
+as `--check` does: 0 the component matches, 1 it differs (every difference
+printed), 2 a WIT error, a missing world or a component it cannot read.
 
 `import` and `export` read `[tool.witgen]` from the nearest pyproject.toml
 (`witgen.config`: keys path (a string or a list), direction, output, world,
@@ -149,6 +152,23 @@ def _argument_parser() -> argparse.ArgumentParser:
         help="read [tool.witgen] from this file (default: the nearest pyproject.toml)",
     )
     build.set_defaults(command=_build)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check a component against a world before running it (exit 1 listing every difference)",
+        description="Compare what COMPONENT imports and exports, and each function's types, with WORLD "
+        "of the WIT at PATH. Exit 0 when they match, 1 when they differ (every difference printed), "
+        "2 when the WIT, the world or the component cannot be read.",
+    )
+    verify.add_argument("component", type=Path, metavar="COMPONENT.wasm")
+    verify.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH",
+        help="a .wit file or a package directory; several are resolved together, as by `witgen check`",
+    )
+    verify.add_argument("--world", metavar="WORLD", help="`name`, `ns:pkg/name` or `ns:pkg/name@version`")
+    _feature_options(verify)
+    _legacy_option(verify)
+    verify.set_defaults(command=_verify, check=True)  # `check`: WIT errors exit 2, as with --check
     return parser
 
 
@@ -421,6 +441,32 @@ def _write(generated: list[project.Generated], *, force: bool) -> int:
             return REJECTED
         print(f"wrote {len(each.files)} files to {each.directory}{os.sep}")
     return OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from witgen_runtime import mismatch_message
+
+    from .verification import UnreadableComponent, verify
+
+    try:
+        found = verify(
+            args.component,
+            args.paths,
+            world=args.world,
+            features=_features(args),
+            all_features=args.all_features,
+            legacy_package=args.legacy_package,
+        )
+    except UnreadableComponent as error:
+        print(f"error: {error}", file=sys.stderr)
+        return ERROR
+    except LookupError as error:
+        raise UsageError(str(error)) from None
+    if found.ok:
+        print(f"{args.component} matches world `{found.world}`")
+        return OK
+    print(mismatch_message(f"world `{found.world}`", found.differences))
+    return DIFF
 
 
 def _report_differences(generated: list[project.Generated]) -> int:

@@ -16,13 +16,15 @@ from ._resources import (Borrow, GuestBorrow, GuestOwn, GuestResource, HostResou
                          add_host_resource)
 from ._store import (add_wasi, host_getter, instantiate, prepare_store, register_store, release_store,
                      store_state)
+from ._verify import WorldShape, differences, mismatch_message, verify
 from ._values import (BOOL, BYTES, CHAR, F32, F64, S8, S16, S32, S64, STRING, U8, U16, U32, U64, Codec,
                       Enum, Flags, List, Map, Option, Record, ResultOf, Tuple, Variant)
 
 # The interface generated code is written against: a name or meaning that
 # generated code relies on changes only with a new number.
-INTERFACE = 1
-INTERFACES = frozenset({1})  # the ones this release can run
+# 2: `WorldShape`, `instantiate(..., shape)` (verify before linking).
+INTERFACE = 2
+INTERFACES = frozenset({1, 2})  # the ones this release can run
 __version__ = "0.1.0"
 
 
@@ -53,5 +55,6 @@ __all__ = [
     "HostResource", "Own", "Borrow", "add_host_resource", "GuestResource", "GuestOwn", "GuestBorrow",
     "InstanceState", "ExportSpec", "ExportFunc", "HostFunc", "host_func", "add_func", "host_getter",
     "add_wasi", "instantiate", "prepare_store", "register_store", "release_store", "store_state",
-    "load_component", "component_cache_key", "default_cache_dir",
+    "load_component", "component_cache_key", "default_cache_dir", "WorldShape", "differences", "verify",
+    "mismatch_message",
 ]

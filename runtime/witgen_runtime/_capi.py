@@ -177,14 +177,18 @@ def compile_source(src: str, filename: str, env: dict[str, Any]) -> dict[str, An
 _valtype_t = _B.wasmtime_component_valtype_t
 
 
-def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
+def describe(vt: Any, resource: Optional[Callable[[Any], Any]] = None) -> tuple:  # type: ignore[type-arg]
     """Describe a `wasmtime_component_valtype_t` (ctypes struct) as nested
     tuples ``(kind, *details)``; does not free it.
 
     kind is a `T_*` constant; details: list/option -> (elem,),
     record -> ((name, t), ...), tuple -> (t, ...), variant -> ((name, t|None), ...),
     enum/flags -> (name, ...), result -> (ok|None, err|None), own/borrow -> (),
-    map -> (k, v)."""
+    map -> (k, v).
+
+    With `resource` (`_verify`'s comparison): own/borrow -> (resource(its
+    `wasmtime_component_resource_type_t *`),), and future, stream and
+    error-context -> () instead of an error, since only their kind is compared."""
     k = vt.kind
     if k <= T_STRING:
         return (k,)
@@ -194,7 +198,7 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
         t = _valtype_t()
         fill(ctypes.byref(t))
         try:
-            return describe(t)
+            return describe(t, resource)
         finally:
             valtype_delete(ctypes.addressof(t))
 
@@ -218,7 +222,7 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
             if optional and not has.value:
                 out.append((name, None))
             else:
-                out.append((name, describe(t)))
+                out.append((name, describe(t, resource)))
                 valtype_delete(ctypes.addressof(t))
         return tuple(out)
 
@@ -253,13 +257,17 @@ def describe(vt: Any) -> tuple:  # type: ignore[type-arg]
         err = _valtype_t()
         has_ok = _B.wasmtime_component_result_type_ok(p, ctypes.byref(ok))
         has_err = _B.wasmtime_component_result_type_err(p, ctypes.byref(err))
-        out = (k, describe(ok) if has_ok else None, describe(err) if has_err else None)
+        out = (k, describe(ok, resource) if has_ok else None, describe(err, resource) if has_err else None)
         if has_ok:
             valtype_delete(ctypes.addressof(ok))
         if has_err:
             valtype_delete(ctypes.addressof(err))
         return out
     if k in (T_OWN, T_BORROW):
+        if resource is not None:
+            return (k, resource(of.own if k == T_OWN else of.borrow))
+        return (k,)
+    if resource is not None and k in (T_FUTURE, T_STREAM, T_ERROR_CONTEXT):
         return (k,)
     raise TypeError(f"wasmtime {WASMTIME_VERSION}: value type kind {k} (future/stream/error-context) is not supported")
 
@@ -273,20 +281,22 @@ def func_signature(func: Any, store: Any) -> tuple[list[tuple[str, tuple]], Opti
         func_type_delete(fty)
 
 
-def signature(fty: int) -> tuple[list[tuple[str, tuple]], Optional[tuple]]:  # type: ignore[type-arg]
-    """The same, of a `wasmtime_component_func_type_t *` (not freed)."""
+def signature(fty: int, resource: Optional[Callable[[Any], Any]] = None,
+              ) -> tuple[list[tuple[str, tuple]], Optional[tuple]]:  # type: ignore[type-arg]
+    """The same, of a `wasmtime_component_func_type_t *` (not freed);
+    `resource` as for `describe`."""
     params = []
     for i in range(func_type_param_count(fty)):
         name_p = ctypes.c_void_p()
         size = c_size_t()
         t = _valtype_t()
         func_type_param_nth(fty, i, ctypes.addressof(name_p), ctypes.addressof(size), ctypes.addressof(t))
-        params.append((ctypes.string_at(name_p.value, size.value).decode(), describe(t)))  # type: ignore[arg-type]
+        params.append((ctypes.string_at(name_p.value, size.value).decode(), describe(t, resource)))  # type: ignore[arg-type]
         valtype_delete(ctypes.addressof(t))
     t = _valtype_t()
     result = None
     if func_type_result(fty, ctypes.addressof(t)):
-        result = describe(t)
+        result = describe(t, resource)
         valtype_delete(ctypes.addressof(t))
     return params, result
 

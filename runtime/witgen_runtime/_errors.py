@@ -85,7 +85,15 @@ class HandleError(WitError, LookupError):
 
 
 class BindingMismatchError(WitError, TypeError):
-    """The component's types are not the ones the bindings were generated for."""
+    """The component's types are not the ones the bindings were generated for.
+
+    ``differences``: each one found, when the whole component was compared
+    with the world (``instantiate``, ``witgen verify``); the message shows
+    the first 50 of them."""
+
+    def __init__(self, message: str, differences: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.differences = list(differences)
 
 
 class UnsupportedError(WitError):

@@ -17,6 +17,7 @@ from wasmtime.component import Instance
 from ._capi import context, resource_any_delete
 from ._errors import CloseError, HandleError, WitError
 from ._values import Bad
+from ._verify import WorldShape, verify
 
 # --------------------------------------------------------------------------
 # Per-store state: host resource handle tables and the Store itself
@@ -245,8 +246,11 @@ def prepare_store(store: Store) -> None:
         store.set_wasi_http()  # harmless unless the linker has wasi:http
 
 
-def instantiate(store: Store, component: Any, linker: Any) -> Instance:
-    """``linker.instantiate(store, component)`` after `prepare_store`."""
+def instantiate(store: Store, component: Any, linker: Any, shape: Optional[WorldShape] = None) -> Instance:
+    """``linker.instantiate(store, component)`` after `prepare_store`; with
+    `shape`, first `verify` the component against it (interface 2)."""
+    if shape is not None:
+        verify(store.engine, component, shape)
     prepare_store(store)
     # The linker decides which host classes the store's resources accept.
     state, hosts = store_state(store), hosts_of(linker)

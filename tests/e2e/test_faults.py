@@ -161,7 +161,7 @@ def test_a_store_without_wasi_configuration_never_aborts_the_process(
     proc = subprocess.run(
         [sys.executable, "-c", script],
         cwd=REPO,
-        env={"PYTHONPATH": f"{generated_root}:{REPO / 'tests'}:{REPO}", "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": f"{generated_root}:{REPO / 'tests'}:{REPO / 'runtime'}:{REPO}", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         timeout=120,

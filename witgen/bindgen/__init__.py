@@ -39,7 +39,7 @@ __all__ = [
 
 # The runtime interface generated code is written against (the runtime
 # library's `INTERFACE`): every package's `__init__` checks it first.
-RUNTIME_INTERFACE = 1
+RUNTIME_INTERFACE = 2
 
 
 def build(resolve: m.Resolve, plan: Plan) -> cm.Package:

@@ -65,6 +65,11 @@ class ListOf:
 
 
 @dataclass(frozen=True)
+class DictOf:
+    items: tuple[tuple[Expr, Expr], ...]
+
+
+@dataclass(frozen=True)
 class Add:
     """`left + right`."""
 
@@ -78,7 +83,7 @@ class Lambda:
     body: Expr
 
 
-Expr = Union[Name, Attr, Call, Subscript, Lit, TupleOf, ListOf, Add, Lambda]
+Expr = Union[Name, Attr, Call, Subscript, Lit, TupleOf, ListOf, DictOf, Add, Lambda]
 
 NONE = Lit(None)
 
@@ -236,6 +241,7 @@ class Accessor:
     instance: str
     slots: tuple[Slot, ...]
     methods: tuple[Def, ...]
+    shape: str  # the module's `WorldShape` constant, which `instantiate` checks
 
 
 @dataclass(frozen=True)
@@ -243,6 +249,7 @@ class WorldClass:
     name: str
     docs: str
     qualified: str  # `ns:pkg/world@1.0.0`
+    shape: str  # the `WorldShape` constant `instantiate` checks the component against
     slots: tuple[Slot, ...]  # exported interfaces' accessors, then functions
     linker_params: tuple[Param, ...]  # of `add_to_linker`, after `linker`
     linker_docs: str

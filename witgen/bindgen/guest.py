@@ -9,6 +9,7 @@ from . import code as cm
 from . import names
 from .context import Context, ModuleBuilder
 from .names import Scope, shouty_part, snake
+from .world_shape import interface_shape, shape_expr
 from . import signature as signatures
 
 SELF = cm.Name("self")
@@ -133,4 +134,9 @@ def exports_side(ctx: Context, module: ModuleBuilder, functions: list[m.Function
     iface = module.owner.id if module.owner is not None else None
     own_docs = ctx.resolve.interfaces[iface].docs if iface is not None else None
     docs = own_docs or f"The functions of `{instance}` the component exports."
-    return cm.Accessor(names.EXPORTS, docs, instance, tuple(slots), tuple(methods))
+    # What `Exports.instantiate` checks the component against.
+    shape = module.scope.claim("_SHAPE")
+    assert iface is not None, "an exported interface's module has its interface"
+    value = shape_expr(interface_shape(ctx.resolve, m.InterfaceId(iface), instance), module.rt("WorldShape"))
+    module.declarations.append(cm.Constant(shape, value))
+    return cm.Accessor(names.EXPORTS, docs, instance, tuple(slots), tuple(methods), shape)

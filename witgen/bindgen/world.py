@@ -11,6 +11,7 @@ from .context import Context, ModuleBuilder
 from .guest import exported_functions
 from .host import HostSide
 from .names import Scope, pascal, snake
+from .world_shape import shape_expr, world_shape
 
 _LINKER_DOCS = """Define everything the world imports in `linker`.
 
@@ -65,6 +66,12 @@ def world_class(
     for used in ("Component", "Instance", "Linker"):
         init.name("wasmtime.component", used)
     init.rt("InstanceState")
+    # What `instantiate` checks the component against before linking it.
+    shape = init.scope.claim("_SHAPE")
+    compared = lambda iface: not ctx.plan.provided_by_wasmtime(ctx.resolve, iface)  # noqa: E731
+    init.declarations.append(
+        cm.Constant(shape, shape_expr(world_shape(ctx.resolve, world_id, qualified, compared), init.rt("WorldShape")))
+    )
 
     # Members: the class's own, then exported interfaces, then functions.
     # Private ones (`_instance`, a slot per function) begin with `_`, which
@@ -110,6 +117,7 @@ def world_class(
         name=name,
         docs=world.docs or f"World `{qualified}`: an instance of a component that targets it.",
         qualified=qualified,
+        shape=shape,
         slots=(*slots, *function_slots),
         linker_params=tuple(linker_params),
         linker_docs=linker_docs,

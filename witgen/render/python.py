@@ -30,6 +30,8 @@ def python(expr: cm.Expr) -> str:
             return f"({', '.join(python(i) for i in items)})"
         case cm.ListOf(items=items):
             return f"[{', '.join(python(i) for i in items)}]"
+        case cm.DictOf(items=items):
+            return "{" + ", ".join(f"{python(k)}: {python(v)}" for k, v in items) + "}"
         case cm.Add(left=left, right=right):
             return f"{python(left)} + {python(right)}"
         case cm.Lambda(params=params, body=body):

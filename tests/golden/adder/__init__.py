@@ -8,7 +8,7 @@ from wasmtime.component import Component, Instance, Linker
 
 import witgen_runtime as _rt
 
-_rt.require_interface(1, __name__)
+_rt.require_interface(2, __name__)
 
 from witgen_runtime import (
     Ok,
@@ -48,6 +48,14 @@ __all__ = [
 ]
 
 
+_SHAPE = _rt.WorldShape(
+    "wasi-mindmap:adder/adder",
+    types={},
+    imports={},
+    exports={"add": "func(a: s32, b: s32) -> s32"},
+)
+
+
 class Adder:
     """World `wasi-mindmap:adder/adder`: an instance of a component that targets it."""
 
@@ -56,21 +64,22 @@ class Adder:
         self._add = _rt.ExportFunc(
             self._instance, None, "add", (("a", _rt.S32), ("b", _rt.S32)), _rt.S32
         )
-        self._instance.check_exports()
 
     @classmethod
     def instantiate(cls, store: Store, component: Component, linker: Linker) -> Adder:
         """Instantiate `component` in `store` with the imports in `linker`.
 
-        Checks that the component exports every function of the world, so a
-        mismatch shows here rather than at the first call.
+        First checks the component against the world (its imports, its
+        exports, each function's types): a mismatch raises one
+        `BindingMismatchError` listing every difference, before anything is
+        linked or run.
 
         A store without WASI configuration first gets a deny-all one
         (`WasiConfig()`: no arguments, environment or preopens, output
         discarded) and `set_wasi_http()`, so that a component importing WASI
         runs instead of aborting the process. Call `store.set_wasi(...)`
         yourself, before or after, to give it more."""
-        return cls(store, _rt.instantiate(store, component, linker))
+        return cls(store, _rt.instantiate(store, component, linker, _SHAPE))
 
     @staticmethod
     def add_to_linker(linker: Linker, *, wasi: bool = True) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import witgen_runtime as _rt
 
-_rt.require_interface(1, __name__)
+_rt.require_interface(2, __name__)
 
 from . import cache as _cache
 from witgen_runtime import (

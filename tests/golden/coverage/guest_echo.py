@@ -77,6 +77,60 @@ _COUNTER_SUM = _rt.ExportSpec(
     _rt.U32,
     raises=False,
 )
+_SHAPE_ = _rt.WorldShape(
+    "witgen:coverage/guest-echo@0.1.0",
+    types={
+        "witgen:coverage/types@0.1.0#mixed": "record { a-bool: bool, name: string, at: witgen:coverage/types@0.1.0#point, tags: list<string>, maybe: option<u64> }",
+        "witgen:coverage/types@0.1.0#color": "enum { red, green, blue-ish }",
+        "witgen:coverage/types@0.1.0#perms": "flags { read, write, exec }",
+        "witgen:coverage/types@0.1.0#shape": "variant { circle(f64), rect(witgen:coverage/types@0.1.0#point), empty }",
+        "witgen:coverage/types@0.1.0#point": "record { x: s32, y: s32 }",
+        "witgen:coverage/types@0.1.0#drawing": "record { name: string, shapes: list<witgen:coverage/types@0.1.0#shape>, fill: option<witgen:coverage/types@0.1.0#color>, access: witgen:coverage/types@0.1.0#perms, origin: tuple<witgen:coverage/types@0.1.0#point, witgen:coverage/types@0.1.0#shape> }",
+        "witgen:coverage/guest-echo@0.1.0#counter": "resource",
+    },
+    imports=None,
+    exports={
+        "witgen:coverage/guest-echo@0.1.0": {
+            "bools": "func(x: bool) -> bool",
+            "ints": "func(a: u8, b: s8, c: u16, d: s16, e: u32, f: s32, g: u64, h: s64) -> tuple<u8, s8, u16, s16, u32, s32, u64, s64>",
+            "floats": "func(a: f32, b: f64) -> tuple<f32, f64>",
+            "chars": "func(c: char) -> char",
+            "strings": "func(s: string) -> string",
+            "bytes": "func(b: list<u8>) -> list<u8>",
+            "lists": "func(l: list<list<string>>) -> list<list<string>>",
+            "records": "func(r: witgen:coverage/types@0.1.0#mixed) -> witgen:coverage/types@0.1.0#mixed",
+            "enums": "func(c: witgen:coverage/types@0.1.0#color) -> witgen:coverage/types@0.1.0#color",
+            "flag-sets": "func(p: witgen:coverage/types@0.1.0#perms) -> witgen:coverage/types@0.1.0#perms",
+            "variants": "func(s: witgen:coverage/types@0.1.0#shape) -> witgen:coverage/types@0.1.0#shape",
+            "options": "func(o: option<string>) -> option<string>",
+            "nested-options": "func(o: option<option<u32>>) -> option<option<u32>>",
+            "results": "func(r: result<u32, string>) -> result<u32, string>",
+            "unit-results": "func(r: result) -> result",
+            "ambiguous-results": "func(r: result<string, string>) -> result<string, string>",
+            "tuples": "func(t: tuple<u8, string, list<u8>>) -> tuple<u8, string, list<u8>>",
+            "list-of-records": "func(l: list<witgen:coverage/types@0.1.0#point>) -> list<witgen:coverage/types@0.1.0#point>",
+            "fallible": "func(ok: bool) -> result<string, witgen:coverage/types@0.1.0#color>",
+            "nothing": "func()",
+            "drawings": "func(d: witgen:coverage/types@0.1.0#drawing) -> witgen:coverage/types@0.1.0#drawing",
+            "nested": "func(x: option<result<list<option<u32>>, string>>) -> option<result<list<option<u32>>, string>>",
+            "bowls": "func(a: u32, b: u32) -> tuple<u32, u32>",
+            "trap": "func()",
+            "[constructor]counter": "func(start: u32) -> own<witgen:coverage/guest-echo@0.1.0#counter>",
+            "[method]counter.increment": "func(self: borrow<witgen:coverage/guest-echo@0.1.0#counter>) -> u32",
+            "[method]counter.value": "func(self: borrow<witgen:coverage/guest-echo@0.1.0#counter>) -> u32",
+            "[static]counter.sum": "func(a: borrow<witgen:coverage/guest-echo@0.1.0#counter>, b: borrow<witgen:coverage/guest-echo@0.1.0#counter>) -> u32",
+            "make-counter": "func(start: u32) -> own<witgen:coverage/guest-echo@0.1.0#counter>",
+            "read-counter": "func(c: borrow<witgen:coverage/guest-echo@0.1.0#counter>) -> u32",
+            "consume-counter": "func(c: own<witgen:coverage/guest-echo@0.1.0#counter>) -> u32",
+            "make-counters": "func(starts: list<u32>) -> list<own<witgen:coverage/guest-echo@0.1.0#counter>>",
+            "maybe-counter": "func(start: option<u32>) -> option<own<witgen:coverage/guest-echo@0.1.0#counter>>",
+            "total": "func(cs: list<borrow<witgen:coverage/guest-echo@0.1.0#counter>>) -> u32",
+            "consume-plus": "func(c: own<witgen:coverage/guest-echo@0.1.0#counter>, n: u8) -> u32",
+            "consume-all": "func(cs: list<own<witgen:coverage/guest-echo@0.1.0#counter>>) -> u32",
+            "consume-and-read": "func(c: own<witgen:coverage/guest-echo@0.1.0#counter>, d: borrow<witgen:coverage/guest-echo@0.1.0#counter>) -> u32",
+        }
+    },
+)
 
 
 class Exports:
@@ -291,16 +345,15 @@ class Exports:
         """Instantiate `component` in `store` and bind to its export `name`
         (without a world class: for bindings of this interface alone).
 
-        Checks that the component exports every function of the interface.
-        If the store has no WASI configuration it first gets a deny-all one
-        (`WasiConfig()`) and `set_wasi_http()`, so a component importing WASI
-        cannot abort the process; call `store.set_wasi(...)` to give it more."""
-        exports = cls(
-            _rt.InstanceState(store, _rt.instantiate(store, component, linker), name),
-            name,
-        )
-        exports._instance.check_exports()
-        return exports
+        First checks that the component exports the interface with the
+        same types: a mismatch raises one `BindingMismatchError` listing
+        every difference, before anything is linked or run. If the store
+        has no WASI configuration it then gets a deny-all one (`WasiConfig()`)
+        and `set_wasi_http()`, so a component importing WASI cannot abort the
+        process; call `store.set_wasi(...)` to give it more."""
+        shape = _SHAPE_.exported_as("witgen:coverage/guest-echo@0.1.0", name)
+        instance = _rt.instantiate(store, component, linker, shape)
+        return cls(_rt.InstanceState(store, instance, name), name)
 
     def bools(self, store: Store, x: bool) -> bool:
         result: bool = self._bools.call(store, x)

@@ -11,6 +11,16 @@ import witgen_runtime as _rt
 __all__ = ["Exports"]
 
 
+_SHAPE = _rt.WorldShape(
+    "wasi-mindmap:interfaced-adder/add",
+    types={},
+    imports=None,
+    exports={
+        "wasi-mindmap:interfaced-adder/add": {"add": "func(a: s32, b: s32) -> s32"}
+    },
+)
+
+
 class Exports:
     """The functions of `wasi-mindmap:interfaced-adder/add` the component exports."""
 
@@ -35,16 +45,15 @@ class Exports:
         """Instantiate `component` in `store` and bind to its export `name`
         (without a world class: for bindings of this interface alone).
 
-        Checks that the component exports every function of the interface.
-        If the store has no WASI configuration it first gets a deny-all one
-        (`WasiConfig()`) and `set_wasi_http()`, so a component importing WASI
-        cannot abort the process; call `store.set_wasi(...)` to give it more."""
-        exports = cls(
-            _rt.InstanceState(store, _rt.instantiate(store, component, linker), name),
-            name,
-        )
-        exports._instance.check_exports()
-        return exports
+        First checks that the component exports the interface with the
+        same types: a mismatch raises one `BindingMismatchError` listing
+        every difference, before anything is linked or run. If the store
+        has no WASI configuration it then gets a deny-all one (`WasiConfig()`)
+        and `set_wasi_http()`, so a component importing WASI cannot abort the
+        process; call `store.set_wasi(...)` to give it more."""
+        shape = _SHAPE.exported_as("wasi-mindmap:interfaced-adder/add", name)
+        instance = _rt.instantiate(store, component, linker, shape)
+        return cls(_rt.InstanceState(store, instance, name), name)
 
     def add(self, store: Store, a: int, b: int) -> int:
         result: int = self._add.call(store, a, b)

@@ -10,7 +10,7 @@ from wasmtime.component import Component, Instance, Linker
 
 import witgen_runtime as _rt
 
-_rt.require_interface(1, __name__)
+_rt.require_interface(2, __name__)
 
 from . import kvdb as _kvdb
 from witgen_runtime import (
@@ -51,6 +51,23 @@ __all__ = [
     "register_store",
     "load_component",
 ]
+
+
+_SHAPE = _rt.WorldShape(
+    "wasi-mindmap:kv-store/kv-store",
+    types={"wasi-mindmap:kv-store/kvdb#connection": "resource"},
+    imports={
+        "wasi-mindmap:kv-store/kvdb": {
+            "[constructor]connection": "func() -> own<wasi-mindmap:kv-store/kvdb#connection>",
+            "[method]connection.get": "func(self: borrow<wasi-mindmap:kv-store/kvdb#connection>, key: string) -> option<string>",
+            "[method]connection.set": "func(self: borrow<wasi-mindmap:kv-store/kvdb#connection>, key: string, value: string)",
+            "[method]connection.remove": "func(self: borrow<wasi-mindmap:kv-store/kvdb#connection>, key: string) -> option<string>",
+            "[method]connection.clear": "func(self: borrow<wasi-mindmap:kv-store/kvdb#connection>)",
+        },
+        "log": "func(msg: string)",
+    },
+    exports={"replace-value": "func(key: string, value: string) -> option<string>"},
+)
 
 
 class KvStoreImports(Protocol):
@@ -95,21 +112,22 @@ class KvStore:
             (("key", _rt.STRING), ("value", _rt.STRING)),
             _rt.Option(_rt.STRING),
         )
-        self._instance.check_exports()
 
     @classmethod
     def instantiate(cls, store: Store, component: Component, linker: Linker) -> KvStore:
         """Instantiate `component` in `store` with the imports in `linker`.
 
-        Checks that the component exports every function of the world, so a
-        mismatch shows here rather than at the first call.
+        First checks the component against the world (its imports, its
+        exports, each function's types): a mismatch raises one
+        `BindingMismatchError` listing every difference, before anything is
+        linked or run.
 
         A store without WASI configuration first gets a deny-all one
         (`WasiConfig()`: no arguments, environment or preopens, output
         discarded) and `set_wasi_http()`, so that a component importing WASI
         runs instead of aborting the process. Call `store.set_wasi(...)`
         yourself, before or after, to give it more."""
-        return cls(store, _rt.instantiate(store, component, linker))
+        return cls(store, _rt.instantiate(store, component, linker, _SHAPE))
 
     @staticmethod
     def add_to_linker(

@@ -1,0 +1,111 @@
+"""`witgen.verify(component, paths)`: does a component match a world? (The
+module is not `witgen.verify`, which would hide the function.)
+
+The world's shape is built from the resolved model by `bindgen.world_shape`, as
+generated `instantiate` carries it, and compared with the component by the
+runtime's comparator (`witgen_runtime.differences`): one comparison for
+both. Here every import the world names is compared, WASI included (the
+generated shape leaves wasmtime's WASI to wasmtime's linker), so a
+component `verify` accepts, `instantiate` accepts too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence, Union
+
+from . import model as m
+from .bindgen.world_shape import ExpectedWorld, Members, world_shape
+from .loader import load_many
+
+if TYPE_CHECKING:
+    from wasmtime import Engine
+    from wasmtime.component import Component
+    from witgen_runtime import WorldShape
+
+__all__ = ["UnreadableComponent", "Verification", "verify", "runtime_shape", "world_name"]
+
+StrPath = Union[str, os.PathLike[str]]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What `verify` found: `world` (`ns:pkg/w@1.0.0`), and `differences`,
+    empty when the component matches (each a line: ``missing export `f`: ...``,
+    ``export `f`: param a → field b: list<u8> vs string``)."""
+
+    world: str
+    differences: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+class UnreadableComponent(ValueError):
+    """The component file cannot be read or is not a component."""
+
+
+def verify(
+    component: StrPath | Component,
+    paths: StrPath | Sequence[StrPath],
+    *,
+    world: str | None = None,
+    features: frozenset[str] = frozenset(),
+    all_features: bool = False,
+    legacy_package: str | None = None,
+    engine: Engine | None = None,
+) -> Verification:
+    """Compare `component` (a `.wasm` path, or a compiled `Component` of
+    `engine`) with `world` of the WIT at `paths` (as `generate` reads them).
+
+    Raises `WitError` for the WIT's mistakes, `LookupError` for a world that
+    is not there, `UnreadableComponent` (a `ValueError`) for a file that is
+    not a readable component."""
+    from wasmtime import Config, Engine, WasmtimeError
+    from wasmtime.component import Component
+
+    from witgen_runtime import config_enable_map, differences
+
+    listed = [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
+    loaded = load_many(listed, features=features, all_features=all_features, legacy_package=legacy_package)
+    world_id = loaded.resolve.select_world(loaded.main, world)
+    shape = world_shape(loaded.resolve, world_id, world_name(loaded.resolve, world_id), lambda iface: True)
+    if engine is None:
+        config = Config()
+        config_enable_map(config)  # else a component using `map<K, V>` does not compile
+        engine = Engine(config)
+    if not isinstance(component, Component):
+        path = os.fspath(component)
+        try:
+            component = Component.from_file(engine, path)
+        except (OSError, WasmtimeError) as error:
+            if isinstance(error, OSError):
+                reason = error.strerror or str(error)
+            else:  # the first line: wasmtime's backtrace and advice follow
+                reason = f"not a WebAssembly component ({str(error).strip().splitlines()[0]})"
+            raise UnreadableComponent(f"cannot read component `{path}`: {reason}") from None
+    return Verification(shape.name, differences(engine, component, runtime_shape(shape)))
+
+
+def runtime_shape(shape: ExpectedWorld) -> WorldShape:
+    """The runtime's `WorldShape` of a `bindgen.world_shape.ExpectedWorld`."""
+    from witgen_runtime import WorldShape
+
+    def members(items: tuple[tuple[str, Members], ...]) -> dict[str, str | dict[str, str] | None]:
+        return {k: v if v is None or isinstance(v, str) else dict(v) for k, v in items}
+
+    imports = members(shape.imports) if shape.imports is not None else None
+    return WorldShape(shape.name, dict(shape.types), imports, members(shape.exports))
+
+
+def world_name(resolve: m.Resolve, world_id: m.WorldId) -> str:
+    """`ns:pkg/world@1.0.0` (a world outside any package: its name)."""
+    world = resolve.worlds[world_id]
+    if world.package is None:
+        return world.name
+    name = resolve.packages[world.package].name
+    version = f"@{name.version}" if name.version else ""
+    return f"{name.namespace}:{name.name}/{world.name}{version}"
