@@ -17,10 +17,11 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic, WitError
 from .components import is_wasm, read_component
 from .decode import DecodeError, Decoded, decode_component
+from .merge import merge
 from .metadata import MetadataError
 from .reader import BinaryError
 
-__all__ = ["Decoded", "decode_binary", "is_wasm"]
+__all__ = ["Decoded", "decode_binary", "is_binary_file", "is_wasm", "load_binary", "merge", "read_binary"]
 
 
 def decode_binary(data: bytes, path: str) -> Decoded:
@@ -34,3 +35,69 @@ def decode_binary(data: bytes, path: str) -> Decoded:
         raise WitError([Diagnostic(f"{path}: cannot decode WIT from this binary: {error}")]) from None
     except RecursionError:
         raise WitError([Diagnostic(f"{path}: types are nested too deeply")]) from None
+
+
+# Components are larger than WIT: componentize-py's are about 18 MiB.
+MAX_BINARY_BYTES = 512 * 1024 * 1024
+
+
+def _open_regular(path: str) -> tuple[int, int]:
+    import os
+    import stat
+
+    try:
+        # O_NONBLOCK: opening a FIFO for reading would wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise WitError([Diagnostic(f"cannot read {path}: {error.strerror or error}")]) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise WitError([Diagnostic(f"cannot read {path}: not a regular file")])
+    return fd, info.st_size
+
+
+def is_binary_file(path: str) -> bool:
+    """Whether the file at `path` starts with the `\\0asm` magic."""
+    import os
+
+    fd, _ = _open_regular(path)
+    with os.fdopen(fd, "rb") as file:
+        return is_wasm(file.read(4))
+
+
+def read_binary(path: str) -> bytes:
+    """The bytes of the binary at `path`, bounded (raises `WitError`)."""
+    import os
+
+    fd, size = _open_regular(path)
+    limit = MAX_BINARY_BYTES
+    with os.fdopen(fd, "rb") as file:
+        if size > limit:
+            raise WitError([Diagnostic(f"cannot read {path}: larger than {limit >> 20} MiB")])
+        try:
+            data = file.read(limit + 1)
+        except OSError as error:
+            raise WitError([Diagnostic(f"cannot read {path}: {error.strerror or error}")]) from None
+    if len(data) > limit:
+        raise WitError([Diagnostic(f"cannot read {path}: larger than {limit >> 20} MiB")])
+    return data
+
+
+def load_binary(path: str) -> Decoded:
+    return decode_binary(read_binary(path), path)
+
+
+def load_wat(path: str) -> Decoded:
+    """A WIT package in WebAssembly text (`.wat`)."""
+    from ..diagnostics import read_source
+    from .wat import WatError, wat_to_binary
+
+    source = read_source(path)
+    try:
+        data = wat_to_binary(source.text)
+    except WatError as error:
+        from ..diagnostics import Span
+
+        raise WitError.at(Span(source, error.offset, error.offset + 1), error.message, error.hint) from None
+    return decode_binary(data, path)
