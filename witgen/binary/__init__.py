@@ -90,14 +90,17 @@ def load_binary(path: str) -> Decoded:
 
 def load_wat(path: str) -> Decoded:
     """A WIT package in WebAssembly text (`.wat`)."""
-    from ..diagnostics import read_source
+    from ..diagnostics import Span, read_source
     from .wat import WatError, wat_to_binary
 
     source = read_source(path)
     try:
         data = wat_to_binary(source.text)
     except WatError as error:
-        from ..diagnostics import Span
-
-        raise WitError.at(Span(source, error.offset, error.offset + 1), error.message, error.hint) from None
+        if error.line is None or error.column is None:
+            raise WitError([Diagnostic(f"{path}: {error.message}")]) from None
+        lines = source.text.split("\n")
+        line = min(error.line, len(lines) - 1)
+        offset = sum(len(text) + 1 for text in lines[:line]) + min(error.column, len(lines[line]))
+        raise WitError.at(Span(source, offset, offset + 1), error.message) from None
     return decode_binary(data, path)
