@@ -88,9 +88,9 @@ def _load_many(
     resolve = Resolve()
     binary_mains: dict[int, list[PackageId]] = {}
     for decoded, main_index in reader.decoded:
-        ids = binary.merge(resolve, decoded.resolve)
+        merged = binary.merge(resolve, decoded.resolve)
         if main_index is not None:
-            binary_mains[main_index] = [ids[decoded.package]]
+            binary_mains[main_index] = [merged[decoded.package]]
     # A package that another path brings is shared, not a duplicate;
     # duplicates among one path's own packages stay errors.
     owner: dict[PackageName, int] = {pkg.name: i for i, group in enumerate(mains) for pkg in group}

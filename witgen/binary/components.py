@@ -181,12 +181,17 @@ class Store:
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
+        # The id at the end of each one's alias chain: chains of exports can
+        # be long, and `resolved` is asked about them often.
+        self.roots: list[int] = []
 
     def add(self, entry: Entry, offset: int = 0) -> int:
         if len(self.entries) >= MAX_TYPES:
             raise BinaryError(offset, f"more than {MAX_TYPES} types")
+        id = len(self.entries)
         self.entries.append(entry)
-        return len(self.entries) - 1
+        self.roots.append(self.roots[entry.target] if isinstance(entry, AliasT) else id)
+        return id
 
     def peel(self, id: int) -> int | None:
         """What an alias stands for; None for a type that is no alias."""
@@ -195,10 +200,7 @@ class Store:
 
     def resolved(self, id: int) -> Entry:
         """The entry behind `id` and its aliases."""
-        entry = self.entries[id]
-        while isinstance(entry, AliasT):
-            entry = self.entries[entry.target]
-        return entry
+        return self.entries[self.roots[id]]
 
     def remap(self, id: int, mapping: dict[int, int], memo: dict[int, int], depth: int = 0) -> int:
         """`id` with `mapping` substituted throughout; a new id only where

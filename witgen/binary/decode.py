@@ -145,10 +145,13 @@ class Decoder:
         self.store = component.store
         self.resolve = m.Resolve()
         self.foreign: dict[str, _PendingPackage] = {}
+        self.foreign_index: dict[str, int] = {}
+        self.foreign_names: list[str] = []
         self.iface_package: dict[m.InterfaceId, int] = {}
         self.named_interfaces: dict[str, m.InterfaceId] = {}
         self.resources: dict[_OwnerKey, dict[str, m.TypeId]] = {}
         self.type_map: dict[int, m.TypeId] = {}
+        self.placed: set[int] = set()
 
     # ---- the two inputs ----
 
@@ -328,12 +331,14 @@ class Decoder:
         package = self.foreign.get(key)
         if package is None:
             package = self.foreign[key] = _PendingPackage(package_name)
+            self.foreign_index[key] = len(self.foreign_names)
+            self.foreign_names.append(key)
         interface = package.fields.interfaces.get(parsed.interface)
         if interface is None:
             interface = m.InterfaceId(len(self.resolve.interfaces))
             self.resolve.interfaces.append(m.Interface(parsed.interface))
             package.fields.interfaces[parsed.interface] = interface
-        self.iface_package[interface] = list(self.foreign).index(key)
+        self.iface_package[interface] = self.foreign_index[key]
         return interface
 
     def register_interface(self, name: str, item: Entity, fields: _Fields) -> tuple[m.WorldKey, m.InterfaceId]:
@@ -597,7 +602,7 @@ class Decoder:
 
     def finish(self, package: _PendingPackage, kind: Literal["package", "component"], world: m.WorldId | None = None) -> Decoded:
         order: list[int] = []
-        names = list(self.foreign)
+        names = self.foreign_names
         for index in range(len(names)):
             self.visit_package(index, names, order)
         for index in order:
@@ -608,24 +613,25 @@ class Decoder:
 
     def visit_package(self, index: int, names: list[str], order: list[int]) -> None:
         # Iterative: a chain of foreign packages can be long in hostile input.
-        stack = [(index, iter(self._package_deps(index)))]
-        if index in order:
+        if index in self.placed:
             return
+        stack = [(index, iter(self._package_deps(index)))]
         visiting = {index}
         while stack:
             current, deps = stack[-1]
             for dep in deps:
-                if dep != current and dep not in order and dep not in visiting:
+                if dep != current and dep not in self.placed and dep not in visiting:
                     visiting.add(dep)
                     stack.append((dep, iter(self._package_deps(dep))))
                     break
             else:
                 stack.pop()
-                if current not in order:
+                if current not in self.placed:
+                    self.placed.add(current)
                     order.append(current)
 
     def _package_deps(self, index: int) -> list[int]:
-        package = self.foreign[list(self.foreign)[index]]
+        package = self.foreign[self.foreign_names[index]]
         interfaces = list(package.fields.interfaces.values())
         for world_id in package.fields.worlds.values():
             world = self.resolve.worlds[world_id]

@@ -26,14 +26,14 @@ def merge(into: m.Resolve, other: m.Resolve) -> list[m.PackageId]:
         if existing is None:
             continue
         target = into.packages[existing]
-        for name, iface in package.interfaces.items():
+        for name, iface_id in package.interfaces.items():
             if name in target.interfaces:
-                interface_map[iface] = target.interfaces[name]
-                matched_interfaces.add(iface)
-        for name, world in package.worlds.items():
+                interface_map[iface_id] = target.interfaces[name]
+                matched_interfaces.add(iface_id)
+        for name, world_id in package.worlds.items():
             if name in target.worlds:
-                world_map[world] = target.worlds[name]
-                matched_worlds.add(world)
+                world_map[world_id] = target.worlds[name]
+                matched_worlds.add(world_id)
     next_interface = len(into.interfaces)
     for index in range(len(other.interfaces)):
         if index not in interface_map:
@@ -80,12 +80,12 @@ def merge(into: m.Resolve, other: m.Resolve) -> list[m.PackageId]:
     for index, iface in enumerate(other.interfaces):
         new = interface_map[index]
         if index in matched_interfaces:
-            target = into.interfaces[new]
+            existing_iface = into.interfaces[new]
             for name, t in iface.types.items():
-                target.types.setdefault(name, type_map[t])
+                existing_iface.types.setdefault(name, type_map[t])
             for name, f in iface.functions.items():
-                if name not in target.functions:
-                    target.functions[name] = function(f)
+                if name not in existing_iface.functions:
+                    existing_iface.functions[name] = function(f)
             continue
         assert new == len(into.interfaces)
         into.interfaces.append(

@@ -150,8 +150,8 @@ def _world(resolve: m.Resolve, id: m.WorldId, meta: dict[str, Any]) -> None:
         ("interface_export_docs", False, "docs"),
     ):
         for name, data in _object(meta.get(field, {})).items():
-            key = keys.get((name, is_import))
-            target = (world.imports if is_import else world.exports).get(key) if key is not None else None
+            found = keys.get((name, is_import))
+            target = (world.imports if is_import else world.exports).get(found) if found is not None else None
             if not isinstance(target, m.InterfaceItem):
                 raise MetadataError(f"missing interface `{name}`")
             if what == "stability":
