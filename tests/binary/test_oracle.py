@@ -8,7 +8,7 @@ The binaries are
 - every guest component the suite builds (componentize-py and WAT guests,
   tests/guests/build.py);
 - every valid case of wit-parser's suite, encoded by `component wit --wasm`;
-- generated WIT (the resolver oracle's strategy), encoded both as a package
+- generated valid WIT (`wit_strategies`), encoded both as a package
   (`component wit --wasm`) and as a component (`component embed --dummy`
   then `component new`).
 
@@ -28,7 +28,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from guests import build as guests
-from resolve.test_oracle import WASM_TOOLS, _case, _corpus_cases, _packages
+from binary.wit_strategies import packages
+from resolve.test_oracle import WASM_TOOLS, _case, _corpus_cases
 from shared_corpus import SHARED, witjson_tool
 from witgen.diagnostics import WitError
 from witgen.binary import decode_binary, load_binary
@@ -109,7 +110,7 @@ def test_corpus_package_as_wasm_decodes_as_wasm_tools_does(stem: str, tmp_path: 
 
 
 _SETTINGS = settings(
-    max_examples=int(os.environ.get("WITGEN_ORACLE_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("WITGEN_ORACLE_EXAMPLES", "8")),
     deadline=None,
     derandomize=os.environ.get("WITGEN_ORACLE_EXAMPLES") is None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -117,7 +118,7 @@ _SETTINGS = settings(
 
 
 @_SETTINGS
-@given(_packages())
+@given(packages())
 def test_generated_wit_decodes_as_wasm_tools_does(text: str) -> None:
     """Generated WIT, encoded as a package and (each world) as a component."""
     with tempfile.TemporaryDirectory() as folder:
