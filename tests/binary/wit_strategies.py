@@ -63,6 +63,14 @@ def _doc(draw: st.DrawFn) -> str:
     return draw(st.sampled_from(["", "", "/// some docs\n", "/// two\n/// lines\n"]))
 
 
+# Set per package: `@since` needs a versioned package.
+_GATES = ["", "", "", "@since(version = 1.0.0)\n", "@since(version = 0.1.0)\n@deprecated(version = 0.9.0)\n"]
+
+
+def _gate(draw: st.DrawFn, versioned: bool) -> str:
+    return draw(st.sampled_from(_GATES)) if versioned else ""
+
+
 @st.composite
 def func(draw: st.DrawFn, names: _Names, named: list[str], resources: list[str]) -> str:
     params = ", ".join(
@@ -138,12 +146,13 @@ def interface_body(draw: st.DrawFn, names: _Names, earlier: list[tuple[str, list
 def packages(draw: st.DrawFn) -> str:
     """One valid package: interfaces, then worlds using them."""
     names = _Names()
-    lines = [_doc(draw) + "package t:p" + draw(st.sampled_from(["", "@1.0.0"])) + ";"]
+    version = draw(st.sampled_from(["", "@1.0.0"]))
+    lines = [_doc(draw) + "package t:p" + version + ";"]
     interfaces: list[tuple[str, list[str], list[str]]] = []
     for index in range(draw(st.integers(1, 3))):
         name = f"i{index}"
         items, named, resources = draw(interface_body(names, interfaces))
-        lines.append(f"{_doc(draw)}interface {name} {{")
+        lines.append(f"{_doc(draw)}{_gate(draw, bool(version))}interface {name} {{")
         lines += [f"  {item}" for item in items]
         lines.append("}")
         interfaces.append((name, named, resources))
@@ -152,12 +161,15 @@ def packages(draw: st.DrawFn) -> str:
         used: set[str] = set()
         for _ in range(draw(st.integers(0, 4))):
             direction = draw(st.sampled_from(["import", "export"]))
-            what = draw(st.sampled_from(["interface", "func", "inline"]))
-            if what == "interface":
+            what = draw(st.sampled_from(["interface", "func", "inline", "named"]))
+            if what == "named":
+                # `import x: i0;`, a name for an interface (the `implements` attribute)
+                lines.append(f"  {direction} {names.fresh('k')}: {draw(st.sampled_from(interfaces))[0]};")
+            elif what == "interface":
                 iface = draw(st.sampled_from(interfaces))[0]
                 if iface not in used:
                     used.add(iface)
-                    lines.append(f"  {direction} {iface};")
+                    lines.append(f"  {_gate(draw, bool(version))}{direction} {iface};")
             elif what == "func":
                 lines.append(f"  {direction} {names.fresh('w')}: {draw(func(names, [], []))};")
             else:
