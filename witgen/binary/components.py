@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional, Union
 
+from .._compat import assert_never
 from .._records import dataclass, field
 from .reader import BinaryError, Reader
 
@@ -169,7 +170,7 @@ class ComponentT:
 
 
 Entry = Union[Defined, FuncT, ResourceT, AliasT, InstanceT, ComponentT]
-_DEFINED = (Prim, RecordT, VariantT, ListT, FixedListT, MapT, TupleT, FlagsT, EnumT, OptionT, ResultT, HandleT, FutureT, StreamT)
+DEFINED_KINDS = (Prim, RecordT, VariantT, ListT, FixedListT, MapT, TupleT, FlagsT, EnumT, OptionT, ResultT, HandleT, FutureT, StreamT)
 
 # Beyond what any real component has; bounds the work hostile input causes.
 MAX_TYPES = 1_000_000
@@ -267,6 +268,8 @@ class Store:
                 if new_imports == imports and new_exports == exports:
                     return None
                 return ComponentT(new_imports, new_exports)
+            case _:
+                assert_never(entry)
         return None if new == entry else new
 
     def remap_entity(self, entity: Entity, mapping: dict[int, int], memo: dict[int, int], depth: int = 0) -> Entity:
@@ -481,7 +484,7 @@ class _Parser:
                 raise r.error(f"unknown value type {code:#x}", at)
             return prim
         id = self.type_at(scope, value, at)
-        if not isinstance(self.store.resolved(id), _DEFINED):
+        if not isinstance(self.store.resolved(id), DEFINED_KINDS):
             raise r.error(f"type index {value} is not a value type", at)
         return id
 

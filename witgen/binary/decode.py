@@ -16,7 +16,6 @@ from typing import Literal, Union
 from .. import model as m
 from .._records import dataclass, field
 from .components import (
-    AliasT,
     Component,
     ComponentT,
     Entity,
@@ -39,7 +38,8 @@ from .components import (
     ValType,
     VariantT,
 )
-from .components import Defined
+from .components import DEFINED_KINDS, Defined
+from .._compat import assert_never
 from .metadata import apply_package_docs
 
 
@@ -434,10 +434,10 @@ class Decoder:
             entry = self.store.resolved(item.id)
             if isinstance(entry, ResourceT):
                 kind = m.Resource()
-            elif isinstance(entry, (FuncT, InstanceT, ComponentT, AliasT)):
-                raise DecodeError(f"type `{name}` is not a value type or resource")
-            else:
+            elif isinstance(entry, DEFINED_KINDS):
                 kind = self.convert_defined(entry)
+            else:
+                raise DecodeError(f"type `{name}` is not a value type or resource")
         id = m.TypeId(len(self.resolve.types))
         self.resolve.types.append(m.TypeDef(name, kind, owner, external_id=item.external_id))
         if isinstance(kind, m.Resource):
@@ -485,7 +485,10 @@ class Decoder:
         found = self.type_map.get(ty)
         if found is not None:
             return found
-        kind = self.convert_defined(self.store.resolved(ty))
+        entry = self.store.resolved(ty)
+        if not isinstance(entry, DEFINED_KINDS):
+            raise DecodeError("a value type refers to a type that is not one")
+        kind = self.convert_defined(entry)
         if isinstance(kind, (m.Resource, m.Record, m.Enum, m.Variant, m.Flags)):
             raise DecodeError(f"unexpected unnamed type of kind '{type(kind).__name__.lower()}'")
         id = m.TypeId(len(self.resolve.types))
@@ -493,14 +496,13 @@ class Decoder:
         self.type_map[ty] = id
         return id
 
-    def convert_defined(self, entry: object) -> m.TypeDefKind:
+    def convert_defined(self, entry: Defined) -> m.TypeDefKind:
+        """One dispatch over the component model's value types."""
         v = self.convert_valtype
 
         def o(t: ValType | None) -> m.Type | None:
             return None if t is None else v(t)
 
-        if not isinstance(entry, Defined.__args__):  # type: ignore[attr-defined]
-            raise DecodeError("a value type refers to a type that is not one")
         match entry:
             case Prim(name=name):
                 return m.Alias(name)  # type: ignore[arg-type]
@@ -533,7 +535,8 @@ class Decoder:
                 return m.Future(o(inner))
             case StreamT(inner=inner):
                 return m.Stream(o(inner))
-        raise DecodeError("unexpected type")
+            case _:
+                assert_never(entry)
 
     def register_defined(self, id: m.TypeId, wasm: int) -> None:
         """Connect the anonymous types inside `wasm` with those of the WIT
