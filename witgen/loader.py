@@ -88,7 +88,7 @@ def _load_many(
     resolve = Resolve()
     binary_mains: dict[int, list[PackageId]] = {}
     for decoded, main_index in reader.decoded:
-        merged = binary.merge(resolve, decoded.resolve)
+        merged = binary.merge_decoded(resolve, decoded.resolve)
         if main_index is not None:
             binary_mains[main_index] = [merged[decoded.package]]
     # A package that another path brings is shared, not a duplicate;

@@ -21,7 +21,8 @@ from wasmtime import wat2wasm
 from guests import build as guests
 from shared_corpus import SHARED
 from witgen import cli
-from witgen.binary import Decoded, decode_binary
+from witgen.binary import decode_binary
+from witgen.binary.decode import Decoded
 from witgen.diagnostics import WitError
 
 UI = SHARED / "corpus" / "wit-parser-ui"

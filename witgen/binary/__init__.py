@@ -9,23 +9,44 @@ One stage per module:
 - `merge`: a decoded `Resolve` into another (a binary in `deps/`).
 
 `decode_binary` is the entry point used by `witgen.loader`. Every problem
-with the input is a `WitError` naming the file and the byte offset.
+with the input is a `WitError` naming the file and the byte offset. The
+stages are imported when a binary is met: reading WIT text never pays for
+them.
 """
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic, WitError
-from .components import is_wasm, read_component
-from .decode import DecodeError, Decoded, decode_component
-from .merge import merge
-from .metadata import MetadataError
-from .reader import BinaryError
+from typing import TYPE_CHECKING
 
-__all__ = ["Decoded", "decode_binary", "is_binary_file", "is_wasm", "load_binary", "merge", "read_binary"]
+from ..diagnostics import Diagnostic, WitError
+
+if TYPE_CHECKING:
+    from .. import model as m
+    from .decode import Decoded
+
+__all__ = ["decode_binary", "is_binary_file", "is_wasm", "load_binary", "merge_decoded", "read_binary"]
+
+MAGIC = b"\0asm"
+
+
+def is_wasm(data: bytes) -> bool:
+    return data[:4] == MAGIC
+
+
+def merge_decoded(into: m.Resolve, other: m.Resolve) -> list[m.PackageId]:
+    """Append a decoded `Resolve` to another (see `merge.merge`)."""
+    from .merge import merge as merge_into
+
+    return merge_into(into, other)
 
 
 def decode_binary(data: bytes, path: str) -> Decoded:
     """Decode a component or a WIT package encoded as wasm (raises `WitError`)."""
+    from .components import read_component
+    from .decode import DecodeError, decode_component
+    from .metadata import MetadataError
+    from .reader import BinaryError
+
     try:
         component = read_component(data)
         return decode_component(component)

@@ -325,10 +325,6 @@ MAGIC = b"\0asm"
 COMPONENT_VERSION = b"\x0d\x00\x01\x00"
 
 
-def is_wasm(data: bytes) -> bool:
-    return data[:4] == MAGIC
-
-
 def read_component(data: bytes) -> Component:
     """Parse a component binary (raises `BinaryError`)."""
     reader = Reader(data)
