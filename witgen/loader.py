@@ -17,12 +17,15 @@ from __future__ import annotations
 import re
 from ._records import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .frontend import ast
 from .diagnostics import Collector, Diagnostic, Source, Span, WitError, hint_budget, read_source
 from .model import PackageId, PackageName, Resolve
 from . import binary
+
+if TYPE_CHECKING:
+    from .binary.decode import Decoded
 from .frontend.parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
 
@@ -145,7 +148,7 @@ class _Reader:
         self.legacy_package = legacy_package
         # Binaries decoded, in the order read, each with the index of the
         # path it is (None for a dependency).
-        self.decoded: list[tuple[binary.Decoded, int | None]] = []
+        self.decoded: list[tuple[Decoded, int | None]] = []
 
     def read_path(
         self, path: Path, index: int = 0
