@@ -23,11 +23,11 @@ from .frontend import ast
 from .diagnostics import Collector, Diagnostic, Source, Span, WitError, hint_budget, read_source
 from .model import PackageId, PackageName, Resolve
 from . import binary
+from .frontend.parser import parse_source
+from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
 
 if TYPE_CHECKING:
     from .binary.decode import Decoded
-from .frontend.parser import parse_source
-from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
 
 __all__ = ["Loaded", "load", "load_many", "load_text"]
 
