@@ -145,3 +145,25 @@ def test_component_loads_as_its_root_world() -> None:
     assert loaded.resolve.worlds[world].name == "root"
     assert str(loaded.resolve.packages[loaded.main[0]].name) == "root:component"
     assert load_binary(str(guests.wasm_path("interfaced-adder"))).kind == "component"
+
+
+def test_binary_deps_sharing_a_foreign_package_merge_as_wasm_tools_does(tmp_path: Path) -> None:
+    """Two packages in `deps/` as wasm, each carrying the part of
+    `dep:shared` it uses: merged into one `dep:shared`."""
+    shared = "package dep:shared;\ninterface types { record r { a: u32 } resource h; type l = list<r>; }\n"
+    sources = {
+        "x": "package x:x;\ninterface xi { use dep:shared/types.{r, h}; f: func(a: r) -> h; }\n",
+        "y": "package y:y;\ninterface yi { use dep:shared/types.{r, l}; g: func(a: l) -> r; }\n",
+    }
+    main = tmp_path / "main"
+    (main / "deps").mkdir(parents=True)
+    (main / "m.wit").write_text("package m:m;\nworld w { import x:x/xi; import y:y/yi; }\n")
+    for name, text in sources.items():
+        (tmp_path / name / "deps").mkdir(parents=True)
+        (tmp_path / name / "deps" / "shared.wit").write_text(shared)
+        (tmp_path / name / f"{name}.wit").write_text(text)
+        encoded = _tool("component", "wit", "--wasm", str(tmp_path / name), "-o", str(main / "deps" / f"{name}.wasm"))
+        assert encoded.returncode == 0, encoded.stderr
+    theirs = _tool("component", "wit", "--json", str(main))
+    assert theirs.returncode == 0, theirs.stderr
+    assert json.loads(json.dumps(to_json(load(main).resolve))) == json.loads(theirs.stdout)
