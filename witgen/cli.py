@@ -4,6 +4,7 @@
     witgen export PATH... [-o DIR]  Protocols for the host to implement
     witgen check PATH...            resolve together, print diagnostics
     witgen parse --json PATH        the resolved packages as wit-parser JSON
+    witgen wit PATH                 the WIT a component binary (or any PATH) carries
     witgen migrate PATH             legacy (2022) WIT -> modern WIT
     witgen build [--check]          every target of [tool.witgen], as build hooks do
     witgen verify COMPONENT PATH... does a component match the world? (exit 0 / 1)
@@ -122,6 +123,19 @@ def _argument_parser() -> argparse.ArgumentParser:
     _feature_options(parse)
     _legacy_option(parse)
     parse.set_defaults(command=_parse)
+
+    wit = commands.add_parser(
+        "wit",
+        help="print the WIT of a component binary, a WIT package encoded as wasm, or WIT",
+        description="Print the WIT that PATH carries, as `wasm-tools component wit` does: a "
+        "component's world (`root:component/root`) and the packages it uses, or a package "
+        "encoded as wasm with its dependencies. PATH may also be WIT text.",
+    )
+    wit.add_argument("path", type=Path, metavar="PATH")
+    wit.add_argument("--no-docs", action="store_true", help="leave out `///` documentation")
+    wit.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    _feature_options(wit)
+    wit.set_defaults(command=_wit)
 
     migrate = commands.add_parser(
         "migrate",
@@ -339,6 +353,26 @@ def _parse(args: argparse.Namespace) -> int:
     _print_diagnostics(loaded.warnings)
     json.dump(to_json(loaded.resolve), sys.stdout, indent=2)
     sys.stdout.write("\n")
+    return OK
+
+
+def _wit(args: argparse.Namespace) -> int:
+    from .loader import load
+    from .witprint import PrintError, print_resolve
+
+    loaded = load(args.path, features=_features(args), all_features=args.all_features)
+    _print_diagnostics(loaded.warnings)
+    try:
+        text = print_resolve(loaded.resolve, loaded.main[0], docs=not args.no_docs)
+    except PrintError as error:
+        raise WitError([Diagnostic(f"{args.path}: cannot print as WIT: {error}")]) from None
+    if args.output is None:
+        sys.stdout.write(text)
+        return OK
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise WitError([Diagnostic(f"cannot write {args.output}: {error.strerror or error}")]) from None
     return OK
 
 

@@ -4,6 +4,12 @@ A path is a `.wit` file or a directory. A directory's `*.wit` files form
 one package; its `deps/` folder holds the packages it depends on, each a
 directory or a single file (as wit-parser's `Resolve::push_path` reads
 them). A file may also define further packages inline (`package a:b {}`).
+
+A file that starts with the `\0asm` magic is a component binary: a WIT
+package encoded as wasm (`wasm-tools component wit --wasm`), or, as the
+path itself, a component, whose world is `root:component/root`
+(`witgen.binary` decodes both). Decoded packages join the model before any
+text package, as wit-parser's `push_dir` merges them first.
 """
 
 from __future__ import annotations
@@ -11,13 +17,17 @@ from __future__ import annotations
 import re
 from ._records import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .frontend import ast
 from .diagnostics import Collector, Diagnostic, Source, Span, WitError, hint_budget, read_source
 from .model import PackageId, PackageName, Resolve
+from . import binary
 from .frontend.parser import parse_source
 from .resolve import Features, PackageSource, UnresolvedPackage, resolve_groups, resolve_package
+
+if TYPE_CHECKING:
+    from .binary.decode import Decoded
 
 __all__ = ["Loaded", "load", "load_many", "load_text"]
 
@@ -74,10 +84,16 @@ def _load_many(
     mains: list[list[UnresolvedPackage]] = []
     all_deps: list[tuple[int, list[UnresolvedPackage]]] = []
     for index, path in enumerate(paths):
-        main, path_deps = reader.read_path(Path(path))
+        main, path_deps = reader.read_path(Path(path), index)
         mains.append(main)
         all_deps += [(index, group) for group in path_deps]
     reader.errors.raise_if_any()
+    resolve = Resolve()
+    binary_mains: dict[int, list[PackageId]] = {}
+    for decoded, main_index in reader.decoded:
+        merged = binary.merge_decoded(resolve, decoded.resolve)
+        if main_index is not None:
+            binary_mains[main_index] = [merged[decoded.package]]
     # A package that another path brings is shared, not a duplicate;
     # duplicates among one path's own packages stay errors.
     owner: dict[PackageName, int] = {pkg.name: i for i, group in enumerate(mains) for pkg in group}
@@ -88,13 +104,21 @@ def _load_many(
         owner.update((pkg.name, index) for pkg in group)
         deps.append(group)
     groups = mains + deps
+    for group in groups:
+        for pkg in group:
+            if pkg.name in resolve.package_names:
+                raise WitError.at(
+                    pkg.name_span,
+                    f"package `{pkg.name}` is defined in two different locations: a WIT file and a binary",
+                )
 
-    resolve = Resolve()
     ids = resolve_groups(resolve, groups, Features(features, all_features))
     main_ids: list[PackageId] = []
-    for group_ids in ids[: len(mains)]:
-        # Groups list nested packages first and the file's own last.
-        main_ids += [group_ids[-1], *group_ids[:-1]]
+    for index, group_ids in enumerate(ids[: len(mains)]):
+        main_ids += binary_mains.get(index, [])
+        if group_ids:
+            # Groups list nested packages first and the file's own last.
+            main_ids += [group_ids[-1], *group_ids[:-1]]
     return Loaded(resolve, main_ids, reader.warnings)
 
 
@@ -122,11 +146,18 @@ class _Reader:
         self.warnings: list[Diagnostic] = []
         self.errors = Collector()
         self.legacy_package = legacy_package
+        # Binaries decoded, in the order read, each with the index of the
+        # path it is (None for a dependency).
+        self.decoded: list[tuple[Decoded, int | None]] = []
 
-    def read_path(self, path: Path) -> tuple[list[UnresolvedPackage], list[list[UnresolvedPackage]]]:
+    def read_path(
+        self, path: Path, index: int = 0
+    ) -> tuple[list[UnresolvedPackage], list[list[UnresolvedPackage]]]:
         if not path.exists():
             raise WitError([Diagnostic(f"no such file or directory: {path}")])
         is_dir = path.is_dir()
+        if not is_dir and self.read_binary(path, index):
+            return [], []
         sources = self.read_dir(path) if is_dir else self.read_sources([path])
         if sources is not None and _is_legacy(sources):
             return self.read_legacy(path), []
@@ -156,16 +187,36 @@ class _Reader:
             return []
         groups: list[list[UnresolvedPackage]] = []
         for entry in sorted(path.iterdir(), key=lambda p: p.name):
-            if entry.is_dir() or entry.suffix == ".wit":
-                sources = self.read_dir(entry) if entry.is_dir() else self.read_sources([entry])
-                groups.append([] if sources is None else self.package(sources))
-            elif entry.suffix in (".wasm", ".wat"):
-                self.errors.error(
-                    None,
-                    f"{entry}: WIT packages encoded as WebAssembly are not supported",
-                    "convert it to text with `wasm-tools component wit`",
-                )
+            if entry.is_dir():
+                sources = self.read_dir(entry)
+            elif entry.suffix in (".wit", ".wasm", ".wat"):
+                if self.read_binary(entry, None):
+                    continue
+                sources = self.read_sources([entry])
+            else:
+                continue
+            groups.append([] if sources is None else self.package(sources))
         return groups
+
+    def read_binary(self, path: Path, main_index: int | None) -> bool:
+        """Decode `path` if it is a binary (or WebAssembly text); False if it
+        is WIT. Its errors are kept."""
+        try:
+            if path.suffix == ".wat":
+                decoded = binary.load_wat(str(path))
+            elif binary.is_binary_file(str(path)):
+                decoded = binary.load_binary(str(path))
+            else:
+                return False
+            if main_index is None and decoded.kind == "component":
+                raise WitError(
+                    [Diagnostic(f"{path}: found an actual component instead of an encoded WIT package in wasm")]
+                )
+        except WitError as error:
+            self.errors.extend(error)
+            return True
+        self.decoded.append((decoded, main_index))
+        return True
 
     def read_dir(self, path: Path) -> list[Source] | None:
         """A package's `*.wit` files, read (sorted); None, the error kept, if

@@ -45,9 +45,6 @@ CODEGEN = CORPUS / "wit-bindgen-codegen"
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}")
 
-# Their dependencies are WIT packages encoded as WebAssembly binaries.
-BINARY_DEPS = {"kinds-of-deps", "simple-wasm-text"}
-
 # Valid in the corpus, rejected by wit-parser 1.262 (empty records became an
 # error): stem -> (message, file, line) of 1.262's error.
 NEWER_REJECTS = {
@@ -111,7 +108,11 @@ LOCATED_HERE = {
 
 
 def _case_path(folder: Path, stem: str) -> Path:
-    return folder / stem if (folder / stem).is_dir() else folder / f"{stem}.wit"
+    if (folder / stem).is_dir():
+        return folder / stem
+    # A package in WebAssembly text (`simple-wasm-text`) instead of WIT.
+    wat = folder / f"{stem}.wat"
+    return wat if wat.is_file() else folder / f"{stem}.wit"
 
 
 def _valid_cases() -> list[str]:
@@ -127,8 +128,6 @@ def _fail_cases() -> list[str]:
 
 
 def _skip_unless_valid(stem: str) -> None:
-    if stem in BINARY_DEPS:
-        pytest.skip("dependencies are component binaries (out of scope)")
     if stem in NEWER_REJECTS:
         pytest.skip("wit-parser 1.262 rejects it: test_newer_wit_parser_rejects")
 
