@@ -373,28 +373,12 @@ class _Printer:
         match kind:
             case m.Handle(kind=how, resource=resource):
                 return self.handle(how, resource, False)
-            case m.Tuple(types=types):
-                return f"tuple<{', '.join(t(x) for x in types)}>"
-            case m.Option(inner=inner):
-                return f"option<{t(inner)}>"
-            case m.Result(ok=ok, err=err):
-                return self.result(ok, err)
-            case m.List(element=element):
-                return f"list<{t(element)}>"
-            case m.Map(key=key, value=value):
-                return f"map<{t(key)}, {t(value)}>"
-            case m.FixedList(element=element, size=size):
-                return f"list<{t(element)}, {size}>"
             case m.Alias(target=target):
                 return t(target)
-            case m.Future(inner=inner):
-                return "future" if inner is None else f"future<{t(inner)}>"
-            case m.Stream(inner=inner):
-                return "stream" if inner is None else f"stream<{t(inner)}>"
             case m.Resource() | m.Record() | m.Flags() | m.Enum() | m.Variant() | m.Unknown():
                 raise PrintError(f"the model has an unnamed {type(kind).__name__.lower()} type")
             case _:
-                assert_never(kind)
+                return m.shape_wit(kind, t)
 
     def handle(self, how: str, resource: m.TypeId, force: bool) -> str:
         name = self.resolve.types[resource].name
@@ -403,15 +387,6 @@ class _Printer:
         if how == "borrow":
             return f"borrow<{_name(name)}>"
         return f"own<{_name(name)}>" if force else _name(name)
-
-    def result(self, ok: m.Type | None, err: m.Type | None) -> str:
-        if ok is not None and err is not None:
-            return f"result<{self.type_name(ok)}, {self.type_name(err)}>"
-        if err is not None:
-            return f"result<_, {self.type_name(err)}>"
-        if ok is not None:
-            return f"result<{self.type_name(ok)}>"
-        return "result"
 
     def declare(self, id: m.TypeId) -> None:
         ty = self.resolve.types[id]
@@ -457,37 +432,11 @@ class _Printer:
                     self.text(f"{_name(enum_case.name)},")
                     self.newline()
                 self.indent_end()
-            case m.Tuple() | m.Option() | m.Result() | m.List() | m.Map() | m.FixedList():
-                body = self.type_name_of_kind(kind)
-                self.text(f"type {name} = {body}")
-                self.semicolon()
             case m.Alias(target=target):
                 self.text(f"type {name} = {t(target)}")
-                self.semicolon()
-            case m.Future(inner=inner):
-                self.text(f"type {name} = future" + ("" if inner is None else f"<{t(inner)}>"))
-                self.semicolon()
-            case m.Stream(inner=inner):
-                self.text(f"type {name} = stream" + ("" if inner is None else f"<{t(inner)}>"))
                 self.semicolon()
             case m.Resource() | m.Unknown():
                 raise PrintError("resources are printed apart")
             case _:
-                assert_never(kind)
-
-    def type_name_of_kind(self, kind: m.TypeDefKind) -> str:
-        t = self.type_name
-        match kind:
-            case m.Tuple(types=types):
-                return f"tuple<{', '.join(t(x) for x in types)}>"
-            case m.Option(inner=inner):
-                return f"option<{t(inner)}>"
-            case m.Result(ok=ok, err=err):
-                return self.result(ok, err)
-            case m.List(element=element):
-                return f"list<{t(element)}>"
-            case m.Map(key=key, value=value):
-                return f"map<{t(key)}, {t(value)}>"
-            case m.FixedList(element=element, size=size):
-                return f"list<{t(element)}, {size}>"
-        raise PrintError("not a type expression")
+                self.text(f"type {name} = {m.shape_wit(kind, t)}")
+                self.semicolon()
