@@ -17,9 +17,10 @@ only for types that change. `witgen.binary.decode` reads the result.
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Literal, Optional, TypeGuard, Union
 
-from .._compat import assert_never
+from .. import model as m
+
 from .._records import dataclass, field
 from .reader import BinaryError, Reader
 
@@ -78,28 +79,6 @@ class VariantT:
 
 
 @dataclass(frozen=True)
-class ListT:
-    element: ValType
-
-
-@dataclass(frozen=True)
-class FixedListT:
-    element: ValType
-    size: int
-
-
-@dataclass(frozen=True)
-class MapT:
-    key: ValType
-    value: ValType
-
-
-@dataclass(frozen=True)
-class TupleT:
-    types: tuple[ValType, ...]
-
-
-@dataclass(frozen=True)
 class FlagsT:
     names: tuple[str, ...]
 
@@ -110,35 +89,13 @@ class EnumT:
 
 
 @dataclass(frozen=True)
-class OptionT:
-    inner: ValType
-
-
-@dataclass(frozen=True)
-class ResultT:
-    ok: Optional[ValType]
-    err: Optional[ValType]
-
-
-@dataclass(frozen=True)
 class HandleT:
     kind: Literal["own", "borrow"]
     resource: int
 
 
-@dataclass(frozen=True)
-class FutureT:
-    inner: Optional[ValType]
-
-
-@dataclass(frozen=True)
-class StreamT:
-    inner: Optional[ValType]
-
-
-Defined = Union[
-    Prim, RecordT, VariantT, ListT, FixedListT, MapT, TupleT, FlagsT, EnumT, OptionT, ResultT, HandleT, FutureT, StreamT
-]
+# Shapes (`list<T>`, ...) are the model's own classes, over `ValType`.
+Defined = Union[Prim, RecordT, VariantT, FlagsT, EnumT, HandleT, m.Shape[ValType]]
 
 
 @dataclass(frozen=True)
@@ -170,7 +127,11 @@ class ComponentT:
 
 
 Entry = Union[Defined, FuncT, ResourceT, AliasT, InstanceT, ComponentT]
-DEFINED_KINDS = (Prim, RecordT, VariantT, ListT, FixedListT, MapT, TupleT, FlagsT, EnumT, OptionT, ResultT, HandleT, FutureT, StreamT)
+
+
+def is_defined(entry: object) -> TypeGuard[Defined]:
+    """Whether `entry` is a value type (not a function, resource, instance...)."""
+    return isinstance(entry, (Prim, RecordT, VariantT, FlagsT, EnumT, HandleT)) or m.is_shape(entry)
 
 # Beyond what any real component has; bounds the work hostile input causes.
 MAX_TYPES = 1_000_000
@@ -237,24 +198,8 @@ class Store:
                 new = RecordT(tuple((n, v(t)) for n, t in fields))
             case VariantT(cases=cases):
                 new = VariantT(tuple((n, o(t)) for n, t in cases))
-            case ListT(element=element):
-                new = ListT(v(element))
-            case FixedListT(element=element, size=size):
-                new = FixedListT(v(element), size)
-            case MapT(key=key, value=value):
-                new = MapT(v(key), v(value))
-            case TupleT(types=types):
-                new = TupleT(tuple(v(t) for t in types))
-            case OptionT(inner=inner):
-                new = OptionT(v(inner))
-            case ResultT(ok=ok, err=err):
-                new = ResultT(o(ok), o(err))
             case HandleT(kind=kind, resource=resource):
                 new = HandleT(kind, self.remap(resource, mapping, memo, depth))
-            case FutureT(inner=inner):
-                new = FutureT(o(inner))
-            case StreamT(inner=inner):
-                new = StreamT(o(inner))
             case FuncT(params=params, result=result, is_async=is_async):
                 new = FuncT(tuple((n, v(t)) for n, t in params), o(result), is_async)
             case InstanceT(exports=exports):
@@ -269,7 +214,7 @@ class Store:
                     return None
                 return ComponentT(new_imports, new_exports)
             case _:
-                assert_never(entry)
+                new = m.map_shape(entry, v)
         return None if new == entry else new
 
     def remap_entity(self, entity: Entity, mapping: dict[int, int], memo: dict[int, int], depth: int = 0) -> Entity:
@@ -480,7 +425,7 @@ class _Parser:
                 raise r.error(f"unknown value type {code:#x}", at)
             return prim
         id = self.type_at(scope, value, at)
-        if not isinstance(self.store.resolved(id), DEFINED_KINDS):
+        if not is_defined(self.store.resolved(id)):
             raise r.error(f"type index {value} is not a value type", at)
         return id
 
@@ -571,37 +516,37 @@ class _Parser:
                     raise r.error("a variant needs at least one case", at)
                 return VariantT(tuple(cases))
             case 0x70:
-                return ListT(self.valtype(r, scope))
+                return m.List(self.valtype(r, scope))
             case 0x67:
                 element = self.valtype(r, scope)
                 size = r.u32()
                 if size == 0:
                     raise r.error("a fixed-length list needs a length above 0", at)
-                return FixedListT(element, size)
+                return m.FixedList(element, size)
             case 0x63:
-                return MapT(self.valtype(r, scope), self.valtype(r, scope))
+                return m.Map(self.valtype(r, scope), self.valtype(r, scope))
             case 0x6F:
-                types = tuple(self.valtype(r, scope) for _ in range(r.count()))
+                types = [self.valtype(r, scope) for _ in range(r.count())]
                 if not types:
                     raise r.error("a tuple needs at least one type", at)
-                return TupleT(types)
+                return m.Tuple(types)
             case 0x6E | 0x6D:
                 names = tuple(r.name() for _ in range(r.count()))
                 if not names:
                     raise r.error(f"{'flags' if tag == 0x6E else 'an enum'} needs at least one name", at)
                 return FlagsT(names) if tag == 0x6E else EnumT(names)
             case 0x6B:
-                return OptionT(self.valtype(r, scope))
+                return m.Option(self.valtype(r, scope))
             case 0x6A:
-                return ResultT(self.optional_valtype(r, scope), self.optional_valtype(r, scope))
+                return m.Result(self.optional_valtype(r, scope), self.optional_valtype(r, scope))
             case 0x69 | 0x68:
                 index_at = r.pos
                 resource = self.resource_at(scope, r.u32(), index_at)
                 return HandleT("own" if tag == 0x69 else "borrow", resource)
             case 0x66:
-                return StreamT(self.optional_valtype(r, scope))
+                return m.Stream(self.optional_valtype(r, scope))
             case 0x65:
-                return FutureT(self.optional_valtype(r, scope))
+                return m.Future(self.optional_valtype(r, scope))
         raise r.error(f"unknown type encoding {tag:#x}", at)
 
     def declarations(self, r: Reader, scope: Scope) -> None:

@@ -20,26 +20,17 @@ from .components import (
     ComponentT,
     Entity,
     EnumT,
-    FixedListT,
     FlagsT,
     FuncT,
-    FutureT,
     HandleT,
     InstanceT,
-    ListT,
-    MapT,
-    OptionT,
     Prim,
     RecordT,
     ResourceT,
-    ResultT,
-    StreamT,
-    TupleT,
     ValType,
     VariantT,
 )
-from .components import DEFINED_KINDS, Defined
-from .._compat import assert_never
+from .components import Defined, is_defined
 from .metadata import apply_package_docs
 
 
@@ -434,7 +425,7 @@ class Decoder:
             entry = self.store.resolved(item.id)
             if isinstance(entry, ResourceT):
                 kind = m.Resource()
-            elif isinstance(entry, DEFINED_KINDS):
+            elif is_defined(entry):
                 kind = self.convert_defined(entry)
             else:
                 raise DecodeError(f"type `{name}` is not a value type or resource")
@@ -486,7 +477,7 @@ class Decoder:
         if found is not None:
             return found
         entry = self.store.resolved(ty)
-        if not isinstance(entry, DEFINED_KINDS):
+        if not is_defined(entry):
             raise DecodeError("a value type refers to a type that is not one")
         kind = self.convert_defined(entry)
         if isinstance(kind, (m.Resource, m.Record, m.Enum, m.Variant, m.Flags)):
@@ -506,18 +497,6 @@ class Decoder:
         match entry:
             case Prim(name=name):
                 return m.Alias(name)  # type: ignore[arg-type]
-            case ListT(element=element):
-                return m.List(v(element))
-            case MapT(key=key, value=value):
-                return m.Map(v(key), v(value))
-            case FixedListT(element=element, size=size):
-                return m.FixedList(v(element), size)
-            case TupleT(types=types):
-                return m.Tuple([v(t) for t in types])
-            case OptionT(inner=inner):
-                return m.Option(v(inner))
-            case ResultT(ok=ok, err=err):
-                return m.Result(o(ok), o(err))
             case RecordT(fields=fields):
                 return m.Record([m.Field(n, v(t)) for n, t in fields])
             case VariantT(cases=cases):
@@ -531,12 +510,8 @@ class Decoder:
                 if target is None:
                     raise DecodeError("a handle refers to a resource that no import or export names")
                 return m.Handle(how, target)
-            case FutureT(inner=inner):
-                return m.Future(o(inner))
-            case StreamT(inner=inner):
-                return m.Stream(o(inner))
             case _:
-                assert_never(entry)
+                return m.map_shape(entry, v)
 
     def register_defined(self, id: m.TypeId, wasm: int) -> None:
         """Connect the anonymous types inside `wasm` with those of the WIT
@@ -554,20 +529,8 @@ class Decoder:
                 continue
             pairs: list[tuple[ValType, m.Type]] = []
             match entry:
-                case ListT(element=element) if isinstance(kind, m.List):
-                    pairs = [(element, kind.element)]
-                case MapT(key=key, value=value) if isinstance(kind, m.Map):
-                    pairs = [(key, kind.key), (value, kind.value)]
-                case FixedListT(element=element, size=size) if isinstance(kind, m.FixedList) and kind.size == size:
-                    pairs = [(element, kind.element)]
-                case TupleT(types=types) if isinstance(kind, m.Tuple) and len(types) == len(kind.types):
-                    pairs = list(zip(types, kind.types))
-                case OptionT(inner=inner) if isinstance(kind, m.Option):
-                    pairs = [(inner, kind.inner)]
-                case ResultT(ok=ok, err=err) if isinstance(kind, m.Result):
-                    if (ok is None) != (kind.ok is None) or (err is None) != (kind.err is None):
-                        raise DecodeError("disagreement on result structure")
-                    pairs = [(a, b) for a, b in ((ok, kind.ok), (err, kind.err)) if a is not None and b is not None]
+                case _ if (shape_pairs := _same_shape(entry, kind)) is not None:
+                    pairs = shape_pairs
                 case RecordT(fields=fields) if isinstance(kind, m.Record):
                     if [n for n, _ in fields] != [f.name for f in kind.fields]:
                         raise DecodeError("mismatched record fields")
@@ -580,14 +543,6 @@ class Decoder:
                             raise DecodeError("disagreement on case type")
                         if a is not None and c.type is not None:
                             pairs.append((a, c.type))
-                case FutureT(inner=inner) if isinstance(kind, m.Future):
-                    if (inner is None) != (kind.inner is None):
-                        raise DecodeError("disagreement on future payload")
-                    pairs = [(inner, kind.inner)] if inner is not None and kind.inner is not None else []
-                case StreamT(inner=inner) if isinstance(kind, m.Stream):
-                    if (inner is None) != (kind.inner is None):
-                        raise DecodeError("disagreement on stream payload")
-                    pairs = [(inner, kind.inner)] if inner is not None and kind.inner is not None else []
                 case Prim() | FlagsT() | EnumT() | HandleT():
                     pass
                 case _:
@@ -673,3 +628,18 @@ class Decoder:
 
 def decode_component(component: Component) -> Decoded:
     return Decoder(component).decode()
+
+
+def _same_shape(entry: object, kind: m.TypeDefKind) -> list[tuple[ValType, m.Type]] | None:
+    """The references of `entry` and `kind` side by side, when both are the
+    same shape; None when they are not shapes of one kind."""
+    if not (m.is_shape(entry) and m.is_shape(kind) and type(entry) is type(kind)):
+        return None
+    # Erasing the references leaves the structure: size, arity, optional parts.
+    if m.map_shape(entry, _erased) != m.map_shape(kind, _erased):
+        raise DecodeError(f"disagreement on {type(kind).__name__.lower()} structure")
+    return list(zip(m.shape_references(entry), m.shape_references(kind)))
+
+
+def _erased(_: object) -> None:
+    return None

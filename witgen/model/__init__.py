@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import re
 from typing import (
+    Any,
     Callable,
     Container,
     Generic,
@@ -42,10 +43,12 @@ from typing import (
     Iterator,
     Literal,
     NewType,
+    TypeGuard,
     TypeVar,
     Union,
     cast,
     get_args,
+    get_origin,
 )
 
 from .._records import dataclass, field, replace
@@ -289,6 +292,14 @@ class Stream(Generic[R]):
 # Closed: `shape_references`, `map_shape`, `shape_wit` and `shape_json` are
 # the `match`es over exactly these; stages that treat one specially match too.
 Shape = Union[List[R], FixedList[R], Map[R], Option[R], Result[R], Tuple[R], Future[R], Stream[R]]
+
+
+_SHAPE_CLASSES: tuple[type, ...] = tuple(get_origin(a) for a in get_args(Shape))
+
+
+def is_shape(value: object) -> TypeGuard[Shape[Any]]:
+    """Whether `value` is a shape (over any kind of reference)."""
+    return isinstance(value, _SHAPE_CLASSES)
 
 
 def shape_references(shape: Shape[R]) -> Iterator[R]:
