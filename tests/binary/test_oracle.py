@@ -6,7 +6,8 @@ wit-component's printer): for every binary here witgen must give the same
 The binaries are
 
 - every guest component the suite builds (componentize-py and WAT guests,
-  tests/guests/build.py);
+  tests/guests/build.py), and the WAT components the end-to-end and runtime
+  tests write inline;
 - every valid case of wit-parser's suite, encoded by `component wit --wasm`;
 - generated valid WIT (`wit_strategies`), encoded both as a package
   (`component wit --wasm`) and as a component (`component embed --dummy`
@@ -17,12 +18,14 @@ witgen also re-reads its own printed text: the packages are the same.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -167,3 +170,58 @@ def test_binary_deps_sharing_a_foreign_package_merge_as_wasm_tools_does(tmp_path
     theirs = _tool("component", "wit", "--json", str(main))
     assert theirs.returncode == 0, theirs.stderr
     assert json.loads(json.dumps(to_json(load(main).resolve))) == json.loads(theirs.stdout)
+
+
+# ---- the components the end-to-end and runtime tests write in WAT ----------
+
+
+def _load(path: Path, name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _wat_components() -> dict[str, Callable[[], str]]:
+    """Each WAT component the suite instantiates outside tests/guests, by a
+    name, made on demand (some need a test module's helpers)."""
+    runtime_tests = Path(__file__).resolve().parents[2] / "runtime" / "tests"
+
+    def e2e(module: str) -> Any:
+        return importlib.import_module(f"e2e.{module}")
+
+    def runtime_echo() -> str:
+        values = _load(runtime_tests / "test_values.py", "_oracle_runtime_values")
+        return str(values.echo_component([t for _, t, _, _ in values.CASES]))
+
+    def maps() -> str:
+        wat = _load(runtime_tests / "wat.py", "_oracle_wat")
+        return str(wat.echo_component([("map", ("string",), ("u32",)), ("map", ("u32",), ("list", ("string",)))]))
+
+    return {
+        "e2e flags (32)": lambda: str(e2e("test_flags")._wat(32)),
+        "e2e faults caller": lambda: str(e2e("test_faults").CALLER_WAT),
+        "e2e implement-wasi": lambda: str(e2e("test_implement_wasi").GUEST),
+        "e2e one-borrow guest": lambda: str(e2e("test_host_resources")._one_borrow_guest()),
+        "e2e maps": maps,
+        "runtime echo (every value kind)": runtime_echo,
+        "runtime boom": lambda: str(_load(runtime_tests / "test_values.py", "_oracle_boom").BOOM_WAT),
+        "runtime resources.wat": lambda: (runtime_tests / "resources.wat").read_text(),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_wat_components()))
+def test_wat_component_decodes_as_wasm_tools_does(name: str, tmp_path: Path) -> None:
+    from wasmtime import wat2wasm
+
+    wasm = tmp_path / "component.wasm"
+    wasm.write_bytes(wat2wasm(_wat_components()[name]()))
+    if _tool("component", "wit", str(wasm)).returncode != 0:
+        # wasmtime runs it, but it has no WIT (a resource exported on its
+        # own, names WIT cannot spell): witgen says so too.
+        with pytest.raises(WitError):
+            decode_binary(wasm.read_bytes(), str(wasm))
+        return
+    _agree(wasm, tmp_path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Literal, Union
 
 from .. import model as m
+from ..frontend.lexer import kebab_error
 from .._records import dataclass, field
 from .components import (
     Component,
@@ -73,17 +74,8 @@ NameKind = Union[
 
 
 def _is_label(text: str) -> bool:
-    if not text:
-        return False
-    for word in text.split("-"):
-        if not word or not word[0].isalpha() or not word.isascii():
-            return False
-        if not (word.islower() or word.isupper()) and not word.isdigit():
-            if not all(c.isdigit() or c.islower() for c in word) and not all(c.isdigit() or c.isupper() for c in word):
-                return False
-        if not all(c.isalnum() for c in word):
-            return False
-    return True
+    # The component model's labels are WIT's identifiers: one rule for both.
+    return kebab_error(text) is None
 
 
 def parse_name(name: str) -> NameKind:
