@@ -358,7 +358,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _wit(args: argparse.Namespace) -> int:
     from .loader import load
-    from .witprint import PrintError, print_resolve
+    from .model.witprint import PrintError, print_resolve
 
     loaded = load(args.path, features=_features(args), all_features=args.all_features)
     _print_diagnostics(loaded.warnings)

@@ -38,7 +38,7 @@ from witgen.diagnostics import WitError
 from witgen.binary import decode_binary, load_binary
 from witgen.loader import load
 from witgen.model.witjson import to_json
-from witgen.witprint import print_resolve
+from witgen.model.witprint import print_resolve
 
 UI = SHARED / "corpus" / "wit-parser-ui"
 

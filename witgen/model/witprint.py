@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from . import model as m
-from ._compat import assert_never
+from .. import model as m
+from .._compat import assert_never
 
 __all__ = ["print_packages", "print_resolve"]
 
