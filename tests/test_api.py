@@ -67,7 +67,7 @@ def test_with_imports_the_interface_instead_of_writing_it() -> None:
     init = files["__init__.py"]
     assert "import host_pkg.kvdb as _kvdb\n" in init
     assert "from . import kvdb" not in init
-    assert "kvdb: Union[_kvdb.Host, Callable[[Store], _kvdb.Host]]" in init
+    assert "Callable[[Store], Union[_kvdb.Host, _kvdb.AsyncHost]]" in init
     assert '_kvdb.add_to_linker(linker, kvdb, "wasi-mindmap:kv-store/kvdb")' in init
 
 

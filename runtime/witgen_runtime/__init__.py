@@ -6,6 +6,7 @@ generated package's ``__init__``. `require_interface` is how a generated
 package says which interface it was generated for.
 """
 
+from ._async import StoreCalls, epoch_interruption, store_calls
 from ._capi import SUPPORTED, TWO_HOST_BORROWS_FAIL, WASMTIME_VERSION, config_enable_map
 from ._errors import (BindingMismatchError, CloseError, Err, HandleError, InstancePoisonedError, Ok,
                       ResourceDroppedError, Result, Some, Trap, UnsupportedError, WitError)
@@ -23,8 +24,9 @@ from ._values import (BOOL, BYTES, CHAR, F32, F64, S8, S16, S32, S64, STRING, U8
 # The interface generated code is written against: a name or meaning that
 # generated code relies on changes only with a new number.
 # 2: `WorldShape`, `instantiate(..., shape)` (verify before linking).
-INTERFACE = 2
-INTERFACES = frozenset({1, 2})  # the ones this release can run
+# 3: `store_calls`, `StoreCalls.run` (awaited calls, the `Async` classes).
+INTERFACE = 3
+INTERFACES = frozenset({1, 2, 3})  # the ones this release can run
 __version__ = "0.1.0"
 
 
@@ -56,5 +58,5 @@ __all__ = [
     "InstanceState", "ExportSpec", "ExportFunc", "HostFunc", "host_func", "add_func", "host_getter",
     "add_wasi", "instantiate", "prepare_store", "register_store", "release_store", "store_state",
     "load_component", "component_cache_key", "default_cache_dir", "WorldShape", "differences", "verify",
-    "mismatch_message",
+    "mismatch_message", "StoreCalls", "store_calls", "epoch_interruption",
 ]

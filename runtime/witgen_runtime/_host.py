@@ -3,10 +3,12 @@ as C callbacks compiled per signature like `ExportFunc` calls are."""
 
 from __future__ import annotations
 
+from types import CoroutineType
 from typing import Any, Callable, Optional, Sequence
 
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
+from ._async import await_host
 from ._errors import BindingMismatchError, Err, Ok, Trap, UnsupportedError
 from ._store import CallScope, Context, FixedHost, StoreState, set_current, state_for
 from ._values import Bad, Codec, ResultOf, _tname, check_signature
@@ -109,6 +111,7 @@ class HostFunc:
             "CallScope": CallScope, "Context": Context, "set_current": set_current, "trap": self._trap,
             "OUT": C.OUT, "to_host": C.resource_any_to_host, "host_rep": C.resource_host_rep,
             "host_delete": C.resource_host_delete, "take_error": C.take_error,
+            "CORO": CoroutineType, "await_host": await_host, "QUALNAME": self.qualname,
         }
         pre: list[str] = []
         exprs = []
@@ -135,7 +138,9 @@ class HostFunc:
                      "before = set_current(Context(state.store, ctx, state, None, scope))"]
         body += ["try:"]
         inner = ["if not host._checked:", "    host._check_type(fty)", *pre,
-                 f"r = call({'HOST' if fixed else 'get(state)'}{''.join(', ' + e for e in exprs)})"]
+                 f"r = call({'HOST' if fixed else 'get(state)'}{''.join(', ' + e for e in exprs)})",
+                 # An `async def` implementation: awaited on the loop of the awaited call.
+                 "if type(r) is CORO:", "    r = await_host(r, QUALNAME, ctx)"]
         if self._raises:
             inner = ["try:", *["    " + x for x in inner], "except Err as e:", "    lower_err(results, e)",
                      "    return 0"]

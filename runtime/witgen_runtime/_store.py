@@ -113,6 +113,8 @@ class StoreState:
         #: HostResource.check's findings: type id -> (len(hosts) when
         #: found, the classes, whether a host gives a factory).
         self.host_classes: dict[int, tuple[int, tuple[type, ...], bool]] = {}
+        #: Its `StoreCalls` (`_async`), once a call into it is awaited.
+        self.calls: Any = None
 
     @property
     def store(self) -> Optional[Store]:

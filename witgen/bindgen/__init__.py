@@ -39,7 +39,7 @@ __all__ = [
 
 # The runtime interface generated code is written against (the runtime
 # library's `INTERFACE`): every package's `__init__` checks it first.
-RUNTIME_INTERFACE = 2
+RUNTIME_INTERFACE = 3
 
 
 def build(resolve: m.Resolve, plan: Plan) -> cm.Package:
@@ -90,7 +90,9 @@ def build(resolve: m.Resolve, plan: Plan) -> cm.Package:
     for module in interfaces:
         if module.external is None:  # the other package's module is used instead
             docs = _module_docs(ctx, module)
-            out.append(module.finish(docs, host=hosts.get(module.path), accessor=accessors.get(module.path)))
+            side = hosts.get(module.path)
+            out.append(module.finish(docs, host=side[:3] if side else None, async_host=side[3] if side else None,
+                                     accessor=accessors.get(module.path)))
     out.append(_finish_init(ctx, interfaces, own_host, world_class))
     left_out = tuple(u for module in out for u in module.left_out)
     return cm.Package(plan.package, plan.source, tuple(out), left_out)
@@ -258,4 +260,5 @@ def _finish_init(
     else:
         items = ", ".join(f"`{ctx.resolve.world_key_name(k)}`" for k, _ in [*plan.implement, *plan.call])
         docs = f"Bindings for {items}.{reused}"
-    return init.finish(docs, runtime_interface=RUNTIME_INTERFACE, host=own_host, world=world_class)
+    return init.finish(docs, runtime_interface=RUNTIME_INTERFACE, host=own_host[:3] if own_host else None,
+                       async_host=own_host[3] if own_host else None, world=world_class)

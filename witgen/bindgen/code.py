@@ -83,7 +83,14 @@ class Lambda:
     body: Expr
 
 
-Expr = Union[Name, Attr, Call, Subscript, Lit, TupleOf, ListOf, DictOf, Add, Lambda]
+@dataclass(frozen=True)
+class Await:
+    """`await value`."""
+
+    value: Expr
+
+
+Expr = Union[Name, Attr, Call, Subscript, Lit, TupleOf, ListOf, DictOf, Add, Lambda, Await]
 
 NONE = Lit(None)
 
@@ -121,6 +128,7 @@ class Def:
     body: Expr | None = None
     local: str = "result"
     raises: Expr | None = None  # the error a WIT `result` raises as `Err(...)`, for the docstring
+    is_async: bool = False  # `async def`
 
 
 # ---- declarations ---------------------------------------------------------
@@ -220,6 +228,7 @@ class LinkerFunction:
     name: str
     host: Expr  # the Protocol the host object satisfies
     instance: str | None  # the default instance name; None for a world's own imports
+    async_host: Expr  # the Protocol with `async def` methods, which the host may satisfy instead
     required: tuple[str, ...]  # attributes `host_getter` checks
     definitions: tuple[Expr, ...]  # the `_rt.add_...(instance, ...)` calls
 
@@ -242,6 +251,8 @@ class Accessor:
     slots: tuple[Slot, ...]
     methods: tuple[Def, ...]
     shape: str  # the module's `WorldShape` constant, which `instantiate` checks
+    async_name: str  # its awaited twin, `AsyncExports`: the same methods, `async def`
+    async_methods: tuple[Def, ...]
 
 
 @dataclass(frozen=True)
@@ -256,6 +267,10 @@ class WorldClass:
     wasi_http: bool  # `_rt.add_wasi(linker, http=True)`
     linker_calls: tuple[Expr, ...]
     methods: tuple[Def, ...]
+    # Its awaited twin `{World}Async`: exported interfaces' `AsyncExports`, the same methods, `async def`.
+    async_name: str
+    async_slots: tuple[Slot, ...]
+    async_methods: tuple[Def, ...]
 
 
 # ---- modules ----------------------------------------------------------------
@@ -284,6 +299,7 @@ class Module:
     # What the host implements: its Protocol, the Protocol of its resource
     # classes (a base of the first), the function defining them in a linker.
     host: tuple[Protocol, Protocol | None, LinkerFunction] | None = None
+    async_host: Protocol | None = None  # the host's Protocol with `async def` methods
     accessor: Accessor | None = None
     world: WorldClass | None = None
     # The interface or world-level items the bindings leave out, and why.

@@ -99,6 +99,7 @@ class ModuleBuilder:
         *,
         runtime_interface: int | None = None,
         host: tuple[cm.Protocol, cm.Protocol | None, cm.LinkerFunction] | None = None,
+        async_host: cm.Protocol | None = None,
         accessor: cm.Accessor | None = None,
         world: cm.WorldClass | None = None,
     ) -> cm.Module:
@@ -128,6 +129,7 @@ class ModuleBuilder:
             left_out=tuple(self.left_out),
             runtime_interface=runtime_interface,
             host=host,
+            async_host=async_host,
             accessor=accessor,
             world=world,
         )

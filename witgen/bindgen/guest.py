@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import model as m
 from . import code as cm
 from . import names
+from .awaited import async_methods
 from .context import Context, ModuleBuilder
 from .names import Scope, shouty_part, snake
 from .world_shape import interface_shape, shape_expr
@@ -125,7 +126,7 @@ def exports_side(ctx: Context, module: ModuleBuilder, functions: list[m.Function
     slots, methods = exported_functions(
         ctx, module, functions, instance, Scope(names.ACCESSOR_NAMES), Scope(names.PRIVATE_NAMES)
     )
-    module.exports.append(names.EXPORTS)
+    module.exports += [names.EXPORTS, names.ASYNC_EXPORTS]
     # Its `__init__` and `instantiate(store, component, linker)`.
     module.name("wasmtime", "Store")
     module.name("wasmtime.component", "Component")
@@ -139,4 +140,5 @@ def exports_side(ctx: Context, module: ModuleBuilder, functions: list[m.Function
     assert iface is not None, "an exported interface's module has its interface"
     value = shape_expr(interface_shape(ctx.resolve, m.InterfaceId(iface), instance), module.rt("WorldShape"))
     module.declarations.append(cm.Constant(shape, value))
-    return cm.Accessor(names.EXPORTS, docs, instance, tuple(slots), tuple(methods), shape)
+    return cm.Accessor(names.EXPORTS, docs, instance, tuple(slots), tuple(methods), shape, names.ASYNC_EXPORTS,
+                       async_methods(tuple(methods)))

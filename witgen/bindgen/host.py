@@ -8,11 +8,13 @@ from __future__ import annotations
 from .. import model as m
 from . import code as cm
 from . import names
+from .awaited import async_protocol
 from .context import Context, ModuleBuilder
 from .names import Scope, snake
 from . import signature as signatures
 
-HostSide = tuple[cm.Protocol, cm.Protocol | None, cm.LinkerFunction]
+# The host's Protocol, its resource classes' Protocol, `add_to_linker`, the `async def` Protocol.
+HostSide = tuple[cm.Protocol, cm.Protocol | None, cm.LinkerFunction, cm.Protocol]
 
 
 def resource_protocol(ctx: Context, module: ModuleBuilder, resource: m.TypeId) -> cm.Protocol:
@@ -54,15 +56,17 @@ def host_side(
         world = ctx.resolve.worlds[module.owner.id] if module.owner else None
         world_name = world.name if world is not None else "world"
         protocol = module.scope.claim(f"{names.pascal(world_name)}Imports")
+        async_name = module.scope.claim(f"{names.pascal(world_name)}AsyncImports")
         docs = f"What the host implements for the functions world `{world_name}` imports."
         linker_function = module.scope.claim("add_imports_to_linker")
         resources_protocol = module.scope.claim(f"{protocol}Resources")
     else:
         protocol, linker_function, resources_protocol = names.HOST, names.ADD_TO_LINKER, names.HOST_RESOURCES
+        async_name = names.ASYNC_HOST
         iface = module.owner.id if module.owner is not None else None
         own_docs = ctx.resolve.interfaces[iface].docs if iface is not None else None
         docs = own_docs or f"What the host implements for `{instance}`."
-    module.exports += [protocol, *([resources_protocol] if resources else []), linker_function]
+    module.exports += [protocol, async_name, *([resources_protocol] if resources else []), linker_function]
 
     # The resource classes are attributes of a base Protocol: in the main
     # one, a resource's name must mean its Protocol class in annotations.
@@ -118,8 +122,12 @@ def host_side(
     module.name("wasmtime.component", "Linker")
     module.rt("host_getter")
     main = cm.Protocol(protocol, docs, (*([cm.Name(resources_protocol)] if base else []), typing_protocol), tuple(methods))
-    linker = cm.LinkerFunction(linker_function, cm.Name(protocol), instance, tuple(required), tuple(definitions))
-    return main, base, linker
+    async_docs = f"`{protocol}` with `async def` methods, run on the loop awaiting the call."
+    twin = async_protocol(main, async_name, async_docs)
+    linker = cm.LinkerFunction(
+        linker_function, cm.Name(protocol), instance, cm.Name(async_name), tuple(required), tuple(definitions)
+    )
+    return main, base, linker, twin
 
 
 def _host_resources(ctx: Context, module: ModuleBuilder) -> list[m.TypeId]:

@@ -83,19 +83,20 @@ MODULE_NAMES = frozenset(
 # the host implements (`Host`, its resource classes `HostResources`,
 # `add_to_linker`), what it calls (`Exports`).
 HOST, HOST_RESOURCES, ADD_TO_LINKER, EXPORTS = "Host", "HostResources", "add_to_linker", "Exports"
-INTERFACE_MODULE_NAMES = MODULE_NAMES | {HOST, HOST_RESOURCES, ADD_TO_LINKER, EXPORTS}
+ASYNC_HOST, ASYNC_EXPORTS = "AsyncHost", "AsyncExports"  # their `async def` twins
+INTERFACE_MODULE_NAMES = MODULE_NAMES | {HOST, HOST_RESOURCES, ADD_TO_LINKER, EXPORTS, ASYNC_HOST, ASYNC_EXPORTS}
 # The runtime's public values and errors, re-exported by every package's
 # `__init__` so users never import `witgen_runtime` themselves.
 RUNTIME_EXPORTS = (
     "Ok", "Err", "Some", "Result", "WitError", "Trap", "InstancePoisonedError",
     "ResourceDroppedError", "HandleError", "BindingMismatchError", "UnsupportedError", "CloseError", "release_store",
-    "register_store", "load_component",
+    "register_store", "load_component", "store_calls",
 )
 INIT_NAMES = MODULE_NAMES | {"add_to_linker"} | set(RUNTIME_EXPORTS)
 FILE_NAMES = frozenset({"__init__"}) | MODULE_NAMES  # modules of the package
 WORLD_CLASS_NAMES = frozenset({"instantiate", "add_to_linker"})
 ACCESSOR_NAMES = frozenset({"instantiate"})  # an exported interface's class
-PRIVATE_NAMES = frozenset({"_instance"})  # of world and accessor classes; slots are `_<method>`
+PRIVATE_NAMES = frozenset({"_instance", "_sync", "_calls"})  # of world, accessor and awaited classes; slots are `_<method>`
 PROXY_NAMES = frozenset({"drop", "dropped"})  # `_rt.GuestResource`'s own
 HOST_RESOURCE_NAMES = frozenset({"close"})  # called when the guest drops its handle
 # The parameters a generated method has before those of the WIT function:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import model as m
 from . import code as cm
 from . import names
+from .awaited import async_methods
 from .context import Context, ModuleBuilder
 from .guest import exported_functions
 from .host import HostSide
@@ -61,7 +62,8 @@ def world_class(
     world = ctx.resolve.worlds[world_id]
     qualified = qualified_name(ctx, world)
     name = init.scope.claim(pascal(world.name))
-    init.exports.insert(0, name)
+    async_name = init.scope.claim(f"{name}Async")
+    init.exports[0:0] = [name, async_name]
     init.name("wasmtime", "Store")
     for used in ("Component", "Instance", "Linker"):
         init.name("wasmtime.component", used)
@@ -78,27 +80,31 @@ def world_class(
     # no name from WIT does.
     members = Scope(names.WORLD_CLASS_NAMES)
     privates = Scope(names.PRIVATE_NAMES)
-    slots = []
+    slots, async_slots = [], []
     for key, module, accessor in accessors:
         attribute = members.claim(_attribute(key, module))
         cls = init.qualify(module, accessor.name)
         instance = cm.Lit(ctx.resolve.world_key_name(key))
         slots.append(cm.Slot(attribute, cm.Call(cls, (cm.Attr(cm.Name("self"), "_instance"), instance))))
+        awaited = init.qualify(module, accessor.async_name)
+        async_slots.append(cm.Slot(attribute, cm.Call(awaited, (cm.Attr(cm.Name("sync"), attribute),))))
     function_slots, methods = exported_functions(ctx, init, own_exports, None, members, privates)
 
     # `add_to_linker`'s own parameters, and the module-level function its
     # body calls for the world's own imports.
     params = Scope({*names.WORLD_LINKER_PARAMS, *([own_host[2].name] if own_host else [])})
     linker_params, calls = [], []
-    for key, module, (protocol, _, linker) in hosts:
+    for key, module, (protocol, _, linker, twin) in hosts:
         param = params.claim(_attribute(key, module))
-        linker_params.append(cm.Param(param, _host_annotation(ctx, init.qualify(module, protocol.name)), keyword_only=True))
+        annotation = _host_annotation(ctx, init.qualify(module, protocol.name), init.qualify(module, twin.name))
+        linker_params.append(cm.Param(param, annotation, keyword_only=True))
         add = init.qualify(module, linker.name)
         calls.append(cm.Call(add, (cm.Name("linker"), cm.Name(param), cm.Lit(ctx.resolve.world_key_name(key)))))
     if own_host is not None:
-        protocol, _, linker = own_host
+        protocol, _, linker, twin = own_host
         param = params.claim("imports")
-        linker_params.append(cm.Param(param, _host_annotation(ctx, cm.Name(protocol.name)), keyword_only=True))
+        annotation = _host_annotation(ctx, cm.Name(protocol.name), cm.Name(twin.name))
+        linker_params.append(cm.Param(param, annotation, keyword_only=True))
         calls.append(cm.Call(cm.Name(linker.name), (cm.Name("linker"), cm.Name(param))))
     wasi_default = not ctx.plan.implement_wasi
     linker_params.append(cm.Param("wasi", cm.Name("bool"), cm.Lit(wasi_default), keyword_only=True))
@@ -124,6 +130,9 @@ def world_class(
         wasi_http=wasi_http,
         linker_calls=tuple(calls),
         methods=tuple(methods),
+        async_name=async_name,
+        async_slots=tuple(async_slots),
+        async_methods=async_methods(tuple(methods)),
     )
 
 
@@ -131,12 +140,14 @@ def _attribute(key: m.WorldKey, module: ModuleBuilder) -> str:
     return snake(key) if isinstance(key, str) else module.path.removesuffix(".py")
 
 
-def _host_annotation(ctx: Context, protocol: cm.Expr) -> cm.Expr:
-    """`Union[P, Callable[[Store], P]]`: a host, or a host per store."""
+def _host_annotation(ctx: Context, protocol: cm.Expr, async_protocol: cm.Expr) -> cm.Expr:
+    """`Union[P, AP, Callable[[Store], Union[P, AP]]]`: a host (its methods
+    plain or `async def`), or a host per store."""
     init = ctx.init
     union, callable_ = init.name("typing", "Union"), init.name("typing", "Callable")
     store = init.name("wasmtime", "Store")
-    return cm.Subscript(union, (protocol, cm.Subscript(callable_, (cm.ListOf((store,)), protocol))))
+    either = cm.Subscript(union, (protocol, async_protocol))
+    return cm.Subscript(union, (protocol, async_protocol, cm.Subscript(callable_, (cm.ListOf((store,)), either))))
 
 
 def _package(ctx: Context, iface: m.InterfaceId) -> str | None:

@@ -36,6 +36,8 @@ def python(expr: cm.Expr) -> str:
             return f"{python(left)} + {python(right)}"
         case cm.Lambda(params=params, body=body):
             return f"lambda {', '.join(params)}: {python(body)}"
+        case cm.Await(value=value):
+            return f"await {python(value)}"
         case _:
             assert_never(expr)
 

@@ -8,7 +8,7 @@ from wasmtime.component import Component, Instance, Linker
 
 import witgen_runtime as _rt
 
-_rt.require_interface(2, __name__)
+_rt.require_interface(3, __name__)
 
 from witgen_runtime import (
     Ok,
@@ -26,10 +26,12 @@ from witgen_runtime import (
     release_store,
     register_store,
     load_component,
+    store_calls,
 )
 
 __all__ = [
     "Adder",
+    "AdderAsync",
     "Ok",
     "Err",
     "Some",
@@ -45,6 +47,7 @@ __all__ = [
     "release_store",
     "register_store",
     "load_component",
+    "store_calls",
 ]
 
 
@@ -99,4 +102,37 @@ class Adder:
 
     def add(self, store: Store, a: int, b: int) -> int:
         result: int = self._add.call(store, a, b)
+        return result
+
+
+class AdderAsync:
+    """`Adder`, awaited: every export is an `async def` that runs the
+    call on the store's own thread (one call at a time per store; wasm runs
+    without the GIL) while the event loop serves other tasks. Host
+    functions may be `async def`: they run on the loop awaiting the call.
+
+    Cancelling the awaiting task (or `asyncio.wait_for`'s timeout)
+    interrupts the guest with wasmtime's epoch interruption; the store is
+    then poisoned. The store's engine needs `Config.epoch_interruption =
+    True` (`UnsupportedError` otherwise). Link with `Adder.add_to_linker`;
+    for anything else (exported resources' methods) use
+    `await store_calls(store).run(func, *args)`."""
+
+    def __init__(self, sync: Adder) -> None:
+        self._sync = sync
+        self._calls = _rt.store_calls(sync._instance.store)
+
+    @classmethod
+    async def instantiate(
+        cls, store: Store, component: Component, linker: Linker
+    ) -> AdderAsync:
+        """`Adder.instantiate`, awaited on the store's thread."""
+        return cls(
+            await _rt.store_calls(store).run(
+                Adder.instantiate, store, component, linker
+            )
+        )
+
+    async def add(self, store: Store, a: int, b: int) -> int:
+        result: int = await self._calls.run(self._sync.add, store, a, b)
         return result

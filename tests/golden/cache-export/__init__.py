@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import witgen_runtime as _rt
 
-_rt.require_interface(2, __name__)
+_rt.require_interface(3, __name__)
 
 from . import cache as _cache
 from witgen_runtime import (
@@ -24,6 +24,7 @@ from witgen_runtime import (
     release_store,
     register_store,
     load_component,
+    store_calls,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "release_store",
     "register_store",
     "load_component",
+    "store_calls",
 ]

@@ -11,7 +11,7 @@ from wasmtime.component import Linker
 
 import witgen_runtime as _rt
 
-__all__ = ["Error", "Payload", "Host", "add_to_linker"]
+__all__ = ["Error", "Payload", "Host", "AsyncHost", "add_to_linker"]
 
 
 class Error(enum.Enum):
@@ -46,16 +46,34 @@ class Host(Protocol):
         ...
 
 
+class AsyncHost(Protocol):
+    """`Host` with `async def` methods, run on the loop awaiting the call."""
+
+    async def set(self, key: str, value: Payload, ttl: Optional[int]) -> None:
+        """Raises `Err(Error)` with the error of the WIT `result`."""
+        ...
+
+    async def get(self, key: str) -> Payload:
+        """Raises `Err(Error)` with the error of the WIT `result`."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Raises `Err(Error)` with the error of the WIT `result`."""
+        ...
+
+
 def add_to_linker(
     linker: Linker,
-    host: Union[Host, Callable[[Store], Host]],
+    host: Union[Host, AsyncHost, Callable[[Store], Union[Host, AsyncHost]]],
     name: str = "legacy:cache/cache",
 ) -> None:
     """Define what the component imports as `name` in `linker`, implemented by `host`.
 
     `host` is an object with the Protocol's attributes, shared by every
     store, or a callable taking the `Store` and returning one (a host per
-    store, for example one kept as the store's data)."""
+    store, for example one kept as the store's data). Its methods may be
+    `async def` (`AsyncHost`) when the component is called through the
+    awaited class: they run on the event loop awaiting the call."""
     get = _rt.host_getter(host, ("set", "get", "delete"))
     with linker.root() as root, root.add_instance(name) as instance:
         _rt.add_func(

@@ -10,7 +10,7 @@ from wasmtime.component import Component, Instance, Linker
 
 import witgen_runtime as _rt
 
-_rt.require_interface(2, __name__)
+_rt.require_interface(3, __name__)
 
 from . import host_echo as _host_echo
 from . import types as _types
@@ -30,11 +30,14 @@ from witgen_runtime import (
     release_store,
     register_store,
     load_component,
+    store_calls,
 )
 
 __all__ = [
     "Coverage",
+    "CoverageAsync",
     "CoverageImports",
+    "CoverageAsyncImports",
     "add_imports_to_linker",
     "Ok",
     "Err",
@@ -51,6 +54,7 @@ __all__ = [
     "release_store",
     "register_store",
     "load_component",
+    "store_calls",
 ]
 
 
@@ -151,15 +155,29 @@ class CoverageImports(Protocol):
         ...
 
 
+class CoverageAsyncImports(Protocol):
+    """`CoverageImports` with `async def` methods, run on the loop awaiting the call."""
+
+    async def host_double(self, x: int) -> int:
+        """A world-level import and export, outside any interface."""
+        ...
+
+
 def add_imports_to_linker(
     linker: Linker,
-    host: Union[CoverageImports, Callable[[Store], CoverageImports]],
+    host: Union[
+        CoverageImports,
+        CoverageAsyncImports,
+        Callable[[Store], Union[CoverageImports, CoverageAsyncImports]],
+    ],
 ) -> None:
     """Define what the component imports in `linker`, implemented by `host`.
 
     `host` is an object with the Protocol's attributes, shared by every
     store, or a callable taking the `Store` and returning one (a host per
-    store, for example one kept as the store's data)."""
+    store, for example one kept as the store's data). Its methods may be
+    `async def` (`CoverageAsyncImports`) when the component is called through the
+    awaited class: they run on the event loop awaiting the call."""
     get = _rt.host_getter(host, ("host_double",))
     with linker.root() as instance:
         _rt.add_func(
@@ -205,8 +223,16 @@ class Coverage:
     def add_to_linker(
         linker: Linker,
         *,
-        host_echo: Union[_host_echo.Host, Callable[[Store], _host_echo.Host]],
-        imports: Union[CoverageImports, Callable[[Store], CoverageImports]],
+        host_echo: Union[
+            _host_echo.Host,
+            _host_echo.AsyncHost,
+            Callable[[Store], Union[_host_echo.Host, _host_echo.AsyncHost]],
+        ],
+        imports: Union[
+            CoverageImports,
+            CoverageAsyncImports,
+            Callable[[Store], Union[CoverageImports, CoverageAsyncImports]],
+        ],
         wasi: bool = True,
     ) -> None:
         """Define everything the world imports in `linker`.
@@ -224,3 +250,32 @@ class Coverage:
             _rt.add_wasi(linker)
         _host_echo.add_to_linker(linker, host_echo, "witgen:coverage/host-echo@0.1.0")
         add_imports_to_linker(linker, imports)
+
+
+class CoverageAsync:
+    """`Coverage`, awaited: every export is an `async def` that runs the
+    call on the store's own thread (one call at a time per store; wasm runs
+    without the GIL) while the event loop serves other tasks. Host
+    functions may be `async def`: they run on the loop awaiting the call.
+
+    Cancelling the awaiting task (or `asyncio.wait_for`'s timeout)
+    interrupts the guest with wasmtime's epoch interruption; the store is
+    then poisoned. The store's engine needs `Config.epoch_interruption =
+    True` (`UnsupportedError` otherwise). Link with `Coverage.add_to_linker`;
+    for anything else (exported resources' methods) use
+    `await store_calls(store).run(func, *args)`."""
+
+    def __init__(self, sync: Coverage) -> None:
+        self._sync = sync
+        self._calls = _rt.store_calls(sync._instance.store)
+
+    @classmethod
+    async def instantiate(
+        cls, store: Store, component: Component, linker: Linker
+    ) -> CoverageAsync:
+        """`Coverage.instantiate`, awaited on the store's thread."""
+        return cls(
+            await _rt.store_calls(store).run(
+                Coverage.instantiate, store, component, linker
+            )
+        )

@@ -14,7 +14,17 @@ import witgen_runtime as _rt
 
 from . import types as _types
 
-__all__ = ["Point", "Mixed", "Color", "Perms", "Shape", "Drawing", "Counter", "Exports"]
+__all__ = [
+    "Point",
+    "Mixed",
+    "Color",
+    "Perms",
+    "Shape",
+    "Drawing",
+    "Counter",
+    "Exports",
+    "AsyncExports",
+]
 
 
 Point = _types.Point
@@ -509,4 +519,202 @@ class Exports:
     def consume_and_read(self, store: Store, c: Counter, d: Counter) -> int:
         """Takes `c`, borrows `d`; the sum of their values."""
         result: int = self._consume_and_read.call(store, c, d)
+        return result
+
+
+class AsyncExports:
+    """`Exports`, awaited: each method runs the call on the store's own
+    thread (one call at a time per store) while the event loop goes on, and
+    cancelling the awaiting task interrupts the guest (the store is then
+    poisoned). The store's engine needs `Config.epoch_interruption = True`."""
+
+    def __init__(self, sync: Exports) -> None:
+        self._sync = sync
+        self._calls = _rt.store_calls(sync._instance.store)
+
+    @classmethod
+    async def instantiate(
+        cls,
+        store: Store,
+        component: Component,
+        linker: Linker,
+        name: str = "witgen:coverage/guest-echo@0.1.0",
+    ) -> AsyncExports:
+        """`Exports.instantiate`, awaited on the store's thread."""
+        return cls(
+            await _rt.store_calls(store).run(
+                Exports.instantiate, store, component, linker, name
+            )
+        )
+
+    async def bools(self, store: Store, x: bool) -> bool:
+        result: bool = await self._calls.run(self._sync.bools, store, x)
+        return result
+
+    async def ints(
+        self,
+        store: Store,
+        a: int,
+        b: int,
+        c: int,
+        d: int,
+        e: int,
+        f: int,
+        g: int,
+        h: int,
+    ) -> tuple[int, int, int, int, int, int, int, int]:
+        result: tuple[int, int, int, int, int, int, int, int] = await self._calls.run(
+            self._sync.ints, store, a, b, c, d, e, f, g, h
+        )
+        return result
+
+    async def floats(self, store: Store, a: float, b: float) -> tuple[float, float]:
+        result: tuple[float, float] = await self._calls.run(
+            self._sync.floats, store, a, b
+        )
+        return result
+
+    async def chars(self, store: Store, c: str) -> str:
+        result: str = await self._calls.run(self._sync.chars, store, c)
+        return result
+
+    async def strings(self, store: Store, s: str) -> str:
+        result: str = await self._calls.run(self._sync.strings, store, s)
+        return result
+
+    async def bytes_(self, store: Store, b: bytes) -> bytes:
+        result: bytes = await self._calls.run(self._sync.bytes_, store, b)
+        return result
+
+    async def lists(self, store: Store, l: list[list[str]]) -> list[list[str]]:
+        result: list[list[str]] = await self._calls.run(self._sync.lists, store, l)
+        return result
+
+    async def records(self, store: Store, r: Mixed) -> Mixed:
+        result: Mixed = await self._calls.run(self._sync.records, store, r)
+        return result
+
+    async def enums(self, store: Store, c: Color) -> Color:
+        result: Color = await self._calls.run(self._sync.enums, store, c)
+        return result
+
+    async def flag_sets(self, store: Store, p: Perms) -> Perms:
+        result: Perms = await self._calls.run(self._sync.flag_sets, store, p)
+        return result
+
+    async def variants(self, store: Store, s: Shape) -> Shape:
+        result: Shape = await self._calls.run(self._sync.variants, store, s)
+        return result
+
+    async def options(self, store: Store, o: Optional[str]) -> Optional[str]:
+        result: Optional[str] = await self._calls.run(self._sync.options, store, o)
+        return result
+
+    async def nested_options(
+        self, store: Store, o: Optional[_rt.Some[Optional[int]]]
+    ) -> Optional[_rt.Some[Optional[int]]]:
+        result: Optional[_rt.Some[Optional[int]]] = await self._calls.run(
+            self._sync.nested_options, store, o
+        )
+        return result
+
+    async def results(self, store: Store, r: _rt.Result[int, str]) -> int:
+        """Raises `Err(str)` with the error of the WIT `result`."""
+        result: int = await self._calls.run(self._sync.results, store, r)
+        return result
+
+    async def unit_results(self, store: Store, r: _rt.Result[None, None]) -> None:
+        await self._calls.run(self._sync.unit_results, store, r)
+
+    async def ambiguous_results(self, store: Store, r: _rt.Result[str, str]) -> str:
+        """Raises `Err(str)` with the error of the WIT `result`."""
+        result: str = await self._calls.run(self._sync.ambiguous_results, store, r)
+        return result
+
+    async def tuples(
+        self, store: Store, t: tuple[int, str, bytes]
+    ) -> tuple[int, str, bytes]:
+        result: tuple[int, str, bytes] = await self._calls.run(
+            self._sync.tuples, store, t
+        )
+        return result
+
+    async def list_of_records(self, store: Store, l: list[Point]) -> list[Point]:
+        result: list[Point] = await self._calls.run(
+            self._sync.list_of_records, store, l
+        )
+        return result
+
+    async def fallible(self, store: Store, ok: bool) -> str:
+        """Raises `Err(Color)` with the error of the WIT `result`."""
+        result: str = await self._calls.run(self._sync.fallible, store, ok)
+        return result
+
+    async def nothing(self, store: Store) -> None:
+        await self._calls.run(self._sync.nothing, store)
+
+    async def drawings(self, store: Store, d: Drawing) -> Drawing:
+        result: Drawing = await self._calls.run(self._sync.drawings, store, d)
+        return result
+
+    async def nested(
+        self, store: Store, x: Optional[_rt.Result[list[Optional[int]], str]]
+    ) -> Optional[_rt.Result[list[Optional[int]], str]]:
+        result: Optional[_rt.Result[list[Optional[int]], str]] = await self._calls.run(
+            self._sync.nested, store, x
+        )
+        return result
+
+    async def bowls(self, store: Store, a: int, b: int) -> tuple[int, int]:
+        """Builds a host bowl, merges it with `b` grams and weighs both ways."""
+        result: tuple[int, int] = await self._calls.run(self._sync.bowls, store, a, b)
+        return result
+
+    async def trap(self, store: Store) -> None:
+        """Traps (an unhandled Python exception in the guest)."""
+        await self._calls.run(self._sync.trap, store)
+
+    async def make_counter(self, store: Store, start: int) -> Counter:
+        result: Counter = await self._calls.run(self._sync.make_counter, store, start)
+        return result
+
+    async def read_counter(self, store: Store, c: Counter) -> int:
+        result: int = await self._calls.run(self._sync.read_counter, store, c)
+        return result
+
+    async def consume_counter(self, store: Store, c: Counter) -> int:
+        result: int = await self._calls.run(self._sync.consume_counter, store, c)
+        return result
+
+    async def make_counters(self, store: Store, starts: list[int]) -> list[Counter]:
+        result: list[Counter] = await self._calls.run(
+            self._sync.make_counters, store, starts
+        )
+        return result
+
+    async def maybe_counter(
+        self, store: Store, start: Optional[int]
+    ) -> Optional[Counter]:
+        result: Optional[Counter] = await self._calls.run(
+            self._sync.maybe_counter, store, start
+        )
+        return result
+
+    async def total(self, store: Store, cs: list[Counter]) -> int:
+        result: int = await self._calls.run(self._sync.total, store, cs)
+        return result
+
+    async def consume_plus(self, store: Store, c: Counter, n: int) -> int:
+        """Takes `c` and adds `n` to its value."""
+        result: int = await self._calls.run(self._sync.consume_plus, store, c, n)
+        return result
+
+    async def consume_all(self, store: Store, cs: list[Counter]) -> int:
+        """Takes every counter; the sum of their values."""
+        result: int = await self._calls.run(self._sync.consume_all, store, cs)
+        return result
+
+    async def consume_and_read(self, store: Store, c: Counter, d: Counter) -> int:
+        """Takes `c`, borrows `d`; the sum of their values."""
+        result: int = await self._calls.run(self._sync.consume_and_read, store, c, d)
         return result

@@ -23,6 +23,7 @@ __all__ = [
     "Drawing",
     "Bowl",
     "Host",
+    "AsyncHost",
     "HostResources",
     "add_to_linker",
 ]
@@ -122,16 +123,80 @@ class Host(HostResources, Protocol):
     def weigh_plus(self, a: Any, grams: int) -> int: ...
 
 
+class AsyncHost(HostResources, Protocol):
+    """`Host` with `async def` methods, run on the loop awaiting the call."""
+
+    async def bools(self, x: bool) -> bool: ...
+
+    async def ints(
+        self, a: int, b: int, c: int, d: int, e: int, f: int, g: int, h: int
+    ) -> tuple[int, int, int, int, int, int, int, int]: ...
+
+    async def floats(self, a: float, b: float) -> tuple[float, float]: ...
+
+    async def chars(self, c: str) -> str: ...
+
+    async def strings(self, s: str) -> str: ...
+
+    async def bytes_(self, b: bytes) -> bytes: ...
+
+    async def lists(self, l: list[list[str]]) -> list[list[str]]: ...
+
+    async def records(self, r: Mixed) -> Mixed: ...
+
+    async def enums(self, c: Color) -> Color: ...
+
+    async def flag_sets(self, p: Perms) -> Perms: ...
+
+    async def variants(self, s: Shape) -> Shape: ...
+
+    async def options(self, o: Optional[str]) -> Optional[str]: ...
+
+    async def nested_options(
+        self, o: Optional[_rt.Some[Optional[int]]]
+    ) -> Optional[_rt.Some[Optional[int]]]: ...
+
+    async def results(self, r: _rt.Result[int, str]) -> int:
+        """Raises `Err(str)` with the error of the WIT `result`."""
+        ...
+
+    async def unit_results(self, r: _rt.Result[None, None]) -> None: ...
+
+    async def ambiguous_results(self, r: _rt.Result[str, str]) -> str:
+        """Raises `Err(str)` with the error of the WIT `result`."""
+        ...
+
+    async def tuples(self, t: tuple[int, str, bytes]) -> tuple[int, str, bytes]: ...
+
+    async def list_of_records(self, l: list[Point]) -> list[Point]: ...
+
+    async def fallible(self, ok: bool) -> str:
+        """Raises `Err(Color)` with the error of the WIT `result`."""
+        ...
+
+    async def nothing(self) -> None: ...
+
+    async def drawings(self, d: Drawing) -> Drawing: ...
+
+    async def nested(
+        self, x: Optional[_rt.Result[list[Optional[int]], str]]
+    ) -> Optional[_rt.Result[list[Optional[int]], str]]: ...
+
+    async def weigh_plus(self, a: Any, grams: int) -> int: ...
+
+
 def add_to_linker(
     linker: Linker,
-    host: Union[Host, Callable[[Store], Host]],
+    host: Union[Host, AsyncHost, Callable[[Store], Union[Host, AsyncHost]]],
     name: str = "witgen:coverage/host-echo@0.1.0",
 ) -> None:
     """Define what the component imports as `name` in `linker`, implemented by `host`.
 
     `host` is an object with the Protocol's attributes, shared by every
     store, or a callable taking the `Store` and returning one (a host per
-    store, for example one kept as the store's data)."""
+    store, for example one kept as the store's data). Its methods may be
+    `async def` (`AsyncHost`) when the component is called through the
+    awaited class: they run on the event loop awaiting the call."""
     get = _rt.host_getter(
         host,
         (

@@ -8,7 +8,7 @@ from wasmtime.component import Component, Instance, Linker
 
 import witgen_runtime as _rt
 
-_rt.require_interface(2, __name__)
+_rt.require_interface(3, __name__)
 
 from . import add as _add
 from witgen_runtime import (
@@ -27,10 +27,12 @@ from witgen_runtime import (
     release_store,
     register_store,
     load_component,
+    store_calls,
 )
 
 __all__ = [
     "InterfacedAdder",
+    "InterfacedAdderAsync",
     "Ok",
     "Err",
     "Some",
@@ -46,6 +48,7 @@ __all__ = [
     "release_store",
     "register_store",
     "load_component",
+    "store_calls",
 ]
 
 
@@ -101,3 +104,33 @@ class InterfacedAdder:
         `instantiate` gives a store with no WASI configuration a deny-all default."""
         if wasi:
             _rt.add_wasi(linker)
+
+
+class InterfacedAdderAsync:
+    """`InterfacedAdder`, awaited: every export is an `async def` that runs the
+    call on the store's own thread (one call at a time per store; wasm runs
+    without the GIL) while the event loop serves other tasks. Host
+    functions may be `async def`: they run on the loop awaiting the call.
+
+    Cancelling the awaiting task (or `asyncio.wait_for`'s timeout)
+    interrupts the guest with wasmtime's epoch interruption; the store is
+    then poisoned. The store's engine needs `Config.epoch_interruption =
+    True` (`UnsupportedError` otherwise). Link with `InterfacedAdder.add_to_linker`;
+    for anything else (exported resources' methods) use
+    `await store_calls(store).run(func, *args)`."""
+
+    def __init__(self, sync: InterfacedAdder) -> None:
+        self._sync = sync
+        self._calls = _rt.store_calls(sync._instance.store)
+        self.add = _add.AsyncExports(sync.add)
+
+    @classmethod
+    async def instantiate(
+        cls, store: Store, component: Component, linker: Linker
+    ) -> InterfacedAdderAsync:
+        """`InterfacedAdder.instantiate`, awaited on the store's thread."""
+        return cls(
+            await _rt.store_calls(store).run(
+                InterfacedAdder.instantiate, store, component, linker
+            )
+        )

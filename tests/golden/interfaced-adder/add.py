@@ -8,7 +8,7 @@ from wasmtime.component import Component, Linker
 
 import witgen_runtime as _rt
 
-__all__ = ["Exports"]
+__all__ = ["Exports", "AsyncExports"]
 
 
 _SHAPE = _rt.WorldShape(
@@ -57,4 +57,34 @@ class Exports:
 
     def add(self, store: Store, a: int, b: int) -> int:
         result: int = self._add.call(store, a, b)
+        return result
+
+
+class AsyncExports:
+    """`Exports`, awaited: each method runs the call on the store's own
+    thread (one call at a time per store) while the event loop goes on, and
+    cancelling the awaiting task interrupts the guest (the store is then
+    poisoned). The store's engine needs `Config.epoch_interruption = True`."""
+
+    def __init__(self, sync: Exports) -> None:
+        self._sync = sync
+        self._calls = _rt.store_calls(sync._instance.store)
+
+    @classmethod
+    async def instantiate(
+        cls,
+        store: Store,
+        component: Component,
+        linker: Linker,
+        name: str = "wasi-mindmap:interfaced-adder/add",
+    ) -> AsyncExports:
+        """`Exports.instantiate`, awaited on the store's thread."""
+        return cls(
+            await _rt.store_calls(store).run(
+                Exports.instantiate, store, component, linker, name
+            )
+        )
+
+    async def add(self, store: Store, a: int, b: int) -> int:
+        result: int = await self._calls.run(self._sync.add, store, a, b)
         return result

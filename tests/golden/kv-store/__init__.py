@@ -10,7 +10,7 @@ from wasmtime.component import Component, Instance, Linker
 
 import witgen_runtime as _rt
 
-_rt.require_interface(2, __name__)
+_rt.require_interface(3, __name__)
 
 from . import kvdb as _kvdb
 from witgen_runtime import (
@@ -29,11 +29,14 @@ from witgen_runtime import (
     release_store,
     register_store,
     load_component,
+    store_calls,
 )
 
 __all__ = [
     "KvStore",
+    "KvStoreAsync",
     "KvStoreImports",
+    "KvStoreAsyncImports",
     "add_imports_to_linker",
     "Ok",
     "Err",
@@ -50,6 +53,7 @@ __all__ = [
     "release_store",
     "register_store",
     "load_component",
+    "store_calls",
 ]
 
 
@@ -78,15 +82,29 @@ class KvStoreImports(Protocol):
         ...
 
 
+class KvStoreAsyncImports(Protocol):
+    """`KvStoreImports` with `async def` methods, run on the loop awaiting the call."""
+
+    async def log(self, msg: str) -> None:
+        """Writes a line to the host's log."""
+        ...
+
+
 def add_imports_to_linker(
     linker: Linker,
-    host: Union[KvStoreImports, Callable[[Store], KvStoreImports]],
+    host: Union[
+        KvStoreImports,
+        KvStoreAsyncImports,
+        Callable[[Store], Union[KvStoreImports, KvStoreAsyncImports]],
+    ],
 ) -> None:
     """Define what the component imports in `linker`, implemented by `host`.
 
     `host` is an object with the Protocol's attributes, shared by every
     store, or a callable taking the `Store` and returning one (a host per
-    store, for example one kept as the store's data)."""
+    store, for example one kept as the store's data). Its methods may be
+    `async def` (`KvStoreAsyncImports`) when the component is called through the
+    awaited class: they run on the event loop awaiting the call."""
     get = _rt.host_getter(host, ("log",))
     with linker.root() as instance:
         _rt.add_func(
@@ -133,8 +151,16 @@ class KvStore:
     def add_to_linker(
         linker: Linker,
         *,
-        kvdb: Union[_kvdb.Host, Callable[[Store], _kvdb.Host]],
-        imports: Union[KvStoreImports, Callable[[Store], KvStoreImports]],
+        kvdb: Union[
+            _kvdb.Host,
+            _kvdb.AsyncHost,
+            Callable[[Store], Union[_kvdb.Host, _kvdb.AsyncHost]],
+        ],
+        imports: Union[
+            KvStoreImports,
+            KvStoreAsyncImports,
+            Callable[[Store], Union[KvStoreImports, KvStoreAsyncImports]],
+        ],
         wasi: bool = True,
     ) -> None:
         """Define everything the world imports in `linker`.
@@ -156,4 +182,40 @@ class KvStore:
     def replace_value(self, store: Store, key: str, value: str) -> Optional[str]:
         """Sets `key` to `value` and returns the value `key` had before, if any."""
         result: Optional[str] = self._replace_value.call(store, key, value)
+        return result
+
+
+class KvStoreAsync:
+    """`KvStore`, awaited: every export is an `async def` that runs the
+    call on the store's own thread (one call at a time per store; wasm runs
+    without the GIL) while the event loop serves other tasks. Host
+    functions may be `async def`: they run on the loop awaiting the call.
+
+    Cancelling the awaiting task (or `asyncio.wait_for`'s timeout)
+    interrupts the guest with wasmtime's epoch interruption; the store is
+    then poisoned. The store's engine needs `Config.epoch_interruption =
+    True` (`UnsupportedError` otherwise). Link with `KvStore.add_to_linker`;
+    for anything else (exported resources' methods) use
+    `await store_calls(store).run(func, *args)`."""
+
+    def __init__(self, sync: KvStore) -> None:
+        self._sync = sync
+        self._calls = _rt.store_calls(sync._instance.store)
+
+    @classmethod
+    async def instantiate(
+        cls, store: Store, component: Component, linker: Linker
+    ) -> KvStoreAsync:
+        """`KvStore.instantiate`, awaited on the store's thread."""
+        return cls(
+            await _rt.store_calls(store).run(
+                KvStore.instantiate, store, component, linker
+            )
+        )
+
+    async def replace_value(self, store: Store, key: str, value: str) -> Optional[str]:
+        """Sets `key` to `value` and returns the value `key` had before, if any."""
+        result: Optional[str] = await self._calls.run(
+            self._sync.replace_value, store, key, value
+        )
         return result

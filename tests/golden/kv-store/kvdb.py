@@ -12,7 +12,7 @@ from wasmtime.component import Linker
 
 import witgen_runtime as _rt
 
-__all__ = ["Connection", "Host", "HostResources", "add_to_linker"]
+__all__ = ["Connection", "Host", "AsyncHost", "HostResources", "add_to_linker"]
 
 
 class Connection(Protocol):
@@ -55,16 +55,22 @@ class Host(HostResources, Protocol):
     """A key-value database that the host provides."""
 
 
+class AsyncHost(HostResources, Protocol):
+    """`Host` with `async def` methods, run on the loop awaiting the call."""
+
+
 def add_to_linker(
     linker: Linker,
-    host: Union[Host, Callable[[Store], Host]],
+    host: Union[Host, AsyncHost, Callable[[Store], Union[Host, AsyncHost]]],
     name: str = "wasi-mindmap:kv-store/kvdb",
 ) -> None:
     """Define what the component imports as `name` in `linker`, implemented by `host`.
 
     `host` is an object with the Protocol's attributes, shared by every
     store, or a callable taking the `Store` and returning one (a host per
-    store, for example one kept as the store's data)."""
+    store, for example one kept as the store's data). Its methods may be
+    `async def` (`AsyncHost`) when the component is called through the
+    awaited class: they run on the event loop awaiting the call."""
     get = _rt.host_getter(host, ("Connection",))
     with linker.root() as root, root.add_instance(name) as instance:
         _rt.add_host_resource(instance, "connection", _CONNECTION, get, "Connection")
