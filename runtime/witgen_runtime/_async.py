@@ -201,12 +201,19 @@ class StoreCalls:
         """Wait for the interrupted call to end (a trap at the next epoch
         check), so the guest is not running when the caller goes on."""
         while not future.done():
+            waiter = asyncio.wrap_future(future)
+            # The call's outcome (the trap) no longer matters: retrieve it, or
+            # asyncio logs "Future exception was never retrieved".
+            waiter.add_done_callback(_ignore_outcome)
             try:
-                await asyncio.wait([asyncio.wrap_future(future)])
+                await asyncio.wait([waiter])
             except asyncio.CancelledError:
                 continue  # cancelled again: the guest stops anyway, very soon
-            except BaseException:  # noqa: BLE001 - the call's outcome no longer matters
-                break
+
+
+def _ignore_outcome(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _name(fn: Callable[..., Any]) -> str:
