@@ -17,7 +17,9 @@ component-model text (`WAT`: pure wasm, no WASI):
   the GIL, so with C idle cores the best is about max(1, N / C) x longest.
 * **Overhead.** `add(s32, s32)` called plainly (`world.add(store, 1, 2)`)
   and awaited (`await world_async.add(store, 1, 2)`, on a running loop:
-  one hop to the store's thread and back), µs per call.
+  one hop to the store's thread and back), µs per call; and the hop
+  alone, a no-op through `loop.run_in_executor` on a one-thread pool (what
+  any awaited call run on another thread pays).
 
 Each figure is the median over ``--reps`` repetitions (variants
 interleaved). Wall time, so the machine's other load shows: the header
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import datetime
 import importlib
 import os
@@ -149,7 +152,9 @@ async def overhead(guests: Guests, calls: int, reps: int) -> None:
     store, awaited = await guests.instance()
     plain = awaited._sync  # the plain world the awaited one wraps: same store, same instance
     assert plain.add(store, 1, 2) == 3 and await awaited.add(store, 1, 2) == 3
-    per_call: dict[str, list[float]] = {"plain": [], "awaited": []}
+    per_call: dict[str, list[float]] = {"plain": [], "awaited": [], "hop": []}
+    loop = asyncio.get_running_loop()
+    pool = concurrent.futures.ThreadPoolExecutor(1)
     for _ in range(reps):
         start = time.perf_counter()
         for _ in range(calls):
@@ -159,10 +164,16 @@ async def overhead(guests: Guests, calls: int, reps: int) -> None:
         for _ in range(calls):
             await awaited.add(store, 1, 2)
         per_call["awaited"].append((time.perf_counter() - start) / calls)
-    p, a = median(per_call["plain"]), median(per_call["awaited"])
+        start = time.perf_counter()
+        for _ in range(calls):
+            await loop.run_in_executor(pool, int)
+        per_call["hop"].append((time.perf_counter() - start) / calls)
+    pool.shutdown()
+    p, a, h = median(per_call["plain"]), median(per_call["awaited"]), median(per_call["hop"])
     print(f"Overhead: add(s32, s32) -> s32, {calls:,} calls a rep")
     print(f"  plain    world.add(store, 1, 2)          {p * 1e6:8.1f} µs")
     print(f"  awaited  await world_async.add(...)      {a * 1e6:8.1f} µs  ({a / p:.1f}x, +{(a - p) * 1e6:.1f} µs)")
+    print(f"  the hop  await loop.run_in_executor(...)  {h * 1e6:8.1f} µs  (a no-op on a one-thread pool)")
 
 
 async def run(args: argparse.Namespace, pkg: Any) -> None:
