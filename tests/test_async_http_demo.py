@@ -37,7 +37,7 @@ from typing import Any, Iterator
 import pytest
 
 from guests import build
-from redis_server import redis_server
+from redis_server import free_port, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "async-http"
@@ -331,3 +331,14 @@ def test_a_timeout_logs_no_stray_asyncio_error(
         assert serve(server_py, component, redis_url, 0.5, scenario)[0] == 504
         gc.collect()
     assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+
+
+def test_redis_down_is_500_and_the_server_goes_on(server_py: ModuleType, component: tuple[Any, Any]) -> None:
+    down = f"redis://127.0.0.1:{free_port()}/0"
+
+    async def scenario(port: int) -> list[Any]:
+        return [await get(port, "/primes/10"), await get(port, "/nothing")]
+
+    failed, missing = serve(server_py, component, down, 10.0, scenario)
+    assert failed[:2] == (500, "the handler failed\n")
+    assert missing[0] == 404
