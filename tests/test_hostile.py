@@ -347,7 +347,8 @@ def test_thousands_of_world_level_functions(tmp_path: Path, capsys: pytest.Captu
     path.write_text(h.world_functions(2000))
     _generate(path, tmp_path, capsys)
     init = (tmp_path / "out" / "__init__.py").read_text()
-    assert init.count("def imp") == 2000 and init.count("def exp") == 2000
+    assert init.count("    def imp") == 2000 and init.count("    def exp") == 2000
+    assert init.count("async def imp") == 2000 and init.count("async def exp") == 2000  # the awaited twins
 
 
 def test_long_chain_of_legacy_star_uses(tmp_path: Path) -> None:

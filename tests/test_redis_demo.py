@@ -12,12 +12,9 @@ The guest and its compiled artifact are cached beside the guest cache
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,10 +26,10 @@ from typing import Any, Iterator
 import pytest
 
 from guests import build
+from redis_server import free_port, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "redis-cache"
-REDIS_SERVER = shutil.which("redis-server")
 
 if not (DEMO / "run.py").is_file():
     pytest.skip("examples/redis-cache is not in this source tree", allow_module_level=True)
@@ -55,58 +52,10 @@ run_py: Any = _import("redis_demo_run", DEMO / "run.py")
 # A private Redis server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def _redis_server(folder: Path) -> Iterator[str]:
-    assert REDIS_SERVER is not None
-    for attempt in range(5):  # another process may take the port between probe and start
-        port = _free_port()
-        proc = subprocess.Popen(
-            [
-                REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
-                "--logfile", str(folder / f"redis-{port}.log"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"redis://127.0.0.1:{port}/0"
-        try:
-            deadline = time.monotonic() + 10
-            while proc.poll() is None and time.monotonic() < deadline:
-                try:
-                    redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.05)
-            else:
-                continue  # it exited (port taken?) or never answered: next port
-            yield url
-            return
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-    logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in folder.glob("redis-*.log"))
-    pytest.fail(f"redis-server did not start on a free loopback port:\n{logs}")
-
-
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed (apt-get install -y redis-server)")
-    with tempfile.TemporaryDirectory(prefix="witgen-redis-") as folder:
-        with _redis_server(Path(folder)) as url:
-            yield url
+    with redis_server(redis) as url:
+        yield url
 
 
 @pytest.fixture
@@ -192,7 +141,7 @@ def test_demo_end_to_end(guest_wasm: Path, redis_url: str, client: Any) -> None:
 
 
 def test_demo_without_redis(guest_wasm: Path) -> None:
-    closed = f"redis://127.0.0.1:{_free_port()}/0"
+    closed = f"redis://127.0.0.1:{free_port()}/0"
     proc = _run_demo(guest_wasm, closed)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"cannot reach {closed}" in proc.stdout
@@ -242,7 +191,7 @@ def test_host_maps_the_interface_onto_redis(host_module: Any, client: Any) -> No
 
 def test_host_turns_connection_errors_into_runtime_error(host_module: Any) -> None:
     host_py, bindings = host_module
-    down = redis.Redis.from_url(f"redis://127.0.0.1:{_free_port()}/0", socket_connect_timeout=1)  # as run.py
+    down = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)  # as run.py
     cache = host_py.RedisCache(down)
     for call in (lambda: cache.set("k", b"v", None), lambda: cache.get("k"), lambda: cache.delete("k")):
         with pytest.raises(bindings.Err) as error:
