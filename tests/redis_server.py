@@ -66,3 +66,23 @@ def redis_server(redis: Any) -> Iterator[str]:
                     proc.wait()
         logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in folder.glob("redis-*.log"))
         pytest.fail(f"redis-server did not start on a free loopback port:\n{logs}")
+
+
+# The fixtures both demos' tests use (import them into the test module).
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    redis = pytest.importorskip("redis", reason="the `redis` package is not installed (pip install redis)")
+    with redis_server(redis) as url:
+        yield url
+
+
+@pytest.fixture
+def client(redis_url: str) -> Iterator[Any]:
+    """A client of the private server, its database emptied first."""
+    redis = pytest.importorskip("redis", reason="the `redis` package is not installed (pip install redis)")
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()

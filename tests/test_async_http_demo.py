@@ -37,7 +37,7 @@ from typing import Any, Iterator
 import pytest
 
 from guests import build
-from redis_server import free_port, redis_server
+from redis_server import client, free_port, redis_url  # noqa: F401 - client, redis_url: fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "async-http"
@@ -123,20 +123,6 @@ def server_py() -> Iterator[ModuleType]:
 def component(server_py: ModuleType, guest_wasm: Path) -> tuple[Any, Any]:
     engine = server_py.epoch_engine()
     return engine, server_py.load_component(engine, guest_wasm, cache_dir=_cache())
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    with redis_server(redis) as url:
-        yield url
-
-
-@pytest.fixture
-def client(redis_url: str) -> Iterator[Any]:
-    client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    yield client
-    client.close()
 
 
 # --------------------------------------------------------------------------

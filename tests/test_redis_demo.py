@@ -26,7 +26,7 @@ from typing import Any, Iterator
 import pytest
 
 from guests import build
-from redis_server import free_port, redis_server
+from redis_server import client, free_port, redis_url  # noqa: F401 - client, redis_url: fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "redis-cache"
@@ -46,24 +46,6 @@ def _import(name: str, path: Path) -> Any:
 
 
 run_py: Any = _import("redis_demo_run", DEMO / "run.py")
-
-
-# --------------------------------------------------------------------------
-# A private Redis server
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    with redis_server(redis) as url:
-        yield url
-
-
-@pytest.fixture
-def client(redis_url: str) -> Iterator[Any]:
-    client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    yield client
-    client.close()
 
 
 # --------------------------------------------------------------------------

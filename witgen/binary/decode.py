@@ -598,11 +598,7 @@ class Decoder:
 
     def insert_package(self, package: _PendingPackage) -> m.PackageId:
         resolve = self.resolve
-        id = resolve.package_names.get(package.name)
-        if id is None:
-            id = m.PackageId(len(resolve.packages))
-            resolve.packages.append(m.Package(package.name, package.docs))
-            resolve.package_names[package.name] = id
+        id = resolve.package_for(package.name, package.docs)
         target = resolve.packages[id]
         for name, iface in package.fields.interfaces.items():
             target.interfaces[name] = iface

@@ -123,11 +123,7 @@ def merge(into: m.Resolve, other: m.Resolve) -> list[m.PackageId]:
 
     ids: list[m.PackageId] = []
     for index, package in enumerate(other.packages):
-        existing = into.package_names.get(package.name)
-        if existing is None:
-            existing = m.PackageId(len(into.packages))
-            into.packages.append(m.Package(package.name, package.docs))
-            into.package_names[package.name] = existing
+        existing = into.package_for(package.name, package.docs)
         target = into.packages[existing]
         for name, iface_id in package.interfaces.items():
             new_iface = interface_map[iface_id]

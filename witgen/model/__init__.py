@@ -561,6 +561,15 @@ class Resolve:
 
     # ---- lookups ----
 
+    def package_for(self, name: PackageName, docs: str | None = None) -> PackageId:
+        """The package `name`, added empty (with `docs`) if there is none:
+        decoded packages join those already read."""
+        id = self.package_names.get(name)
+        if id is None:
+            id = self.package_names[name] = PackageId(len(self.packages))
+            self.packages.append(Package(name, docs))
+        return id
+
     def package_named(self, name: str) -> PackageId | None:
         """`ns:pkg` or `ns:pkg@1.0.0`."""
         for package_name, id in self.package_names.items():
