@@ -40,7 +40,7 @@ def one_of_each() -> list[tuple[m.TypeDefKind, list[m.Type]]]:
         (m.Map("string", T2), ["string", T2]),
         (m.Option(T1), [T1]),
         (m.Result(None, T2), [T2]),
-        (m.Tuple([T2, "char", T1]), [T2, "char", T1]),
+        (m.Tuple((T2, "char", T1)), [T2, "char", T1]),
         (m.Future(None), []),
         (m.Stream(T1), [T1]),
         (m.Unknown(), []),
@@ -54,6 +54,23 @@ def test_the_examples_cover_every_kind() -> None:
     # Adding a kind to `TypeDefKind` fails here until it has an example,
     # and then the tests below check it is handled.
     assert {type(kind) for kind, _ in one_of_each()} == KINDS
+
+
+def test_every_shape_class_is_in_the_shape_union() -> None:
+    # `case m.ShapeKind():` stands for every shape; the per-shape `match`es
+    # (and mypy's exhaustiveness) see the `Shape` union. They must agree.
+    shapes = {get_origin(a) for a in get_args(m.Shape)}
+    assert set(m.ShapeKind.__subclasses__()) == shapes
+
+
+def test_equal_shapes_are_one_key() -> None:
+    # The resolver gives one id to each distinct anonymous structure.
+    assert {m.Tuple(("u8", T1)), m.Tuple(("u8", T1)), m.Result(None, T1), m.Result(T1, None)} == {
+        m.Tuple(("u8", T1)),
+        m.Result(None, T1),
+        m.Result(T1, None),
+    }
+    assert m.List(T1) != m.Option(T1)
 
 
 @pytest.mark.parametrize("kind, refs", one_of_each(), ids=_NAMES)
@@ -173,13 +190,13 @@ def test_resource_of_sees_through_aliases_only() -> None:
 
 
 def test_type_ids_referenced_leaves_out_primitives() -> None:
-    resolve = _resolve(m.Resource(), m.Tuple(["u8", m.TypeId(0), "string", m.TypeId(0)]))
+    resolve = _resolve(m.Resource(), m.Tuple(("u8", m.TypeId(0), "string", m.TypeId(0))))
     assert resolve.type_ids_referenced(T1) == [0, 0]
 
 
 def test_topological_types_puts_each_type_after_what_it_refers_to() -> None:
     # 0 = list<1>, 1 = option<2>, 2 = record, 3 = tuple<2, 0>
-    resolve = _resolve(m.List(T1), m.Option(T2), m.Record([m.Field("a", "u8")]), m.Tuple([T2, m.TypeId(0)]))
+    resolve = _resolve(m.List(T1), m.Option(T2), m.Record([m.Field("a", "u8")]), m.Tuple((T2, m.TypeId(0))))
     assert resolve.topological_types() == [2, 1, 0, 3]
     assert resolve.topological_types([m.TypeId(3)]) == [2, 1, 0, 3]
     assert resolve.topological_types([T1]) == [2, 1]

@@ -529,7 +529,7 @@ class _Parser:
                 types = [self.valtype(r, scope) for _ in range(r.count())]
                 if not types:
                     raise r.error("a tuple needs at least one type", at)
-                return m.Tuple(types)
+                return m.Tuple(tuple(types))
             case 0x6E | 0x6D:
                 names = tuple(r.name() for _ in range(r.count()))
                 if not names:

@@ -529,7 +529,7 @@ class _Builder:
         return ast.Shape(m.Result(None, None), _span(children[0]))
 
     def tuple_of(self, children: list[Any]) -> ast.Shape:
-        return ast.Shape(m.Tuple(_types(children)), _span(children[0]))
+        return ast.Shape(m.Tuple(tuple(_types(children))), _span(children[0]))
 
     def future_of(self, children: list[Any]) -> ast.Shape:
         return ast.Shape(m.Future(_types(children)[0]), _span(children[0]))

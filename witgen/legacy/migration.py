@@ -205,7 +205,7 @@ class _Migration:
             result = results[0]
         elif results:
             items = tuple(self._plain(t, "in a result list") for t in results)
-            result = ast.Shape(m.Tuple(list(items)), items[0].span)
+            result = ast.Shape(m.Tuple(tuple(items)), items[0].span)
         return ast.FuncType(tuple(params), _optional(result), function.is_async, function.keyword)
 
     # ---- type definitions ----
@@ -300,7 +300,7 @@ class _Migration:
                 return ast.Shape(m.Option(self._plain(self.type(inner), "in an option")), span)
             case legacy.TupleOf(items, span):
                 migrated = [self.type(t) for t in items]
-                return ast.Shape(m.Tuple([self._plain(t, "in a tuple") for t in migrated]), span)
+                return ast.Shape(m.Tuple(tuple(self._plain(t, "in a tuple") for t in migrated)), span)
             case legacy.Hole(span):
                 return _Hole(span)
             case legacy.Generic(name, args):
@@ -355,10 +355,10 @@ class _Migration:
                 f"`unit` has no modern equivalent {where}",
                 "modern WIT has no unit type: leave out a result, or use `_` in `result<_, E>`",
             )
-            return ast.Shape(m.Tuple([]), type_.span)
+            return ast.Shape(m.Tuple(()), type_.span)
         if isinstance(type_, _Hole):
             self.error(type_.span, f"`_` cannot stand {where}")
-            return ast.Shape(m.Tuple([]), type_.span)
+            return ast.Shape(m.Tuple(()), type_.span)
         return type_
 
 

@@ -230,7 +230,7 @@ class Resource:
     pass
 
 
-@dataclass
+@dataclass(frozen=True)
 class Handle:
     kind: Literal["own", "borrow"]
     resource: TypeId
@@ -246,46 +246,58 @@ R = TypeVar("R")
 S = TypeVar("S")
 
 
-@dataclass
-class List(Generic[R]):
+class ShapeKind(Generic[R]):
+    """What every shape is. A stage that treats all shapes alike matches
+    this (`case m.ShapeKind():`), and mypy still sees the match as
+    exhaustive; a stage with a question per shape matches each class."""
+
+    __slots__ = ()
+
+
+# Frozen, so a shape over hashable references is a key: the resolver gives
+# one id to each distinct anonymous structure.
+
+
+@dataclass(frozen=True)
+class List(ShapeKind[R]):
     element: R
 
 
-@dataclass
-class FixedList(Generic[R]):
+@dataclass(frozen=True)
+class FixedList(ShapeKind[R]):
     element: R
     size: int
 
 
-@dataclass
-class Map(Generic[R]):
+@dataclass(frozen=True)
+class Map(ShapeKind[R]):
     key: R
     value: R
 
 
-@dataclass
-class Option(Generic[R]):
+@dataclass(frozen=True)
+class Option(ShapeKind[R]):
     inner: R
 
 
-@dataclass
-class Result(Generic[R]):
+@dataclass(frozen=True)
+class Result(ShapeKind[R]):
     ok: R | None
     err: R | None
 
 
-@dataclass
-class Tuple(Generic[R]):
-    types: list[R]
+@dataclass(frozen=True)
+class Tuple(ShapeKind[R]):
+    types: tuple[R, ...]
 
 
-@dataclass
-class Future(Generic[R]):
+@dataclass(frozen=True)
+class Future(ShapeKind[R]):
     inner: R | None
 
 
-@dataclass
-class Stream(Generic[R]):
+@dataclass(frozen=True)
+class Stream(ShapeKind[R]):
     inner: R | None
 
 
@@ -294,12 +306,9 @@ class Stream(Generic[R]):
 Shape = Union[List[R], FixedList[R], Map[R], Option[R], Result[R], Tuple[R], Future[R], Stream[R]]
 
 
-_SHAPE_CLASSES: tuple[type, ...] = tuple(get_origin(a) for a in get_args(Shape))
-
-
 def is_shape(value: object) -> TypeGuard[Shape[Any]]:
     """Whether `value` is a shape (over any kind of reference)."""
-    return isinstance(value, _SHAPE_CLASSES)
+    return isinstance(value, ShapeKind)
 
 
 def shape_references(shape: Shape[R]) -> Iterator[R]:
@@ -347,7 +356,7 @@ def map_shape(shape: Shape[R], f: Callable[[R], S]) -> Shape[S]:
             mapped_ok = opt(ok)
             return Result(mapped_ok, opt(err))
         case Tuple(types=types):
-            return Tuple([f(t) for t in types])
+            return Tuple(tuple(f(t) for t in types))
         case Future(inner=inner):
             return Future(opt(inner))
         case Stream(inner=inner):

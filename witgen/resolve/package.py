@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from .._records import dataclass, field
 from functools import partial
-from typing import Callable, Iterable, Iterator, Literal, Sequence, Union
+from typing import Callable, Hashable, Iterable, Iterator, Literal, Sequence, Union
 
 from ..frontend import ast
 from .. import model as m
@@ -212,7 +212,8 @@ class PackageResolver:
             raise WitError.at(None, "no `package` header was found in any WIT file for this package")
         self.source = source
         self.pkg = UnresolvedPackage(_package_name(source.name), source.name.span, source.docs)
-        self.anon: dict[tuple[object, ...], m.TypeId] = {}
+        # Anonymous structures (`Handle`s, shapes: hashable values) -> their one id.
+        self.anon: dict[Hashable, m.TypeId] = {}
         self.interface_types: list[Lookup] = []
         self.type_lookup: Lookup = {}
         self.ast_items: list[dict[str, AstItem]] = []
@@ -669,22 +670,7 @@ class PackageResolver:
                     # From another package: `link` checks it once connected.
                     self.pkg.required_resource_types.append((cur, named.span))
                     return id
-                case (
-                    m.Alias()
-                    | m.Record()
-                    | m.Flags()
-                    | m.Variant()
-                    | m.Enum()
-                    | m.Handle()
-                    | m.List()
-                    | m.FixedList()
-                    | m.Map()
-                    | m.Option()
-                    | m.Result()
-                    | m.Tuple()
-                    | m.Future()
-                    | m.Stream()
-                ):
+                case m.Alias() | m.Record() | m.Flags() | m.Variant() | m.Enum() | m.Handle() | m.ShapeKind():
                     raise WitError.at(named.span, f"type `{named.name}` used in a handle must be a resource")
                 case _:
                     assert_never(kind)
@@ -739,7 +725,7 @@ class PackageResolver:
                 return m.Alias(self._type_name(ty))
             case ast.Handle(kind=how, resource=resource):
                 return m.Handle(how, self._validate_resource(resource))
-            case ast.Shape(shape=m.Tuple(types=[])):
+            case ast.Shape(shape=m.Tuple(types=())):
                 raise WitError.at(ty.span, "empty tuple")
             case ast.Shape(shape=shape):
                 kind = m.map_shape(shape, lambda t: self._type(t, stab))
@@ -772,37 +758,20 @@ class PackageResolver:
     def _anon(self, kind: m.TypeDefKind, stab: m.Stability, span: Span | None) -> m.Type:
         """The type an anonymous `kind` is: one id per distinct structure,
         as wit-parser's `anon_types` (an `own<r>` is `r` itself)."""
-        key: tuple[object, ...]
         match kind:
             case m.Alias(target=target):
                 return target
             case m.Handle(kind="own", resource=resource):
                 return resource
-            case m.Handle(resource=resource):
-                key = ("borrow", resource)
-            case m.List(element=element):
-                key = ("list", element)
-            case m.Map(key=key_type, value=value):
-                key = ("map", key_type, value)
-            case m.FixedList(element=element, size=size):
-                key = ("fixed", element, size)
-            case m.Option(inner=inner):
-                key = ("option", inner)
-            case m.Result(ok=ok, err=err):
-                key = ("result", ok, err)
-            case m.Tuple(types=types):
-                key = ("tuple", *types)
-            case m.Future(inner=inner):
-                key = ("future", inner)
-            case m.Stream(inner=inner):
-                key = ("stream", inner)
+            case m.Handle() | m.ShapeKind():
+                pass  # a value: equal structures are equal keys
             case m.Record() | m.Flags() | m.Variant() | m.Enum() | m.Resource() | m.Unknown():
                 raise AssertionError(f"no anonymous {kind}")
             case _:
                 assert_never(kind)
-        id = self.anon.get(key)
+        id = self.anon.get(kind)
         if id is None:
-            id = self.anon[key] = self._alloc_type(m.TypeDef(None, kind, None, None, stab, span))
+            id = self.anon[kind] = self._alloc_type(m.TypeDef(None, kind, None, None, stab, span))
         return id
 
     # ---- functions ----
