@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from guests import build as guests
 from binary.wit_strategies import packages
+from resolve.test_kinds import EVERY_KIND
 from resolve.test_oracle import WASM_TOOLS, _case, _corpus_cases
 from shared_corpus import SHARED, witjson_tool
 from witgen.diagnostics import WitError
@@ -97,6 +98,17 @@ def _reparses(text: str, folder: Path) -> None:
 @pytest.mark.parametrize("name", sorted(guests.GUESTS))
 def test_guest_component_decodes_as_wasm_tools_does(name: str, tmp_path: Path) -> None:
     _agree(guests.wasm_path(name), tmp_path)
+
+
+def test_every_kind_decodes_as_wasm_tools_does(tmp_path: Path) -> None:
+    # A type kind added to the model is written in `EVERY_KIND` (its test
+    # says so); here its binary encoding must decode (binary/components.py).
+    source = tmp_path / "every-kind.wit"
+    source.write_text(EVERY_KIND)
+    wasm = tmp_path / "every-kind.wasm"
+    encoded = _tool("component", "wit", "--wasm", "--features", "active", str(source), "-o", str(wasm))
+    assert encoded.returncode == 0, encoded.stderr
+    _agree(wasm, tmp_path)
 
 
 @pytest.mark.skipif(not UI.is_dir(), reason=f"the shared corpus is not at {UI}")
