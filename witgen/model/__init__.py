@@ -15,17 +15,26 @@ to rebuild one with other ids, `map_type_ids`): the one place that knows
 each kind's children.
 
 A new kind of type written out (as `map<K, V>`, `list<T, N>`, `future<T>`
-and `stream<T>` were added to WIT): its class here and in `Shape`, then mypy
-names every `match` left to do: here (`shape_references`, `map_shape`,
-`shape_wit`, `shape_json`), `resolve/package.py` and `bindgen/types.py`. The
-syntax tree holds the same classes (`ast.Shape`), so it needs nothing. What
-mypy cannot see: the grammar (`grammar/wit.lark`), the parser's callback
-for the new rule (`tests/frontend/test_parser.py` fails without it) and the
-runtime's codec (`runtime/witgen_runtime/_values.py`): six files. The
-one-of-each lists of `tests/model/test_model.py`,
-`tests/model/test_witjson.py` and `tests/resolve/test_kinds.py` fail until
-they have the kind. A new kind of declaration (as `record`) also needs its
-node in `frontend/ast.py` and its cases in `frontend/printer.py` and
+and `stream<T>` were added to WIT) touches six files, each pointed at:
+
+1. here: its class, a `ShapeKind` in `Shape`; then mypy names the `match`es
+   left (`shape_references`, `map_shape`, `shape_wit`, `shape_json`);
+2. `bindgen/types.py`: can its values cross wasmtime's C API, its
+   annotation and its codec (mypy names each `match`);
+3. `grammar/wit.lark` and 4. `frontend/parser.py`, its syntax and the rule's
+   callback: `tests/resolve/test_kinds.py` fails until `EVERY_KIND` writes
+   the kind, and `tests/frontend/test_parser.py` until the rule has a
+   callback (then `python -m witgen.frontend.lalr` rebuilds the table);
+5. `binary/components.py`, its binary encoding:
+   `tests/binary/test_oracle.py` decodes `EVERY_KIND` as wasm-tools does;
+6. the runtime's codec module (`runtime/witgen_runtime/_values.py`), the
+   kind's C numbering, its codec if values can cross and how it is read and
+   compared: `tests/bindgen/test_types.py` imports bindings using every kind.
+
+Stages that treat all shapes alike (resolving, linking, the syntax tree,
+WIT and JSON writers, the expected-world text of `witgen verify`) need
+nothing. A new kind of declaration (as `record`) also needs its node in
+`frontend/ast.py` and its cases in `frontend/printer.py` and
 `model/witjson.py`, which mypy names.
 """
 
