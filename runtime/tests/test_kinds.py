@@ -91,7 +91,7 @@ def test_every_value_kind_of_wasmtime_has_an_entry_and_a_codec() -> None:
     passable = {k.value for k in KINDS.kinds if k.value is not None}
     assert set(values.values()) <= passable
     for name, value in values.items():
-        assert getattr(_rt._values.ValueKind, name) == value
+        assert getattr(_rt._values, f"V_{name}") == value
     codec_kinds = set()
     pending: list[type] = [Codec]
     while pending:

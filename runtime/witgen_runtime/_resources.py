@@ -16,7 +16,7 @@ from ._capi import MEM, pack_into, unpack_from
 from ._errors import ResourceDroppedError, Trap, WitError
 from ._store import StoreState, all_hosts, current, hosts_of, state_for
 from ._types import Type as WitType
-from ._values import KINDS, Bad, Codec, ValueKind, _expected, _tname
+from ._values import KINDS, V_RESOURCE, Bad, Codec, _expected, _tname
 
 __all__ = ["HostResource", "Own", "Borrow", "add_host_resource", "GuestResource", "GuestOwn", "GuestBorrow"]
 
@@ -40,7 +40,7 @@ def _new_host_handle(ctx: int, rep: int, type_id: int, addr: int) -> None:
     C.resource_host_delete(host)
     if err:
         raise C.take_error(err)
-    MEM[addr] = ValueKind.RESOURCE
+    MEM[addr] = V_RESOURCE
 
 
 # --------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class HostResource:
 
 
 class _HostHandle(Codec):
-    kind = ValueKind.RESOURCE
+    kind = V_RESOURCE
     size = align = 4
     borrow = False
 
@@ -292,7 +292,7 @@ class GuestOwn(Codec):
     """``own<R>`` of a guest resource: a `GuestResource` proxy. Passing one
     moves it (once the call is made); the proxy is unusable afterwards."""
 
-    kind = ValueKind.RESOURCE
+    kind = V_RESOURCE
     size = align = 4
     borrow = False
 
@@ -325,7 +325,7 @@ class GuestOwn(Codec):
         handle = self._handle_of(v, cx.instance)
         if keep is None:
             # A host function's result: wasmtime frees it, so give it a copy.
-            pack_into("<B7xQ", MEM, addr, ValueKind.RESOURCE, C.resource_any_clone(handle))
+            pack_into("<B7xQ", MEM, addr, V_RESOURCE, C.resource_any_clone(handle))
             if not self.borrow:
                 v._handle = None
                 C.resource_any_delete(handle)
@@ -337,7 +337,7 @@ class GuestOwn(Codec):
             else:
                 scope.own(v, self.cls.__name__)
                 scope.moves.append(v)
-        pack_into("<B7xQ", MEM, addr, ValueKind.RESOURCE, handle)
+        pack_into("<B7xQ", MEM, addr, V_RESOURCE, handle)
 
     def lift(self, addr: int) -> Any:
         cx = current()

@@ -48,54 +48,51 @@ _addressof = ctypes.addressof
 # values, its value kind and codec below. A new kind touches this file only.
 
 
-class ValueKind:
-    """`wasmtime_component_valkind_t`, a value slot's kind byte. MAP is
-    absent from wasmtime-py's `_ffi.py`: read back from a map value a real
-    component returned."""
-
-    BOOL, S8, U8, S16, U16, S32, U32, S64, U64, F32, F64, CHAR, STRING, LIST, RECORD, TUPLE, \
-        VARIANT, ENUM, OPTION, RESULT, FLAGS, RESOURCE, MAP = range(23)
-
+# `wasmtime_component_valkind_t`, a value slot's kind byte (module constants:
+# read on every value lowered). MAP is absent from wasmtime-py's `_ffi.py`:
+# read back from a map value a real component returned.
+V_BOOL, V_S8, V_U8, V_S16, V_U16, V_S32, V_U32, V_S64, V_U64, V_F32, V_F64, V_CHAR, V_STRING, V_LIST, V_RECORD, \
+    V_TUPLE, V_VARIANT, V_ENUM, V_OPTION, V_RESULT, V_FLAGS, V_RESOURCE, V_MAP = range(23)
 
 _R, _S = C.Reader, C.Shape
 KINDS = Kinds(
     # WIT keyword, `wasmtime_component_valtype_kind_t` (None: not in the C API), value kind (None: no codec)
-    Kind("bool", 0, ValueKind.BOOL),
-    Kind("s8", 1, ValueKind.S8),
-    Kind("s16", 2, ValueKind.S16),
-    Kind("s32", 3, ValueKind.S32),
-    Kind("s64", 4, ValueKind.S64),
-    Kind("u8", 5, ValueKind.U8),
-    Kind("u16", 6, ValueKind.U16),
-    Kind("u32", 7, ValueKind.U32),
-    Kind("u64", 8, ValueKind.U64),
-    Kind("f32", 9, ValueKind.F32),
-    Kind("f64", 10, ValueKind.F64),
-    Kind("char", 11, ValueKind.CHAR),
-    Kind("string", 12, ValueKind.STRING),
-    Kind("list", 13, ValueKind.LIST, Form.ARGS, labels=("element",),
+    Kind("bool", 0, V_BOOL),
+    Kind("s8", 1, V_S8),
+    Kind("s16", 2, V_S16),
+    Kind("s32", 3, V_S32),
+    Kind("s64", 4, V_S64),
+    Kind("u8", 5, V_U8),
+    Kind("u16", 6, V_U16),
+    Kind("u32", 7, V_U32),
+    Kind("u64", 8, V_U64),
+    Kind("f32", 9, V_F32),
+    Kind("f64", 10, V_F64),
+    Kind("char", 11, V_CHAR),
+    Kind("string", 12, V_STRING),
+    Kind("list", 13, V_LIST, Form.ARGS, labels=("element",),
          c_read=(_R("list", _S.ONE, ("list_type_element",)),)),
-    Kind("record", 14, ValueKind.RECORD, Form.FIELDS, label="field {}",
+    Kind("record", 14, V_RECORD, Form.FIELDS, label="field {}",
          c_read=(_R("record", _S.NAMED, ("record_type_field_count", "record_type_field_nth")),)),
-    Kind("tuple", 15, ValueKind.TUPLE, Form.ARGS, label="element {}",
+    Kind("tuple", 15, V_TUPLE, Form.ARGS, label="element {}",
          c_read=(_R("tuple", _S.TYPES, ("tuple_type_types_count", "tuple_type_types_nth")),)),
-    Kind("variant", 16, ValueKind.VARIANT, Form.CASES, label="case {}",
+    Kind("variant", 16, V_VARIANT, Form.CASES, label="case {}",
          c_read=(_R("variant", _S.NAMED_MAYBE, ("variant_type_case_count", "variant_type_case_nth")),)),
-    Kind("enum", 17, ValueKind.ENUM, Form.NAMES,
+    Kind("enum", 17, V_ENUM, Form.NAMES,
          c_read=(_R("enum_", _S.NAMES, ("enum_type_names_count", "enum_type_names_nth")),)),
-    Kind("option", 18, ValueKind.OPTION, Form.ARGS, labels=("some",),
+    Kind("option", 18, V_OPTION, Form.ARGS, labels=("some",),
          c_read=(_R("option", _S.ONE, ("option_type_ty",)),)),
-    Kind("result", 19, ValueKind.RESULT, Form.ARGS, labels=("ok", "err"), optional=True,
+    Kind("result", 19, V_RESULT, Form.ARGS, labels=("ok", "err"), optional=True,
          c_read=(_R("result", _S.MAYBE, ("result_type_ok",)), _R("result", _S.MAYBE, ("result_type_err",)))),
-    Kind("flags", 20, ValueKind.FLAGS, Form.NAMES,
+    Kind("flags", 20, V_FLAGS, Form.NAMES,
          c_read=(_R("flags", _S.NAMES, ("flags_type_names_count", "flags_type_names_nth")),)),
-    Kind("own", 21, ValueKind.RESOURCE, Form.HANDLE, c_read=(_R("own", _S.RESOURCE),)),
-    Kind("borrow", 22, ValueKind.RESOURCE, Form.HANDLE, c_read=(_R("borrow", _S.RESOURCE),)),
+    Kind("own", 21, V_RESOURCE, Form.HANDLE, c_read=(_R("own", _S.RESOURCE),)),
+    Kind("borrow", 22, V_RESOURCE, Form.HANDLE, c_read=(_R("borrow", _S.RESOURCE),)),
     # No codec passes these (wasmtime-py has no values for them): compared by kind only.
     Kind("future", 23, None, Form.ARGS, labels=("payload",), optional=True, kind_only=True),
     Kind("stream", 24, None, Form.ARGS, labels=("payload",), optional=True, kind_only=True),
     Kind("error-context", 25),
-    Kind("map", 26, ValueKind.MAP, Form.ARGS, labels=("key", "value"),
+    Kind("map", 26, V_MAP, Form.ARGS, labels=("key", "value"),
          c_read=(_R("map", _S.ONE, ("map_type_key",)), _R("map", _S.ONE, ("map_type_value",)))),
     # A resource's own definition in the world's text, never a value's type.
     Kind("resource", None),
@@ -256,7 +253,7 @@ class Codec:
 
 
 class _Bool(Codec):
-    kind = ValueKind.BOOL
+    kind = V_BOOL
     wit = "bool"
     size = align = 1
     inline_check = "type({v}) is bool"
@@ -265,7 +262,7 @@ class _Bool(Codec):
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         if type(v) is not bool:
             raise Bad(TypeError, f"expected bool, got {_tname(v)}")
-        pack_into("<B7x?", MEM, addr, ValueKind.BOOL, v)
+        pack_into("<B7x?", MEM, addr, V_BOOL, v)
 
     def lift(self, addr: int) -> Any:
         return MEM[addr + 8] != 0
@@ -327,7 +324,7 @@ class _Float(Codec):
 
 
 class _Char(Codec):
-    kind = ValueKind.CHAR
+    kind = V_CHAR
     wit = "char"
     size = align = 4
 
@@ -339,7 +336,7 @@ class _Char(Codec):
         # (abort the process) converting it to a Rust `char`.
         if 0xD800 <= o <= 0xDFFF:
             raise Bad(ValueError, f"{v!r} is a surrogate, not a Unicode scalar value")
-        pack_into("<B7xI", MEM, addr, ValueKind.CHAR, o)
+        pack_into("<B7xI", MEM, addr, V_CHAR, o)
 
     def lift(self, addr: int) -> Any:
         return chr(unpack_from("<I", MEM, addr + 8)[0])
@@ -360,7 +357,7 @@ def _encode(v: Any) -> bytes:
 
 
 class _String(Codec):
-    kind = ValueKind.STRING
+    kind = V_STRING
     wit = "string"
     size, align = 8, 4
 
@@ -368,9 +365,9 @@ class _String(Codec):
         b = _encode(v)
         if keep is not None:
             keep.append(b)
-            pack_into("<B7xQQ", MEM, addr, ValueKind.STRING, len(b), id(b) + BYTES_DATA)
+            pack_into("<B7xQQ", MEM, addr, V_STRING, len(b), id(b) + BYTES_DATA)
         else:
-            MEM[addr] = ValueKind.STRING
+            MEM[addr] = V_STRING
             C.byte_vec_new(addr + 8, len(b), id(b) + BYTES_DATA)
 
     def lift(self, addr: int) -> Any:
@@ -379,16 +376,16 @@ class _String(Codec):
 
 
 BOOL = _Bool()
-S8 = _Int("s8", ValueKind.S8, "b", -(1 << 7), (1 << 7) - 1)
-U8 = _Int("u8", ValueKind.U8, "B", 0, (1 << 8) - 1)
-S16 = _Int("s16", ValueKind.S16, "h", -(1 << 15), (1 << 15) - 1)
-U16 = _Int("u16", ValueKind.U16, "H", 0, (1 << 16) - 1)
-S32 = _Int("s32", ValueKind.S32, "i", -(1 << 31), (1 << 31) - 1)
-U32 = _Int("u32", ValueKind.U32, "I", 0, (1 << 32) - 1)
-S64 = _Int("s64", ValueKind.S64, "q", -(1 << 63), (1 << 63) - 1)
-U64 = _Int("u64", ValueKind.U64, "Q", 0, (1 << 64) - 1)
-F32 = _Float("f32", ValueKind.F32, "f")
-F64 = _Float("f64", ValueKind.F64, "d")
+S8 = _Int("s8", V_S8, "b", -(1 << 7), (1 << 7) - 1)
+U8 = _Int("u8", V_U8, "B", 0, (1 << 8) - 1)
+S16 = _Int("s16", V_S16, "h", -(1 << 15), (1 << 15) - 1)
+U16 = _Int("u16", V_U16, "H", 0, (1 << 16) - 1)
+S32 = _Int("s32", V_S32, "i", -(1 << 31), (1 << 31) - 1)
+U32 = _Int("u32", V_U32, "I", 0, (1 << 32) - 1)
+S64 = _Int("s64", V_S64, "q", -(1 << 63), (1 << 63) - 1)
+U64 = _Int("u64", V_U64, "Q", 0, (1 << 64) - 1)
+F32 = _Float("f32", V_F32, "f")
+F64 = _Float("f64", V_F64, "d")
 CHAR = _Char()
 STRING = _String()
 
@@ -401,7 +398,7 @@ class _Bytes(Codec):
     elem: Codec
     """`list<u8>` as `bytes`: two strided copies instead of a loop."""
 
-    kind = ValueKind.LIST
+    kind = V_LIST
     wit = "list<u8>"
     size, align = 8, 4
 
@@ -418,9 +415,9 @@ class _Bytes(Codec):
         if n > MAX_LIST_BYTE_LENGTH:
             raise Bad(ValueError, f"{n} bytes is longer than the component model allows for a list "
                                   f"({MAX_LIST_BYTE_LENGTH} bytes)")
-        p = _storage(addr, ValueKind.LIST, n, 32, keep, C.vallist_new_uninit)
+        p = _storage(addr, V_LIST, n, 32, keep, C.vallist_new_uninit)
         if n:
-            MEM[p:p + 32 * n:32] = _U8_KINDS[:n] if n <= len(_U8_KINDS) else bytes([ValueKind.U8]) * n
+            MEM[p:p + 32 * n:32] = _U8_KINDS[:n] if n <= len(_U8_KINDS) else bytes([V_U8]) * n
             MEM[p + 8:p + 32 * n:32] = v
 
     def lift(self, addr: int) -> Any:
@@ -428,7 +425,7 @@ class _Bytes(Codec):
         return MEM[p + 8:p + 8 + 32 * n:32].tobytes() if n else b""
 
 
-_U8_KINDS = bytes([ValueKind.U8]) * (1 << 16)
+_U8_KINDS = bytes([V_U8]) * (1 << 16)
 
 
 def _sequence(codec: Codec, v: Any) -> None:
@@ -446,7 +443,7 @@ def _sequence(codec: Codec, v: Any) -> None:
 class _NumList(Codec):
     """`list<number>` as `list`: the payloads move as one strided array copy."""
 
-    kind = ValueKind.LIST
+    kind = V_LIST
     size, align = 8, 4
 
     def children(self) -> Sequence[Codec]:
@@ -479,7 +476,7 @@ class _NumList(Codec):
                     raise e.at(f"[{i}]") from None
             raise
         n = len(values)
-        p = _storage(addr, ValueKind.LIST, n, 32, keep, C.vallist_new_uninit)
+        p = _storage(addr, V_LIST, n, 32, keep, C.vallist_new_uninit)
         if n:
             MEM[p:p + 32 * n:32] = self.kind_byte * n
             MEM[p + 8:p + 32 * n].cast(self.code)[::self.step] = values
@@ -502,7 +499,7 @@ def _zero_rest(p: int, done: int, n: int, size: int) -> None:
 
 
 class _List(Codec):
-    kind = ValueKind.LIST
+    kind = V_LIST
     size, align = 8, 4
 
     def children(self) -> Sequence[Codec]:
@@ -518,7 +515,7 @@ class _List(Codec):
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         _sequence(self, v)
         n = len(v)
-        p = _storage(addr, ValueKind.LIST, n, 32, keep, C.vallist_new_uninit)
+        p = _storage(addr, V_LIST, n, 32, keep, C.vallist_new_uninit)
         lower = self.elem.lower
         i = 0
         try:
@@ -587,7 +584,7 @@ class Record(Codec):
     `wit` is the record's qualified WIT name: instances of another
     package's class for it are accepted too. Lifting calls ``cls(*fields)``."""
 
-    kind = ValueKind.RECORD
+    kind = V_RECORD
 
     def __init__(self, wit: str, cls: Any, fields: Sequence[tuple[str, str, Codec]]) -> None:
         self.qualified = wit
@@ -635,7 +632,7 @@ def lower(addr, v, keep, _method=method_lower):
     keep.append(buf)
     p = addressof(buf)
     pack_into("<{entry}", MEM, p, {packed})
-    pack_into("<B7xQQ", MEM, addr, {ValueKind.RECORD}, {self.n}, p)
+    pack_into("<B7xQQ", MEM, addr, {V_RECORD}, {self.n}, p)
 
 def lift(addr):
     return cls(*unpack_from("{lift_fmt}", MEM, unpack_from("<Q", MEM, addr + 16)[0] + 24))
@@ -660,9 +657,9 @@ def lift(addr):
             buf = self.buf_type.from_buffer_copy(self.template) if n else self.buf_type()
             keep.append(buf)
             p = _addressof(buf)
-            pack_into("<B7xQQ", MEM, addr, ValueKind.RECORD, n, p)
+            pack_into("<B7xQQ", MEM, addr, V_RECORD, n, p)
         else:
-            MEM[addr] = ValueKind.RECORD
+            MEM[addr] = V_RECORD
             C.valrecord_new_uninit(addr + 8, n)
             p = unpack_from("<Q", MEM, addr + 16)[0]
             _zero_rest(p, 0, n, 48)
@@ -688,7 +685,7 @@ def lift(addr):
 
 
 class Tuple(Codec):
-    kind = ValueKind.TUPLE
+    kind = V_TUPLE
 
     def __init__(self, *codecs: Codec) -> None:
         self.codecs = codecs
@@ -700,7 +697,7 @@ class Tuple(Codec):
         n = self.n
         if not isinstance(v, tuple) or len(v) != n:
             raise Bad(TypeError, f"expected a tuple of {n} ({self.wit}), got {v!r:.60}")
-        p = _storage(addr, ValueKind.TUPLE, n, 32, keep, C.valtuple_new_uninit)
+        p = _storage(addr, V_TUPLE, n, 32, keep, C.valtuple_new_uninit)
         if keep is None:
             _zero_rest(p, 0, n, 32)
         i = 0
@@ -738,7 +735,7 @@ class Option(Codec):
     """``option<T>``: None or the value; None or ``Some(value)`` when T's own
     values include None (``option<option<T>>``), as componentize-py does."""
 
-    kind = ValueKind.OPTION
+    kind = V_OPTION
     nullable = True
 
     def __init__(self, elem: Codec) -> None:
@@ -749,14 +746,14 @@ class Option(Codec):
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         if v is None:
-            pack_into("<B7xQ", MEM, addr, ValueKind.OPTION, 0)
+            pack_into("<B7xQ", MEM, addr, V_OPTION, 0)
             return
         if self.wrap:
             if not isinstance(v, Some):
                 raise Bad(TypeError, f"expected None or Some(...) ({self.wit}), got {_tname(v)}")
             v = v.value
         p = _boxed(self.elem, v, keep)
-        pack_into("<B7xQ", MEM, addr, ValueKind.OPTION, p)
+        pack_into("<B7xQ", MEM, addr, V_OPTION, p)
 
     def lift(self, addr: int) -> Any:
         p = unpack_from("<Q", MEM, addr + 8)[0]
@@ -777,7 +774,7 @@ class ResultOf(Codec):
     missing ``_``). As a function's return type the bindings return ``v``
     or raise ``Err(e)`` instead."""
 
-    kind = ValueKind.RESULT
+    kind = V_RESULT
 
     def __init__(self, ok: Optional[Codec], err: Optional[Codec]) -> None:
         self.ok, self.err = ok, err
@@ -800,7 +797,7 @@ class ResultOf(Codec):
         elif payload is not None:
             raise Bad(TypeError, f"case {'ok' if is_ok else 'err'!r} of {self.wit} has no value, "
                                  f"expected None, got {_tname(payload)}")
-        pack_into("<B7x?7xQ", MEM, addr, ValueKind.RESULT, is_ok, p)
+        pack_into("<B7x?7xQ", MEM, addr, V_RESULT, is_ok, p)
 
     def lift(self, addr: int) -> Any:
         is_ok, p = unpack_from("<?7xQ", MEM, addr + 8)
@@ -821,7 +818,7 @@ class Variant(Codec):
     `wit` is the variant's qualified WIT name: another package's case
     classes for it are accepted too."""
 
-    kind = ValueKind.VARIANT
+    kind = V_VARIANT
 
     def __init__(self, wit: str, cases: Sequence[tuple[str, Any, Optional[Codec]]]) -> None:
         self.qualified = wit
@@ -856,9 +853,9 @@ class Variant(Codec):
             except Bad as e:
                 raise e.at(".value") from None
         if keep is not None:
-            pack_into("<B7xQQQ", MEM, addr, ValueKind.VARIANT, len(name), id(name) + BYTES_DATA, p)
+            pack_into("<B7xQQQ", MEM, addr, V_VARIANT, len(name), id(name) + BYTES_DATA, p)
         else:
-            pack_into("<B7xQQQ", MEM, addr, ValueKind.VARIANT, 0, 0, p)
+            pack_into("<B7xQQQ", MEM, addr, V_VARIANT, 0, 0, p)
             C.byte_vec_new(addr + 8, len(name), id(name) + BYTES_DATA)
 
     def lift(self, addr: int) -> Any:
@@ -879,7 +876,7 @@ class Enum(Codec):
     `wit` is its qualified WIT name: another package's enum for it is
     accepted too."""
 
-    kind = ValueKind.ENUM
+    kind = V_ENUM
 
     def __init__(self, wit: str, cls: Any, wit_names: Sequence[str]) -> None:
         members = list(cls)
@@ -908,9 +905,9 @@ class Enum(Codec):
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         name = self._name_of(v)
         if keep is not None:
-            pack_into("<B7xQQ", MEM, addr, ValueKind.ENUM, len(name), id(name) + BYTES_DATA)
+            pack_into("<B7xQQ", MEM, addr, V_ENUM, len(name), id(name) + BYTES_DATA)
         else:
-            MEM[addr] = ValueKind.ENUM
+            MEM[addr] = V_ENUM
             C.byte_vec_new(addr + 8, len(name), id(name) + BYTES_DATA)
 
     def lift(self, addr: int) -> Any:
@@ -926,7 +923,7 @@ class Flags(Codec):
     `wit` is its qualified WIT name: another package's class for it is
     accepted too."""
 
-    kind = ValueKind.FLAGS
+    kind = V_FLAGS
 
     def __init__(self, wit: str, cls: Any, wit_names: Sequence[str]) -> None:
         self.qualified = wit
@@ -951,7 +948,7 @@ class Flags(Codec):
         else:
             raise Bad(TypeError, _expected(self.cls, v))
         k = len(chosen)
-        p = _storage(addr, ValueKind.FLAGS, k, 16, keep, C.valflags_new_uninit)
+        p = _storage(addr, V_FLAGS, k, 16, keep, C.valflags_new_uninit)
         for i, n in enumerate(chosen):
             if keep is not None:
                 pack_into("<QQ", MEM, p + 16 * i, len(n), id(n) + BYTES_DATA)
@@ -974,7 +971,7 @@ class Flags(Codec):
 class Map(Codec):
     """`map<K, V>` as `dict` (wasmtime_component_valmap_t: (key, value) val pairs)."""
 
-    kind = ValueKind.MAP
+    kind = V_MAP
     size, align = 8, 4
 
     def __init__(self, key: Codec, value: Codec) -> None:
@@ -988,7 +985,7 @@ class Map(Codec):
         and scalars (measured 1.5x the floor with two codec calls per entry)."""
         def part(c: Codec, var: str, last: bool) -> tuple[str, str, list[str]]:
             if c is STRING:
-                return ("B7xQQ" + ("" if last else "8x"), f"{ValueKind.STRING}, len({var}b), id({var}b) + {BYTES_DATA}",
+                return ("B7xQQ" + ("" if last else "8x"), f"{V_STRING}, len({var}b), id({var}b) + {BYTES_DATA}",
                         [f"if type({var}) is not str:", "    return method(addr, v, keep)",
                          f"{var}b = {var}.encode()", f"keep.append({var}b)"])
             ch = c.fmt_char
@@ -1021,7 +1018,7 @@ def lower(addr, v, keep):
         a += 64
     except UnicodeEncodeError:
         return method(addr, v, keep)
-    pack_into("<B7xQQ", MEM, addr, {ValueKind.MAP}, n, p)
+    pack_into("<B7xQQ", MEM, addr, {V_MAP}, n, p)
 
 def lift(addr):
     n, p = unpack_from("<QQ", MEM, addr + 8)
@@ -1041,7 +1038,7 @@ def lift(addr):
         if not isinstance(v, dict):
             raise Bad(TypeError, f"expected dict, got {_tname(v)}")
         n = len(v)
-        p = _storage(addr, ValueKind.MAP, n, 64, keep, C.valmap_new_uninit)
+        p = _storage(addr, V_MAP, n, 64, keep, C.valmap_new_uninit)
         if keep is None:
             _zero_rest(p, 0, n, 64)
         klower, vlower = self.key.lower, self.value.lower
