@@ -1,4 +1,5 @@
-"""Codecs: Python values straight into ``wasmtime_component_val_t`` slots and back.
+"""The WIT type kinds (`KINDS`, one entry each: see `_types`), and codecs:
+Python values straight into ``wasmtime_component_val_t`` slots and back.
 
 A codec is an object with
 
