@@ -17,13 +17,15 @@ identical, which `_check_layout` verifies at import rather than trusting.
 from __future__ import annotations
 
 import ctypes
+import enum
 import itertools
 import struct
 import sys
 import threading
-from ctypes import c_bool, c_size_t, c_uint8, c_uint32, c_void_p
+from ctypes import c_bool, c_size_t, c_uint32, c_void_p
+from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 SUPPORTED = ">=49,<51"
 
@@ -56,15 +58,9 @@ if sys.implementation.name != "cpython":  # pragma: no cover
     raise ImportError("witgen_runtime needs CPython (it reads bytes objects in place)")
 
 VAL_SIZE = 32
-# Value kinds (`wasmtime_component_valkind_t`); MAP is absent from wasmtime-py's
-# `_ffi.py` and was read back from a map value returned by a real component.
-BOOL, S8, U8, S16, U16, S32, U32, S64, U64, F32, F64, CHAR, STRING, LIST, RECORD, TUPLE, \
-    VARIANT, ENUM, OPTION, RESULT, FLAGS, RESOURCE, MAP = range(23)
-
-# Type kinds (`wasmtime_component_valtype_kind_t`): a different numbering.
-T_BOOL, T_S8, T_S16, T_S32, T_S64, T_U8, T_U16, T_U32, T_U64, T_F32, T_F64, T_CHAR, T_STRING, \
-    T_LIST, T_RECORD, T_TUPLE, T_VARIANT, T_ENUM, T_OPTION, T_RESULT, T_FLAGS, T_OWN, T_BORROW, \
-    T_FUTURE, T_STREAM, T_ERROR_CONTEXT, T_MAP = range(27)
+# The value kinds (`wasmtime_component_valkind_t`) and type kinds
+# (`wasmtime_component_valtype_kind_t`) are numbered in `_values.KINDS`,
+# with everything else the runtime knows of each kind.
 
 
 def _check_layout() -> None:
@@ -76,6 +72,8 @@ def _check_layout() -> None:
         problems.append("valrecord_entry is not 48 bytes")
     if ctypes.sizeof(_B.wasmtime_component_valmap_entry_t) != 64:
         problems.append("valmap_entry is not 64 bytes")
+    if ctypes.sizeof(_B.wasmtime_component_valtype_t) != 16 or _B.wasmtime_component_valtype_t.of.offset != 8:
+        problems.append("wasmtime_component_valtype_t is not 16 bytes with its union at 8")
     if ctypes.sizeof(_B.wasmtime_component_func_t) != 32:
         problems.append("wasmtime_component_func_t is not 32 bytes")
     if problems:  # pragma: no cover - a future wasmtime
@@ -102,6 +100,7 @@ def _bytes_data_offset() -> int:
 BYTES_DATA = _bytes_data_offset()
 
 _dll = _B.dll  # type: ignore[attr-defined]
+_addressof = ctypes.addressof
 
 
 def _fn(name: str, restype: Any, *argtypes: Any) -> Any:
@@ -135,6 +134,7 @@ resource_host_new = _fn("wasmtime_component_resource_host_new", P, c_bool, c_uin
 resource_host_to_any = _fn("wasmtime_component_resource_host_to_any", P, P, P, P)
 resource_host_rep = _fn("wasmtime_component_resource_host_rep", c_uint32, P)
 resource_host_delete = _fn("wasmtime_component_resource_host_delete", None, P)
+resource_type_equal = _fn("wasmtime_component_resource_type_equal", c_bool, P, P)
 valtype_delete = _fn("wasmtime_component_valtype_delete", None, P)
 
 
@@ -174,130 +174,155 @@ def compile_source(src: str, filename: str, env: dict[str, Any]) -> dict[str, An
 
 # ---- function types, read once when a function is bound --------------------
 
-_valtype_t = _B.wasmtime_component_valtype_t
+# A `wasmtime_component_valtype_t`: kind byte at 0, a pointer (its union) at 8.
+VALTYPE_SIZE = 16
+_valtype_buf = ctypes.c_char * VALTYPE_SIZE
+_out_buf = ctypes.c_char * 24  # name pointer, name size, has-payload flag
 
 
-def describe(vt: Any, resource: Optional[Callable[[Any], Any]] = None) -> tuple:  # type: ignore[type-arg]
-    """Describe a `wasmtime_component_valtype_t` (ctypes struct) as nested
-    tuples ``(kind, *details)``; does not free it.
+class Shape(enum.Enum):
+    """The C API's ways of giving a type's details (``p``: the valtype's
+    union member; ``out``: a valtype the caller deletes)."""
 
-    kind is a `T_*` constant; details: list/option -> (elem,),
-    record -> ((name, t), ...), tuple -> (t, ...), variant -> ((name, t|None), ...),
-    enum/flags -> (name, ...), result -> (ok|None, err|None), own/borrow -> (),
-    map -> (k, v).
+    ONE = "f(p, out)"  # one child
+    MAYBE = "f(p, out) -> has"  # a child or None
+    TYPES = "count(p), nth(p, i, out)"  # children by position
+    NAMED = "count(p), nth(p, i, &name, &size, out)"  # children by name
+    NAMED_MAYBE = "count(p), nth(p, i, &name, &size, &has, out)"  # by name, each or None
+    NAMES = "count(p), nth(p, i, &name, &size)"  # atoms
+    RESOURCE = "p"  # p is a `wasmtime_component_resource_type_t *`: an atom (its key)
 
-    With `resource` (`_verify`'s comparison): own/borrow -> (resource(its
-    `wasmtime_component_resource_type_t *`),), and future, stream and
-    error-context -> () instead of an error, since only their kind is compared."""
-    k = vt.kind
-    if k <= T_STRING:
-        return (k,)
-    of = vt.of
 
-    def sub(fill: Callable[[Any], Any]) -> tuple:  # type: ignore[type-arg]
-        t = _valtype_t()
-        fill(ctypes.byref(t))
-        try:
-            return describe(t, resource)
-        finally:
-            valtype_delete(ctypes.addressof(t))
+# Each shape's C prototypes, arguments as plain ints (see `_fn`).
+_PROTOTYPES: dict[Shape, tuple[tuple[Any, ...], ...]] = {
+    Shape.ONE: ((None, P, P),),
+    Shape.MAYBE: ((c_bool, P, P),),
+    Shape.TYPES: ((c_size_t, P), (c_bool, P, c_size_t, P)),
+    Shape.NAMED: ((c_size_t, P), (c_bool, P, c_size_t, P, P, P)),
+    Shape.NAMED_MAYBE: ((c_size_t, P), (c_bool, P, c_size_t, P, P, P, P)),
+    Shape.NAMES: ((c_size_t, P), (c_bool, P, c_size_t, P, P)),
+    Shape.RESOURCE: (),
+}
 
-    def named(count: Callable[[Any], int], nth: Callable[..., bool], p: Any, with_type: bool,
-              optional: bool = False) -> tuple:  # type: ignore[type-arg]
-        out: list[Any] = []
-        for i in range(count(p)):
-            name_p = ctypes.POINTER(ctypes.c_char)()
-            size = c_size_t()
-            if not with_type:
-                nth(p, i, ctypes.byref(name_p), ctypes.byref(size))
-                out.append(ctypes.string_at(name_p, size.value).decode())
+
+@dataclass(frozen=True)
+class Reader:
+    """How one part of a kind's type is read: `member` of the valtype's
+    union (every member is a pointer at offset 8), through the C functions
+    `functions` (less their ``wasmtime_component_`` prefix), called as
+    `shape` says."""
+
+    member: str
+    shape: Shape
+    functions: tuple[str, ...] = ()
+    bound: tuple[Any, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Checked and looked up once: what this wasmtime-py lacks fails at import.
+        union = _B.wasmtime_component_valtype_union
+        if self.member not in {f[0] for f in union._fields_}:
+            raise ImportError(f"witgen_runtime: wasmtime {WASMTIME_VERSION} has no valtype member {self.member!r}")
+        prototypes = _PROTOTYPES[self.shape]
+        if len(prototypes) != len(self.functions):
+            raise TypeError(f"{self.shape}: {len(prototypes)} functions, not {self.functions}")
+        object.__setattr__(self, "bound", tuple(
+            _fn(f"wasmtime_component_{f}", *proto) for f, proto in zip(self.functions, prototypes)))
+
+
+Described = TypeVar("Described")
+
+
+def describe(addr: int, readers: tuple[Reader, ...], read: Callable[[int], Described],
+             resource: Optional[Callable[[int], str]] = None,
+             ) -> tuple[list[Optional[Described]], list[str], list[str]]:
+    """The details of the `wasmtime_component_valtype_t` at `addr` (not
+    deleted): ``(children, their names, atoms)``, each child described by
+    ``read(its valtype's address)``. Own/borrow's atom is the key
+    ``resource(its resource type's address)`` gives (none without)."""
+    p = unpack_from("<Q", MEM, addr + 8)[0]
+    children: list[Optional[Described]] = []
+    names: list[str] = []
+    atoms: list[str] = []
+    for reader in readers:
+        shape = reader.shape
+        if shape is Shape.RESOURCE:
+            if resource is not None:
+                atoms.append(resource(p))
+            continue
+        child = _valtype_buf()
+        t = _addressof(child)
+        if shape is Shape.ONE or shape is Shape.MAYBE:
+            if reader.bound[0](p, t) is False:  # MAYBE: no child (ONE returns None)
+                children.append(None)
                 continue
-            t = _valtype_t()
-            has = c_bool(True)
-            if optional:
-                nth(p, i, ctypes.byref(name_p), ctypes.byref(size), ctypes.byref(has), ctypes.byref(t))
+            try:
+                children.append(read(t))
+            finally:
+                valtype_delete(t)
+            continue
+        count, nth = reader.bound
+        out = _out_buf()
+        o = _addressof(out)
+        for i in range(count(p)):
+            if shape is Shape.NAMES:
+                nth(p, i, o, o + 8)
+            elif shape is Shape.TYPES:
+                nth(p, i, t)
+            elif shape is Shape.NAMED:
+                nth(p, i, o, o + 8, t)
             else:
-                nth(p, i, ctypes.byref(name_p), ctypes.byref(size), ctypes.byref(t))
-            name = ctypes.string_at(name_p, size.value).decode()
-            if optional and not has.value:
-                out.append((name, None))
-            else:
-                out.append((name, describe(t, resource)))
-                valtype_delete(ctypes.addressof(t))
-        return tuple(out)
-
-    if k == T_LIST:
-        return (k, sub(lambda o: _B.wasmtime_component_list_type_element(of.list, o)))
-    if k == T_OPTION:
-        return (k, sub(lambda o: _B.wasmtime_component_option_type_ty(of.option, o)))
-    if k == T_MAP:
-        return (k, sub(lambda o: _B.wasmtime_component_map_type_key(of.map, o)),
-                sub(lambda o: _B.wasmtime_component_map_type_value(of.map, o)))
-    if k == T_RECORD:
-        return (k, named(_B.wasmtime_component_record_type_field_count,
-                         _B.wasmtime_component_record_type_field_nth, of.record, True))
-    if k == T_TUPLE:
-        p = of.tuple
-        n = _B.wasmtime_component_tuple_type_types_count(p)
-        def nth(i: int) -> Callable[[Any], Any]:
-            return lambda o: _B.wasmtime_component_tuple_type_types_nth(p, i, o)
-        return (k, *(sub(nth(i)) for i in range(n)))
-    if k == T_VARIANT:
-        return (k, named(_B.wasmtime_component_variant_type_case_count,
-                         _B.wasmtime_component_variant_type_case_nth, of.variant, True, optional=True))
-    if k == T_ENUM:
-        return (k, named(_B.wasmtime_component_enum_type_names_count,
-                         _B.wasmtime_component_enum_type_names_nth, of.enum_, False))
-    if k == T_FLAGS:
-        return (k, named(_B.wasmtime_component_flags_type_names_count,
-                         _B.wasmtime_component_flags_type_names_nth, of.flags, False))
-    if k == T_RESULT:
-        p = of.result
-        ok = _valtype_t()
-        err = _valtype_t()
-        has_ok = _B.wasmtime_component_result_type_ok(p, ctypes.byref(ok))
-        has_err = _B.wasmtime_component_result_type_err(p, ctypes.byref(err))
-        out = (k, describe(ok, resource) if has_ok else None, describe(err, resource) if has_err else None)
-        if has_ok:
-            valtype_delete(ctypes.addressof(ok))
-        if has_err:
-            valtype_delete(ctypes.addressof(err))
-        return out
-    if k in (T_OWN, T_BORROW):
-        if resource is not None:
-            return (k, resource(of.own if k == T_OWN else of.borrow))
-        return (k,)
-    if resource is not None and k in (T_FUTURE, T_STREAM, T_ERROR_CONTEXT):
-        return (k,)
-    raise TypeError(f"wasmtime {WASMTIME_VERSION}: value type kind {k} (future/stream/error-context) is not supported")
+                MEM[o + 16] = 1
+                nth(p, i, o, o + 8, o + 16, t)
+            if shape is not Shape.TYPES:
+                data, size = unpack_from("<QQ", MEM, o)
+                name = str(MEM[data:data + size], "utf-8")
+                if shape is Shape.NAMES:
+                    atoms.append(name)
+                    continue
+                names.append(name)
+            if not MEM[o + 16] and shape is Shape.NAMED_MAYBE:
+                children.append(None)
+                continue
+            try:
+                children.append(read(t))
+            finally:
+                valtype_delete(t)
+    return children, names, atoms
 
 
-def func_signature(func: Any, store: Any) -> tuple[list[tuple[str, tuple]], Optional[tuple]]:  # type: ignore[type-arg]
-    """``([(param name, desc)], result desc or None)`` of a component `Func`."""
+def func_signature(func: Any, store: Any, read: Callable[[int], Described],
+                   ) -> tuple[list[tuple[str, Described]], Optional[Described]]:
+    """``([(param name, type)], result type or None)`` of a component
+    `Func`, each type described by ``read(address of its valtype)`` (not
+    deleted)."""
     fty = func_type(func_address(func), context(store))
     try:
-        return signature(fty)
+        return signature(fty, read)
     finally:
         func_type_delete(fty)
 
 
-def signature(fty: int, resource: Optional[Callable[[Any], Any]] = None,
-              ) -> tuple[list[tuple[str, tuple]], Optional[tuple]]:  # type: ignore[type-arg]
-    """The same, of a `wasmtime_component_func_type_t *` (not freed);
-    `resource` as for `describe`."""
+def signature(fty: int, read: Callable[[int], Described],
+              ) -> tuple[list[tuple[str, Described]], Optional[Described]]:
+    """The same, of a `wasmtime_component_func_type_t *` (not freed)."""
     params = []
+    out = _out_buf()
+    o = _addressof(out)
+    child = _valtype_buf()
+    t = _addressof(child)
     for i in range(func_type_param_count(fty)):
-        name_p = ctypes.c_void_p()
-        size = c_size_t()
-        t = _valtype_t()
-        func_type_param_nth(fty, i, ctypes.addressof(name_p), ctypes.addressof(size), ctypes.addressof(t))
-        params.append((ctypes.string_at(name_p.value, size.value).decode(), describe(t, resource)))  # type: ignore[arg-type]
-        valtype_delete(ctypes.addressof(t))
-    t = _valtype_t()
+        func_type_param_nth(fty, i, o, o + 8, t)
+        data, size = unpack_from("<QQ", MEM, o)
+        try:
+            params.append((str(MEM[data:data + size], "utf-8"), read(t)))
+        finally:
+            valtype_delete(t)
     result = None
-    if func_type_result(fty, ctypes.addressof(t)):
-        result = describe(t, resource)
-        valtype_delete(ctypes.addressof(t))
+    if func_type_result(fty, t):
+        try:
+            result = read(t)
+        finally:
+            valtype_delete(t)
     return params, result
 
 

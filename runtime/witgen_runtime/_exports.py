@@ -25,7 +25,7 @@ from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
 from ._errors import BindingMismatchError, Err, InstancePoisonedError, Trap
 from ._store import CallScope, Context, prepare_store, register_store, set_current
-from ._values import Bad, Codec, ResultOf, check_signature, scalar_format
+from ._values import V_BOOL, V_RESOURCE, Bad, Codec, ResultOf, check_signature, scalar_format, signature_of
 
 __all__ = ["InstanceState", "ExportSpec", "ExportFunc"]
 
@@ -207,7 +207,7 @@ class ExportFunc:
         if func is None:
             raise BindingMismatchError(f"the component does not export a function {self.qualname!r}")
         try:
-            check_signature(self.qualname, C.func_signature(func, store), self._params, self._result)
+            check_signature(self.qualname, signature_of(func, store), self._params, self._result)
         except TypeError as e:
             raise BindingMismatchError(
                 f"{self.qualname}: the component's signature does not match the bindings ({e}); regenerate them"
@@ -269,7 +269,7 @@ class ExportFunc:
             if isinstance(codec, GuestOwn):
                 env[f"cls{i}"] = codec.cls
                 checks.append(f"type(p{i}) is cls{i} and p{i}._handle is not None and p{i}._instance is OWNER")
-                body.append(f"pack_into('<B7xQ', MEM, {slot}, {C.RESOURCE}, p{i}._handle)")
+                body.append(f"pack_into('<B7xQ', MEM, {slot}, {V_RESOURCE}, p{i}._handle)")
                 if not codec.borrow:
                     # Passing an own moves it: the guest has it once the call is made.
                     body += [f"h{i} = p{i}._handle", f"p{i}._handle = None"]
@@ -283,7 +283,7 @@ class ExportFunc:
                                 f"host = host_new(True, rep{i}, {resource.type_id})",
                                 f"err = to_any({ctx}, host, {slot + 8})", "host_delete(host)",
                                 "if err:", f"    handles.discard(rep{i})", "    raise take_error(err)",
-                                f"MEM[{slot}] = {C.RESOURCE}"]
+                                f"MEM[{slot}] = {V_RESOURCE}"]
                 # Lent (borrow): dropping our own handle runs no destructor once
                 # the object left the table. Given (own): the guest has it.
                 after.append(f"a{i} = unpack_from('<Q', MEM, {slot + 8})[0]")
@@ -319,7 +319,7 @@ class ExportFunc:
         from ._resources import GuestOwn
 
         result = self._result
-        release = [f"val_delete({r})", f"MEM[{r}] = {C.BOOL}"]  # a valid value again: wasmtime drops the old one
+        release = [f"val_delete({r})", f"MEM[{r}] = {V_BOOL}"]  # a valid value again: wasmtime drops the old one
         if result is None:
             return ["return None"]
         if result.inline_check:
@@ -327,7 +327,7 @@ class ExportFunc:
         if isinstance(result, GuestOwn):
             # Our own slot's handle: taken, not copied.
             env["result_cls"] = result.cls
-            return [f"v = result_cls._adopt(OWNER, unpack_from('<Q', MEM, {r + 8})[0])", f"MEM[{r}] = {C.BOOL}",
+            return [f"v = result_cls._adopt(OWNER, unpack_from('<Q', MEM, {r + 8})[0])", f"MEM[{r}] = {V_BOOL}",
                     "return v"]
         if self._raises and isinstance(result, ResultOf):
             # The payload of whichever case, without an `Ok` in between.

@@ -11,7 +11,7 @@ from ._capi import MEM, pack_into, unpack_from
 from ._async import await_host
 from ._errors import BindingMismatchError, Err, Ok, Trap, UnsupportedError
 from ._store import CallScope, Context, FixedHost, StoreState, set_current, state_for
-from ._values import Bad, Codec, ResultOf, _tname, check_signature
+from ._values import Bad, Codec, ResultOf, _tname, check_signature, import_signature
 
 __all__ = ["HostFunc", "host_func", "add_func"]
 
@@ -44,7 +44,7 @@ class HostFunc:
         """The first call: the component's type of this import must be the
         codecs' (a mismatch traps, naming both)."""
         try:
-            check_signature(self.qualname, C.signature(fty), self.params, self.result)
+            check_signature(self.qualname, import_signature(fty), self.params, self.result)
         except TypeError as e:
             raise BindingMismatchError(f"{self.qualname}: the component imports it with another signature ({e})") from None
         self._checked = True

@@ -15,7 +15,8 @@ from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
 from ._errors import ResourceDroppedError, Trap, WitError
 from ._store import StoreState, all_hosts, current, hosts_of, state_for
-from ._values import Bad, Codec, _expected, _tname
+from ._types import Type as WitType
+from ._values import KINDS, V_RESOURCE, Bad, Codec, _expected, _tname
 
 __all__ = ["HostResource", "Own", "Borrow", "add_host_resource", "GuestResource", "GuestOwn", "GuestBorrow"]
 
@@ -39,7 +40,7 @@ def _new_host_handle(ctx: int, rep: int, type_id: int, addr: int) -> None:
     C.resource_host_delete(host)
     if err:
         raise C.take_error(err)
-    MEM[addr] = C.RESOURCE
+    MEM[addr] = V_RESOURCE
 
 
 # --------------------------------------------------------------------------
@@ -114,7 +115,7 @@ class HostResource:
 
 
 class _HostHandle(Codec):
-    kind = C.RESOURCE
+    kind = V_RESOURCE
     size = align = 4
     borrow = False
 
@@ -125,6 +126,9 @@ class _HostHandle(Codec):
     def __init__(self, resource: HostResource) -> None:
         self.resource = resource
         self.wit = f"{'borrow' if self.borrow else 'own'}<{resource.qualname}>"
+
+    def wit_type(self) -> WitType:
+        return KINDS["borrow" if self.borrow else "own"].bare
 
 
 class Own(_HostHandle):
@@ -288,7 +292,7 @@ class GuestOwn(Codec):
     """``own<R>`` of a guest resource: a `GuestResource` proxy. Passing one
     moves it (once the call is made); the proxy is unusable afterwards."""
 
-    kind = C.RESOURCE
+    kind = V_RESOURCE
     size = align = 4
     borrow = False
 
@@ -299,6 +303,9 @@ class GuestOwn(Codec):
     def __init__(self, cls: Type[GuestResource]) -> None:
         self.cls = cls
         self.wit = f"{'borrow' if self.borrow else 'own'}<{cls._wit_name}>"
+
+    def wit_type(self) -> WitType:
+        return KINDS["borrow" if self.borrow else "own"].bare
 
     def _handle_of(self, v: Any, instance: Any) -> int:
         if not isinstance(v, self.cls):
@@ -318,7 +325,7 @@ class GuestOwn(Codec):
         handle = self._handle_of(v, cx.instance)
         if keep is None:
             # A host function's result: wasmtime frees it, so give it a copy.
-            pack_into("<B7xQ", MEM, addr, C.RESOURCE, C.resource_any_clone(handle))
+            pack_into("<B7xQ", MEM, addr, V_RESOURCE, C.resource_any_clone(handle))
             if not self.borrow:
                 v._handle = None
                 C.resource_any_delete(handle)
@@ -330,7 +337,7 @@ class GuestOwn(Codec):
             else:
                 scope.own(v, self.cls.__name__)
                 scope.moves.append(v)
-        pack_into("<B7xQ", MEM, addr, C.RESOURCE, handle)
+        pack_into("<B7xQ", MEM, addr, V_RESOURCE, handle)
 
     def lift(self, addr: int) -> Any:
         cx = current()

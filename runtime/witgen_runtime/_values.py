@@ -1,4 +1,5 @@
-"""Codecs: Python values straight into ``wasmtime_component_val_t`` slots and back.
+"""The WIT type kinds (`KINDS`, one entry each: see `_types`), and codecs:
+Python values straight into ``wasmtime_component_val_t`` slots and back.
 
 A codec is an object with
 
@@ -35,9 +36,68 @@ from typing import Any, Optional, Sequence
 from . import _capi as C
 from ._capi import MEM, BYTES_DATA, pack_into, unpack_from
 from ._errors import Err, Ok, Some
+from ._types import Form, Kind, Kinds, Type, first_difference
 
 _char_array = ctypes.c_char.__mul__
 _addressof = ctypes.addressof
+
+
+# ---- the kinds ---------------------------------------------------------------
+# Everything the runtime knows of a WIT type kind is here: its entry in
+# `KINDS` (the component's type read, the world's text parsed, compared,
+# written in messages: see `_types`) and, when wasmtime's C API can pass its
+# values, its value kind and codec below. A new kind touches this file only.
+
+
+# `wasmtime_component_valkind_t`, a value slot's kind byte (module constants:
+# read on every value lowered). MAP is absent from wasmtime-py's `_ffi.py`:
+# read back from a map value a real component returned.
+V_BOOL, V_S8, V_U8, V_S16, V_U16, V_S32, V_U32, V_S64, V_U64, V_F32, V_F64, V_CHAR, V_STRING, V_LIST, V_RECORD, \
+    V_TUPLE, V_VARIANT, V_ENUM, V_OPTION, V_RESULT, V_FLAGS, V_RESOURCE, V_MAP = range(23)
+
+_R, _S = C.Reader, C.Shape
+KINDS = Kinds(
+    # WIT keyword, `wasmtime_component_valtype_kind_t` (None: not in the C API), value kind (None: no codec)
+    Kind("bool", 0, V_BOOL),
+    Kind("s8", 1, V_S8),
+    Kind("s16", 2, V_S16),
+    Kind("s32", 3, V_S32),
+    Kind("s64", 4, V_S64),
+    Kind("u8", 5, V_U8),
+    Kind("u16", 6, V_U16),
+    Kind("u32", 7, V_U32),
+    Kind("u64", 8, V_U64),
+    Kind("f32", 9, V_F32),
+    Kind("f64", 10, V_F64),
+    Kind("char", 11, V_CHAR),
+    Kind("string", 12, V_STRING),
+    Kind("list", 13, V_LIST, Form.ARGS, labels=("element",),
+         c_read=(_R("list", _S.ONE, ("list_type_element",)),)),
+    Kind("record", 14, V_RECORD, Form.FIELDS, label="field {}",
+         c_read=(_R("record", _S.NAMED, ("record_type_field_count", "record_type_field_nth")),)),
+    Kind("tuple", 15, V_TUPLE, Form.ARGS, label="element {}",
+         c_read=(_R("tuple", _S.TYPES, ("tuple_type_types_count", "tuple_type_types_nth")),)),
+    Kind("variant", 16, V_VARIANT, Form.CASES, label="case {}",
+         c_read=(_R("variant", _S.NAMED_MAYBE, ("variant_type_case_count", "variant_type_case_nth")),)),
+    Kind("enum", 17, V_ENUM, Form.NAMES,
+         c_read=(_R("enum_", _S.NAMES, ("enum_type_names_count", "enum_type_names_nth")),)),
+    Kind("option", 18, V_OPTION, Form.ARGS, labels=("some",),
+         c_read=(_R("option", _S.ONE, ("option_type_ty",)),)),
+    Kind("result", 19, V_RESULT, Form.ARGS, labels=("ok", "err"), optional=True,
+         c_read=(_R("result", _S.MAYBE, ("result_type_ok",)), _R("result", _S.MAYBE, ("result_type_err",)))),
+    Kind("flags", 20, V_FLAGS, Form.NAMES,
+         c_read=(_R("flags", _S.NAMES, ("flags_type_names_count", "flags_type_names_nth")),)),
+    Kind("own", 21, V_RESOURCE, Form.HANDLE, c_read=(_R("own", _S.RESOURCE),)),
+    Kind("borrow", 22, V_RESOURCE, Form.HANDLE, c_read=(_R("borrow", _S.RESOURCE),)),
+    # No codec passes these (wasmtime-py has no values for them): compared by kind only.
+    Kind("future", 23, None, Form.ARGS, labels=("payload",), optional=True, kind_only=True),
+    Kind("stream", 24, None, Form.ARGS, labels=("payload",), optional=True, kind_only=True),
+    Kind("error-context", 25),
+    Kind("map", 26, V_MAP, Form.ARGS, labels=("key", "value"),
+         c_read=(_R("map", _S.ONE, ("map_type_key",)), _R("map", _S.ONE, ("map_type_value",)))),
+    # A resource's own definition in the world's text, never a value's type.
+    Kind("resource", None),
+)
 
 
 class Bad(Exception):
@@ -178,6 +238,11 @@ class Codec:
         """The codecs of the values inside this one's."""
         return ()
 
+    def wit_type(self) -> Type:
+        """The WIT type this codec passes (compared with the component's
+        when a function is bound). A scalar's `wit` is its keyword."""
+        return KINDS[self.wit].bare
+
     @property
     def uses_context(self) -> bool:
         """Whether converting needs the call's `Context` (resources, at any
@@ -189,7 +254,7 @@ class Codec:
 
 
 class _Bool(Codec):
-    kind = C.BOOL
+    kind = V_BOOL
     wit = "bool"
     size = align = 1
     inline_check = "type({v}) is bool"
@@ -198,7 +263,7 @@ class _Bool(Codec):
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         if type(v) is not bool:
             raise Bad(TypeError, f"expected bool, got {_tname(v)}")
-        pack_into("<B7x?", MEM, addr, C.BOOL, v)
+        pack_into("<B7x?", MEM, addr, V_BOOL, v)
 
     def lift(self, addr: int) -> Any:
         return MEM[addr + 8] != 0
@@ -260,7 +325,7 @@ class _Float(Codec):
 
 
 class _Char(Codec):
-    kind = C.CHAR
+    kind = V_CHAR
     wit = "char"
     size = align = 4
 
@@ -272,7 +337,7 @@ class _Char(Codec):
         # (abort the process) converting it to a Rust `char`.
         if 0xD800 <= o <= 0xDFFF:
             raise Bad(ValueError, f"{v!r} is a surrogate, not a Unicode scalar value")
-        pack_into("<B7xI", MEM, addr, C.CHAR, o)
+        pack_into("<B7xI", MEM, addr, V_CHAR, o)
 
     def lift(self, addr: int) -> Any:
         return chr(unpack_from("<I", MEM, addr + 8)[0])
@@ -293,7 +358,7 @@ def _encode(v: Any) -> bytes:
 
 
 class _String(Codec):
-    kind = C.STRING
+    kind = V_STRING
     wit = "string"
     size, align = 8, 4
 
@@ -301,9 +366,9 @@ class _String(Codec):
         b = _encode(v)
         if keep is not None:
             keep.append(b)
-            pack_into("<B7xQQ", MEM, addr, C.STRING, len(b), id(b) + BYTES_DATA)
+            pack_into("<B7xQQ", MEM, addr, V_STRING, len(b), id(b) + BYTES_DATA)
         else:
-            MEM[addr] = C.STRING
+            MEM[addr] = V_STRING
             C.byte_vec_new(addr + 8, len(b), id(b) + BYTES_DATA)
 
     def lift(self, addr: int) -> Any:
@@ -312,16 +377,16 @@ class _String(Codec):
 
 
 BOOL = _Bool()
-S8 = _Int("s8", C.S8, "b", -(1 << 7), (1 << 7) - 1)
-U8 = _Int("u8", C.U8, "B", 0, (1 << 8) - 1)
-S16 = _Int("s16", C.S16, "h", -(1 << 15), (1 << 15) - 1)
-U16 = _Int("u16", C.U16, "H", 0, (1 << 16) - 1)
-S32 = _Int("s32", C.S32, "i", -(1 << 31), (1 << 31) - 1)
-U32 = _Int("u32", C.U32, "I", 0, (1 << 32) - 1)
-S64 = _Int("s64", C.S64, "q", -(1 << 63), (1 << 63) - 1)
-U64 = _Int("u64", C.U64, "Q", 0, (1 << 64) - 1)
-F32 = _Float("f32", C.F32, "f")
-F64 = _Float("f64", C.F64, "d")
+S8 = _Int("s8", V_S8, "b", -(1 << 7), (1 << 7) - 1)
+U8 = _Int("u8", V_U8, "B", 0, (1 << 8) - 1)
+S16 = _Int("s16", V_S16, "h", -(1 << 15), (1 << 15) - 1)
+U16 = _Int("u16", V_U16, "H", 0, (1 << 16) - 1)
+S32 = _Int("s32", V_S32, "i", -(1 << 31), (1 << 31) - 1)
+U32 = _Int("u32", V_U32, "I", 0, (1 << 32) - 1)
+S64 = _Int("s64", V_S64, "q", -(1 << 63), (1 << 63) - 1)
+U64 = _Int("u64", V_U64, "Q", 0, (1 << 64) - 1)
+F32 = _Float("f32", V_F32, "f")
+F64 = _Float("f64", V_F64, "d")
 CHAR = _Char()
 STRING = _String()
 
@@ -334,9 +399,12 @@ class _Bytes(Codec):
     elem: Codec
     """`list<u8>` as `bytes`: two strided copies instead of a loop."""
 
-    kind = C.LIST
+    kind = V_LIST
     wit = "list<u8>"
     size, align = 8, 4
+
+    def wit_type(self) -> Type:
+        return KINDS["list"].make([U8.wit_type()])
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         t = type(v)
@@ -348,9 +416,9 @@ class _Bytes(Codec):
         if n > MAX_LIST_BYTE_LENGTH:
             raise Bad(ValueError, f"{n} bytes is longer than the component model allows for a list "
                                   f"({MAX_LIST_BYTE_LENGTH} bytes)")
-        p = _storage(addr, C.LIST, n, 32, keep, C.vallist_new_uninit)
+        p = _storage(addr, V_LIST, n, 32, keep, C.vallist_new_uninit)
         if n:
-            MEM[p:p + 32 * n:32] = _U8_KINDS[:n] if n <= len(_U8_KINDS) else bytes([C.U8]) * n
+            MEM[p:p + 32 * n:32] = _U8_KINDS[:n] if n <= len(_U8_KINDS) else bytes([V_U8]) * n
             MEM[p + 8:p + 32 * n:32] = v
 
     def lift(self, addr: int) -> Any:
@@ -358,7 +426,7 @@ class _Bytes(Codec):
         return MEM[p + 8:p + 8 + 32 * n:32].tobytes() if n else b""
 
 
-_U8_KINDS = bytes([C.U8]) * (1 << 16)
+_U8_KINDS = bytes([V_U8]) * (1 << 16)
 
 
 def _sequence(codec: Codec, v: Any) -> None:
@@ -376,11 +444,14 @@ def _sequence(codec: Codec, v: Any) -> None:
 class _NumList(Codec):
     """`list<number>` as `list`: the payloads move as one strided array copy."""
 
-    kind = C.LIST
+    kind = V_LIST
     size, align = 8, 4
 
     def children(self) -> Sequence[Codec]:
         return (self.elem,)
+
+    def wit_type(self) -> Type:
+        return KINDS["list"].make([self.elem.wit_type()])
 
     def __init__(self, elem: Any) -> None:
         self.elem = elem
@@ -406,7 +477,7 @@ class _NumList(Codec):
                     raise e.at(f"[{i}]") from None
             raise
         n = len(values)
-        p = _storage(addr, C.LIST, n, 32, keep, C.vallist_new_uninit)
+        p = _storage(addr, V_LIST, n, 32, keep, C.vallist_new_uninit)
         if n:
             MEM[p:p + 32 * n:32] = self.kind_byte * n
             MEM[p + 8:p + 32 * n].cast(self.code)[::self.step] = values
@@ -429,11 +500,14 @@ def _zero_rest(p: int, done: int, n: int, size: int) -> None:
 
 
 class _List(Codec):
-    kind = C.LIST
+    kind = V_LIST
     size, align = 8, 4
 
     def children(self) -> Sequence[Codec]:
         return (self.elem,)
+
+    def wit_type(self) -> Type:
+        return KINDS["list"].make([self.elem.wit_type()])
 
     def __init__(self, elem: Codec) -> None:
         self.elem = elem
@@ -442,7 +516,7 @@ class _List(Codec):
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         _sequence(self, v)
         n = len(v)
-        p = _storage(addr, C.LIST, n, 32, keep, C.vallist_new_uninit)
+        p = _storage(addr, V_LIST, n, 32, keep, C.vallist_new_uninit)
         lower = self.elem.lower
         i = 0
         try:
@@ -511,7 +585,7 @@ class Record(Codec):
     `wit` is the record's qualified WIT name: instances of another
     package's class for it are accepted too. Lifting calls ``cls(*fields)``."""
 
-    kind = C.RECORD
+    kind = V_RECORD
 
     def __init__(self, wit: str, cls: Any, fields: Sequence[tuple[str, str, Codec]]) -> None:
         self.qualified = wit
@@ -559,7 +633,7 @@ def lower(addr, v, keep, _method=method_lower):
     keep.append(buf)
     p = addressof(buf)
     pack_into("<{entry}", MEM, p, {packed})
-    pack_into("<B7xQQ", MEM, addr, {C.RECORD}, {self.n}, p)
+    pack_into("<B7xQQ", MEM, addr, {V_RECORD}, {self.n}, p)
 
 def lift(addr):
     return cls(*unpack_from("{lift_fmt}", MEM, unpack_from("<Q", MEM, addr + 16)[0] + 24))
@@ -584,9 +658,9 @@ def lift(addr):
             buf = self.buf_type.from_buffer_copy(self.template) if n else self.buf_type()
             keep.append(buf)
             p = _addressof(buf)
-            pack_into("<B7xQQ", MEM, addr, C.RECORD, n, p)
+            pack_into("<B7xQQ", MEM, addr, V_RECORD, n, p)
         else:
-            MEM[addr] = C.RECORD
+            MEM[addr] = V_RECORD
             C.valrecord_new_uninit(addr + 8, n)
             p = unpack_from("<Q", MEM, addr + 16)[0]
             _zero_rest(p, 0, n, 48)
@@ -607,9 +681,12 @@ def lift(addr):
     def children(self) -> Sequence[Codec]:
         return self.codecs
 
+    def wit_type(self) -> Type:
+        return KINDS["record"].make([c.wit_type() for c in self.codecs], [n.decode() for n in self.names])
+
 
 class Tuple(Codec):
-    kind = C.TUPLE
+    kind = V_TUPLE
 
     def __init__(self, *codecs: Codec) -> None:
         self.codecs = codecs
@@ -621,7 +698,7 @@ class Tuple(Codec):
         n = self.n
         if not isinstance(v, tuple) or len(v) != n:
             raise Bad(TypeError, f"expected a tuple of {n} ({self.wit}), got {v!r:.60}")
-        p = _storage(addr, C.TUPLE, n, 32, keep, C.valtuple_new_uninit)
+        p = _storage(addr, V_TUPLE, n, 32, keep, C.valtuple_new_uninit)
         if keep is None:
             _zero_rest(p, 0, n, 32)
         i = 0
@@ -638,6 +715,9 @@ class Tuple(Codec):
 
     def children(self) -> Sequence[Codec]:
         return self.codecs
+
+    def wit_type(self) -> Type:
+        return KINDS["tuple"].make([c.wit_type() for c in self.codecs])
 
 
 def _boxed(codec: Codec, v: Any, keep: Optional[list]) -> int:  # type: ignore[type-arg]
@@ -656,7 +736,7 @@ class Option(Codec):
     """``option<T>``: None or the value; None or ``Some(value)`` when T's own
     values include None (``option<option<T>>``), as componentize-py does."""
 
-    kind = C.OPTION
+    kind = V_OPTION
     nullable = True
 
     def __init__(self, elem: Codec) -> None:
@@ -667,14 +747,14 @@ class Option(Codec):
 
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         if v is None:
-            pack_into("<B7xQ", MEM, addr, C.OPTION, 0)
+            pack_into("<B7xQ", MEM, addr, V_OPTION, 0)
             return
         if self.wrap:
             if not isinstance(v, Some):
                 raise Bad(TypeError, f"expected None or Some(...) ({self.wit}), got {_tname(v)}")
             v = v.value
         p = _boxed(self.elem, v, keep)
-        pack_into("<B7xQ", MEM, addr, C.OPTION, p)
+        pack_into("<B7xQ", MEM, addr, V_OPTION, p)
 
     def lift(self, addr: int) -> Any:
         p = unpack_from("<Q", MEM, addr + 8)[0]
@@ -686,13 +766,16 @@ class Option(Codec):
     def children(self) -> Sequence[Codec]:
         return (self.elem,)
 
+    def wit_type(self) -> Type:
+        return KINDS["option"].make([self.elem.wit_type()])
+
 
 class ResultOf(Codec):
     """``result<T, E>`` as a value: ``Ok(v)`` or ``Err(e)`` (None for a
     missing ``_``). As a function's return type the bindings return ``v``
     or raise ``Err(e)`` instead."""
 
-    kind = C.RESULT
+    kind = V_RESULT
 
     def __init__(self, ok: Optional[Codec], err: Optional[Codec]) -> None:
         self.ok, self.err = ok, err
@@ -715,7 +798,7 @@ class ResultOf(Codec):
         elif payload is not None:
             raise Bad(TypeError, f"case {'ok' if is_ok else 'err'!r} of {self.wit} has no value, "
                                  f"expected None, got {_tname(payload)}")
-        pack_into("<B7x?7xQ", MEM, addr, C.RESULT, is_ok, p)
+        pack_into("<B7x?7xQ", MEM, addr, V_RESULT, is_ok, p)
 
     def lift(self, addr: int) -> Any:
         is_ok, p = unpack_from("<?7xQ", MEM, addr + 8)
@@ -726,6 +809,9 @@ class ResultOf(Codec):
     def children(self) -> Sequence[Codec]:
         return [c for c in (self.ok, self.err) if c is not None]
 
+    def wit_type(self) -> Type:
+        return KINDS["result"].make([c.wit_type() if c is not None else None for c in (self.ok, self.err)])
+
 
 class Variant(Codec):
     """Cases ``[(wit_name, cls, codec or None)]``: a value is an instance of
@@ -733,7 +819,7 @@ class Variant(Codec):
     `wit` is the variant's qualified WIT name: another package's case
     classes for it are accepted too."""
 
-    kind = C.VARIANT
+    kind = V_VARIANT
 
     def __init__(self, wit: str, cases: Sequence[tuple[str, Any, Optional[Codec]]]) -> None:
         self.qualified = wit
@@ -768,9 +854,9 @@ class Variant(Codec):
             except Bad as e:
                 raise e.at(".value") from None
         if keep is not None:
-            pack_into("<B7xQQQ", MEM, addr, C.VARIANT, len(name), id(name) + BYTES_DATA, p)
+            pack_into("<B7xQQQ", MEM, addr, V_VARIANT, len(name), id(name) + BYTES_DATA, p)
         else:
-            pack_into("<B7xQQQ", MEM, addr, C.VARIANT, 0, 0, p)
+            pack_into("<B7xQQQ", MEM, addr, V_VARIANT, 0, 0, p)
             C.byte_vec_new(addr + 8, len(name), id(name) + BYTES_DATA)
 
     def lift(self, addr: int) -> Any:
@@ -781,13 +867,17 @@ class Variant(Codec):
     def children(self) -> Sequence[Codec]:
         return [c for c in self.codecs if c is not None]
 
+    def wit_type(self) -> Type:
+        return KINDS["variant"].make([c.wit_type() if c is not None else None for c in self.codecs],
+                                     [n.decode() for n in self.names])
+
 
 class Enum(Codec):
     """An `enum.Enum` class whose members are the WIT cases, in order.
     `wit` is its qualified WIT name: another package's enum for it is
     accepted too."""
 
-    kind = C.ENUM
+    kind = V_ENUM
 
     def __init__(self, wit: str, cls: Any, wit_names: Sequence[str]) -> None:
         members = list(cls)
@@ -816,14 +906,17 @@ class Enum(Codec):
     def lower(self, addr: int, v: Any, keep: Optional[list]) -> None:  # type: ignore[type-arg]
         name = self._name_of(v)
         if keep is not None:
-            pack_into("<B7xQQ", MEM, addr, C.ENUM, len(name), id(name) + BYTES_DATA)
+            pack_into("<B7xQQ", MEM, addr, V_ENUM, len(name), id(name) + BYTES_DATA)
         else:
-            MEM[addr] = C.ENUM
+            MEM[addr] = V_ENUM
             C.byte_vec_new(addr + 8, len(name), id(name) + BYTES_DATA)
 
     def lift(self, addr: int) -> Any:
         size, data = unpack_from("<QQ", MEM, addr + 8)
         return self.by_name[MEM[data:data + size].tobytes()]
+
+    def wit_type(self) -> Type:
+        return KINDS["enum"].make(atoms=[n.decode() for n in self.names])
 
 
 class Flags(Codec):
@@ -831,7 +924,7 @@ class Flags(Codec):
     `wit` is its qualified WIT name: another package's class for it is
     accepted too."""
 
-    kind = C.FLAGS
+    kind = V_FLAGS
 
     def __init__(self, wit: str, cls: Any, wit_names: Sequence[str]) -> None:
         self.qualified = wit
@@ -856,7 +949,7 @@ class Flags(Codec):
         else:
             raise Bad(TypeError, _expected(self.cls, v))
         k = len(chosen)
-        p = _storage(addr, C.FLAGS, k, 16, keep, C.valflags_new_uninit)
+        p = _storage(addr, V_FLAGS, k, 16, keep, C.valflags_new_uninit)
         for i, n in enumerate(chosen):
             if keep is not None:
                 pack_into("<QQ", MEM, p + 16 * i, len(n), id(n) + BYTES_DATA)
@@ -872,11 +965,14 @@ class Flags(Codec):
             bits |= by_name[MEM[data:data + size].tobytes()]
         return self.cls(bits)
 
+    def wit_type(self) -> Type:
+        return KINDS["flags"].make(atoms=[n.decode() for n in self.names])
+
 
 class Map(Codec):
     """`map<K, V>` as `dict` (wasmtime_component_valmap_t: (key, value) val pairs)."""
 
-    kind = C.MAP
+    kind = V_MAP
     size, align = 8, 4
 
     def __init__(self, key: Codec, value: Codec) -> None:
@@ -890,7 +986,7 @@ class Map(Codec):
         and scalars (measured 1.5x the floor with two codec calls per entry)."""
         def part(c: Codec, var: str, last: bool) -> tuple[str, str, list[str]]:
             if c is STRING:
-                return ("B7xQQ" + ("" if last else "8x"), f"{C.STRING}, len({var}b), id({var}b) + {BYTES_DATA}",
+                return ("B7xQQ" + ("" if last else "8x"), f"{V_STRING}, len({var}b), id({var}b) + {BYTES_DATA}",
                         [f"if type({var}) is not str:", "    return method(addr, v, keep)",
                          f"{var}b = {var}.encode()", f"keep.append({var}b)"])
             ch = c.fmt_char
@@ -923,7 +1019,7 @@ def lower(addr, v, keep):
         a += 64
     except UnicodeEncodeError:
         return method(addr, v, keep)
-    pack_into("<B7xQQ", MEM, addr, {C.MAP}, n, p)
+    pack_into("<B7xQQ", MEM, addr, {V_MAP}, n, p)
 
 def lift(addr):
     n, p = unpack_from("<QQ", MEM, addr + 8)
@@ -943,7 +1039,7 @@ def lift(addr):
         if not isinstance(v, dict):
             raise Bad(TypeError, f"expected dict, got {_tname(v)}")
         n = len(v)
-        p = _storage(addr, C.MAP, n, 64, keep, C.valmap_new_uninit)
+        p = _storage(addr, V_MAP, n, 64, keep, C.valmap_new_uninit)
         if keep is None:
             _zero_rest(p, 0, n, 64)
         klower, vlower = self.key.lower, self.value.lower
@@ -960,71 +1056,13 @@ def lift(addr):
     def children(self) -> Sequence[Codec]:
         return (self.key, self.value)
 
+    def wit_type(self) -> Type:
+        return KINDS["map"].make([self.key.wit_type(), self.value.wit_type()])
+
     def lift(self, addr: int) -> Any:
         n, p = unpack_from("<QQ", MEM, addr + 8)
         klift, vlift = self.key.lift, self.value.lift
         return {klift(a): vlift(a + 32) for a in range(p, p + 64 * n, 64)}
-
-
-def check(codec: Codec, desc: tuple, path: str) -> None:  # type: ignore[type-arg]
-    """Raise `TypeError` if `codec` does not fit the component's type `desc`."""
-    k = desc[0]
-    expect = {C.T_BOOL: C.BOOL, C.T_S8: C.S8, C.T_U8: C.U8, C.T_S16: C.S16, C.T_U16: C.U16,
-              C.T_S32: C.S32, C.T_U32: C.U32, C.T_S64: C.S64, C.T_U64: C.U64, C.T_F32: C.F32,
-              C.T_F64: C.F64, C.T_CHAR: C.CHAR, C.T_STRING: C.STRING, C.T_LIST: C.LIST,
-              C.T_RECORD: C.RECORD, C.T_TUPLE: C.TUPLE, C.T_VARIANT: C.VARIANT, C.T_ENUM: C.ENUM,
-              C.T_OPTION: C.OPTION, C.T_RESULT: C.RESULT, C.T_FLAGS: C.FLAGS, C.T_OWN: C.RESOURCE,
-              C.T_BORROW: C.RESOURCE, C.T_MAP: C.MAP}[k]
-    if codec.kind != expect:
-        raise TypeError(f"{path}: the component has a {_KIND_NAMES.get(k, k)} where the bindings have {codec.wit}")
-    if k == C.T_LIST:
-        elem = codec.elem if not isinstance(codec, _Bytes) else U8  # type: ignore[attr-defined]
-        check(elem, desc[1], path + "[]")
-    elif k == C.T_OPTION:
-        check(codec.elem, desc[1], path + "?")  # type: ignore[attr-defined]
-    elif k == C.T_RECORD:
-        fields = desc[1]
-        if [n for n, _ in fields] != [n.decode() for n in codec.names]:  # type: ignore[attr-defined]
-            raise TypeError(f"{path}: record fields differ: component {[n for n, _ in fields]}")
-        for (n, d), c in zip(fields, codec.codecs):  # type: ignore[attr-defined]
-            check(c, d, f"{path}.{n}")
-    elif k == C.T_TUPLE:
-        if len(desc) - 1 != codec.n:  # type: ignore[attr-defined]
-            raise TypeError(f"{path}: tuple arity differs")
-        for i, (d, c) in enumerate(zip(desc[1:], codec.codecs)):  # type: ignore[attr-defined]
-            check(c, d, f"{path}[{i}]")
-    elif k in (C.T_ENUM, C.T_FLAGS):
-        names = [n.decode() for n in (codec.by_name if k == C.T_ENUM else codec.names)]  # type: ignore[attr-defined]
-        if list(desc[1]) != names:
-            raise TypeError(f"{path}: cases differ: component {list(desc[1])}")
-    elif k == C.T_VARIANT:
-        if [n for n, _ in desc[1]] != [n.decode() for n in codec.names]:  # type: ignore[attr-defined]
-            raise TypeError(f"{path}: cases differ: component {[n for n, _ in desc[1]]}")
-        for (n, d) in desc[1]:
-            c = codec.by_name[n.encode()][1]  # type: ignore[attr-defined]
-            if (c is None) != (d is None):
-                raise TypeError(f"{path}.{n}: payload differs")
-            if c is not None:
-                check(c, d, f"{path}.{n}")
-    elif k == C.T_RESULT:
-        for side, d, c in (("ok", desc[1], codec.ok), ("err", desc[2], codec.err)):  # type: ignore[attr-defined]
-            if (c is None) != (d is None):
-                raise TypeError(f"{path}: {side} payload differs")
-            if c is not None:
-                check(c, d, f"{path}.{side}")
-    elif k == C.T_MAP:
-        check(codec.key, desc[1], path + ".key")  # type: ignore[attr-defined]
-        check(codec.value, desc[2], path + ".value")  # type: ignore[attr-defined]
-    elif k in (C.T_OWN, C.T_BORROW):
-        if codec.borrow != (k == C.T_BORROW):  # type: ignore[attr-defined]
-            raise TypeError(f"{path}: own/borrow differs")
-
-
-_KIND_NAMES = {C.T_BOOL: "bool", C.T_S8: "s8", C.T_U8: "u8", C.T_S16: "s16", C.T_U16: "u16", C.T_S32: "s32",
-               C.T_U32: "u32", C.T_S64: "s64", C.T_U64: "u64", C.T_F32: "f32", C.T_F64: "f64", C.T_CHAR: "char",
-               C.T_STRING: "string", C.T_LIST: "list", C.T_RECORD: "record", C.T_TUPLE: "tuple",
-               C.T_VARIANT: "variant", C.T_ENUM: "enum", C.T_OPTION: "option", C.T_RESULT: "result",
-               C.T_FLAGS: "flags", C.T_OWN: "own", C.T_BORROW: "borrow", C.T_MAP: "map"}
 
 
 def scalar_format(codecs: Sequence[Codec]) -> str:
@@ -1033,18 +1071,47 @@ def scalar_format(codecs: Sequence[Codec]) -> str:
     return "<" + "".join(parts) + f"B7x{codecs[-1].fmt_char}"
 
 
-def check_signature(what: str, sig: Any, params: Sequence[tuple[str, Codec]], result: Optional[Codec]) -> None:
-    """Raise `TypeError` unless the component's signature is the codecs'."""
+def check_signature(what: str, sig: tuple[list[tuple[str, Type]], Optional[Type]],
+                    params: Sequence[tuple[str, Codec]], result: Optional[Codec]) -> None:
+    """Raise `TypeError` unless the component's signature (`signature_of`)
+    is the codecs'."""
     sig_params, sig_result = sig
     if len(sig_params) != len(params):
         raise TypeError(f"{what}: the component's function takes {len(sig_params)} parameters, "
                         f"the bindings {len(params)}")
-    for (pname, desc), (_, codec) in zip(sig_params, params):
-        check(codec, desc, f"{what}({pname})")
+    for (pname, got), (_, codec) in zip(sig_params, params):
+        _check(codec, got, f"{what}({pname})")
     if (sig_result is None) != (result is None):
         raise TypeError(f"{what}: the component's function {'has no' if sig_result is None else 'has a'} result")
     if result is not None:
-        check(result, sig_result, f"{what} result")
+        assert sig_result is not None
+        _check(result, sig_result, f"{what} result")
+
+
+def _check(codec: Codec, got: Type, where: str) -> None:
+    found = first_difference(codec.wit_type(), got, [])
+    if found is None:
+        return
+    at = where + "".join(f" → {label}" for label in found.path)
+    want, have = found.want, found.got
+    if type(want) is Type and type(have) is Type and want.kind == have.kind:
+        raise TypeError(f"{at}: {want.kind} {KINDS[want.kind].form.parts} differ: component {KINDS.render(have)}")
+    theirs = "nothing" if have is None else f"a {KINDS.render(have)}"
+    ours = codec.wit if not found.path else KINDS.render(want)
+    raise TypeError(f"{at}: the component has {theirs} where the bindings have {ours}")
+
+
+def signature_of(func: Any, store: Any) -> tuple[list[tuple[str, Type]], Optional[Type]]:
+    """A component `Func`'s signature, to check codecs against."""
+    return C.func_signature(func, store, _READ)
+
+
+def import_signature(fty: int) -> tuple[list[tuple[str, Type]], Optional[Type]]:
+    """The same, of a host function's `wasmtime_component_func_type_t *`."""
+    return C.signature(fty, _READ)
+
+
+_READ = KINDS.reader()
 
 
 # --------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 `verify` (what generated ``instantiate`` and ``witgen verify`` call).
 
 The component's side is read from ``Component.type`` (names, instances,
-functions) and `_capi.signature` (each function's types, maps included).
+functions) and `_capi.signature` (each function's types, read by the
+kinds' table `_values.KINDS`; compared by `_types.first_difference`).
 Directions (docs/design/verify.md): the component may import less than the
 world (it need not use every import) and export more (nothing calls it),
 but not import more (no host provides it; ``wasi:*`` interfaces excepted,
@@ -14,17 +15,17 @@ convert values of exactly the world's types.
 from __future__ import annotations
 
 import ctypes
-import re
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from wasmtime import Engine
-from wasmtime import _bindings as _B
 from wasmtime.component import Component, ComponentInstanceType, FuncType, ResourceType
 
 from . import _capi as C
 from ._errors import BindingMismatchError
+from ._types import Described, Ref, Type, first_difference
+from ._values import KINDS
 
 __all__ = ["WorldShape", "differences", "verify", "mismatch_message", "MAX_SHOWN"]
 
@@ -99,122 +100,9 @@ def differences(engine: Engine, component: Component, shape: WorldShape) -> list
     return _Comparison(engine, shape, imports, exports).run()
 
 
-# ---- the expected side: text -> descriptions ------------------------------------
-# Descriptions are `_capi.describe`'s tuples, with own/borrow naming their
-# resource's key; a named type is `(_REF, key)` until compared.
+# ---- the expected side: the world's text, read by the kinds' table -----------------
 
-_REF = -1
-_RESOURCE = -2
-_FIXED_LIST = -3  # not in wasmtime's C API: never equal to what a component has
-_TOKEN = re.compile(r"\s*(->|[<>,(){}]|:(?=\s)|(?:[^\s<>,(){}:]|:(?=\S))+)")
-_PRIMITIVES = {
-    "bool": C.T_BOOL, "s8": C.T_S8, "u8": C.T_U8, "s16": C.T_S16, "u16": C.T_U16, "s32": C.T_S32,
-    "u32": C.T_U32, "s64": C.T_S64, "u64": C.T_U64, "f32": C.T_F32, "f64": C.T_F64, "char": C.T_CHAR,
-    "string": C.T_STRING, "error-context": C.T_ERROR_CONTEXT,
-}
-_NAMES = {v: k for k, v in _PRIMITIVES.items()}
-_NAMES.update({C.T_LIST: "list", C.T_OPTION: "option", C.T_RESULT: "result", C.T_TUPLE: "tuple",
-               C.T_RECORD: "record", C.T_VARIANT: "variant", C.T_ENUM: "enum", C.T_FLAGS: "flags",
-               C.T_OWN: "own", C.T_BORROW: "borrow", C.T_MAP: "map", C.T_FUTURE: "future",
-               C.T_STREAM: "stream", _RESOURCE: "resource", _FIXED_LIST: "fixed-length list"})
-
-Desc = tuple[Any, ...]  # `_capi.describe`'s nested tuples
-Signature = tuple[list[tuple[str, Desc]], Optional[Desc]]
-
-
-class _Text:
-    """One type's text, read left to right (the grammar `WorldShape`'s
-    writer, witgen's `bindgen.shape`, writes)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = _TOKEN.findall(text)
-        self.at = 0
-
-    def peek(self) -> str:
-        return self.tokens[self.at] if self.at < len(self.tokens) else ""
-
-    def take(self, expected: Optional[str] = None) -> str:
-        token = self.peek()
-        if not token or (expected is not None and token != expected):
-            raise ValueError(f"witgen_runtime: bad world shape text {self.text!r} at token {self.at}")
-        self.at += 1
-        return token
-
-    def list(self, close: str, item: Callable[[], Any]) -> tuple[Any, ...]:
-        out = []
-        while self.peek() != close:
-            out.append(item())
-            if self.peek() != close:
-                self.take(",")
-        self.take(close)
-        return tuple(out)
-
-    def signature(self) -> Signature:
-        self.take("func")
-        self.take("(")
-        params = self.list(")", self.param)
-        result = None
-        if self.peek() == "->":
-            self.take()
-            result = self.type()
-        return list(params), result
-
-    def param(self) -> tuple[str, Desc]:
-        name = self.take()
-        self.take(":")
-        return name, self.type()
-
-    def case(self) -> tuple[str, Optional[Desc]]:
-        name = self.take()
-        if self.peek() != "(":
-            return name, None
-        self.take("(")
-        payload = self.type()
-        self.take(")")
-        return name, payload
-
-    def argument(self) -> Optional[Desc]:
-        if self.peek() == "_":  # `result<_, E>`
-            self.take()
-            return None
-        return self.type()
-
-    def type(self) -> Desc:
-        name = self.take()
-        if name in _PRIMITIVES:
-            return (_PRIMITIVES[name],)
-        if name == "resource":
-            return (_RESOURCE,)
-        if name in ("record", "variant", "enum", "flags"):
-            self.take("{")
-            if name == "record":
-                return (C.T_RECORD, self.list("}", self.param))
-            if name == "variant":
-                return (C.T_VARIANT, self.list("}", self.case))
-            return (C.T_ENUM if name == "enum" else C.T_FLAGS, self.list("}", self.take))
-        if self.peek() != "<":
-            if name in ("result", "future", "stream"):
-                return {"result": (C.T_RESULT, None, None), "future": (C.T_FUTURE,), "stream": (C.T_STREAM,)}[name]
-            return (_REF, name)
-        self.take("<")
-        args = self.list(">", self.argument)
-        if name == "list":
-            return (C.T_LIST, args[0]) if len(args) == 1 else (_FIXED_LIST,)
-        if name == "option":
-            return (C.T_OPTION, args[0])
-        if name == "result":
-            return (C.T_RESULT, args[0], args[1] if len(args) > 1 else None)
-        if name == "tuple":
-            return (C.T_TUPLE, *args)
-        if name == "map":
-            return (C.T_MAP, args[0], args[1])
-        if name in ("own", "borrow"):
-            ref = args[0]
-            return (C.T_OWN if name == "own" else C.T_BORROW, ref[1] if ref[0] == _REF else "?")
-        if name in ("future", "stream"):
-            return (C.T_FUTURE if name == "future" else C.T_STREAM,)  # only the kind is compared
-        raise ValueError(f"witgen_runtime: world shape type {self.text!r} is not supported here")
+_MAX_ALIASES = 100  # a named type naming another, and so on
 
 
 # ---- the comparison ----------------------------------------------------------------
@@ -228,8 +116,10 @@ class _Comparison:
         self.exports = exports
         self.found: list[str] = []
         # The resources of the instances the shape names; of the others.
-        self._named_resources: Optional[list[tuple[str, ResourceType]]] = None
-        self._resources: Optional[list[tuple[str, ResourceType]]] = None
+        self._named_resources: Optional[list[tuple[str, int]]] = None
+        self._resources: Optional[list[tuple[str, int]]] = None
+        self._types: list[ResourceType] = []
+        self.read = KINDS.reader(self.resource)
 
     def run(self) -> list[str]:
         shape = self.shape
@@ -281,11 +171,11 @@ class _Comparison:
     def function(self, where: str, text: str, actual: FuncType) -> None:
         parsed = self.shape._parsed
         if text not in parsed:
-            parsed[text] = _Text(text).signature()
+            parsed[text] = KINDS.signature(text)
         params, result = parsed[text]
         address = ctypes.cast(actual.ptr(), ctypes.c_void_p).value
         try:
-            got_params, got_result = C.signature(address, self.resource)  # type: ignore[arg-type]
+            got_params, got_result = C.signature(address, self.read)  # type: ignore[arg-type]
         except TypeError as e:  # a value type kind this wasmtime-py cannot describe
             self.found.append(f"{where}: {e}")
             return
@@ -309,68 +199,36 @@ class _Comparison:
 
     # ---- types ----
 
-    def named(self, key: str) -> Desc:
+    def named(self, ref: Ref) -> Described:
+        """The type a key of the shape's `types` names, through aliases."""
+        t: Described = ref
+        for _ in range(_MAX_ALIASES):
+            if type(t) is not Ref:
+                break
+            t = self.definition(t.key)
+        return t
+
+    def definition(self, key: str) -> Described:
         types = self.shape._parsed
-        if ("#type", key) not in types:
-            types["#type", key] = (_RESOURCE,)  # against a table that names itself
+        if ("#type", key) not in types:  # each text read once
             text = self.shape.types.get(key)
             if text is None:
                 raise ValueError(f"witgen_runtime: world shape names an undefined type {key!r}")
-            types["#type", key] = _Text(text).type()
+            types["#type", key] = KINDS.parse(text)
         return types["#type", key]  # type: ignore[no-any-return]
 
-    def unref(self, desc: Desc) -> Desc:
-        seen = 0
-        while desc[0] == _REF and seen < 100:
-            desc = self.named(desc[1])
-            seen += 1
-        return desc
-
-    def first(self, want: Optional[Desc], got: Optional[Desc], path: list[str]) -> Optional[str]:
+    def first(self, want: Optional[Described], got: Optional[Type], path: list[str]) -> Optional[str]:
         """The path to the first difference of `want` and `got`, and both types there."""
-        if want is None or got is None:
-            if want is None and got is None:
-                return None
-            return self.differ(want, got, path)
-        want = self.unref(want)
-        k = want[0]
-        if got[0] != k:
-            return self.differ(want, got, path)
-        if k in (C.T_LIST, C.T_OPTION):
-            return self.first(want[1], got[1], [*path, "element" if k == C.T_LIST else "some"])
-        if k == C.T_MAP:
-            return self.first(want[1], got[1], [*path, "key"]) or self.first(want[2], got[2], [*path, "value"])
-        if k == C.T_RESULT:
-            return self.first(want[1], got[1], [*path, "ok"]) or self.first(want[2], got[2], [*path, "err"])
-        if k == C.T_TUPLE:
-            if len(want) != len(got):
-                return self.differ(want, got, path)
-            for i, (w, g) in enumerate(zip(want[1:], got[1:])):
-                diff = self.first(w, g, [*path, f"element {i}"])
-                if diff is not None:
-                    return diff
+        found = first_difference(want, got, path, self.named)
+        if found is None:
             return None
-        if k in (C.T_RECORD, C.T_VARIANT):
-            what = "field" if k == C.T_RECORD else "case"
-            if [n for n, _ in want[1]] != [n for n, _ in got[1]]:
-                return self.differ(want, got, path)
-            for (n, w), (_, g) in zip(want[1], got[1]):
-                diff = self.first(w, g, [*path, f"{what} {n}"])
-                if diff is not None:
-                    return diff
-            return None
-        if k in (C.T_ENUM, C.T_FLAGS, C.T_OWN, C.T_BORROW):
-            return None if tuple(want[1:]) == tuple(got[1:]) else self.differ(want, got, path)
-        return None  # primitives; future and stream by kind only
+        return f"{' → '.join(found.path)}: {self.text(found.want)} vs {self.text(found.got)}"
 
-    def differ(self, want: Optional[Desc], got: Optional[Desc], path: list[str]) -> str:
-        return f"{' → '.join(path)}: {self.text(want)} vs {self.text(got)}"
-
-    def text(self, desc: Optional[Desc]) -> str:
-        out = _render(desc, self.shape.types)
+    def text(self, t: Optional[Described]) -> str:
+        out = KINDS.render(t)
         return out if len(out) <= _MAX_TYPE_TEXT else out[:_MAX_TYPE_TEXT - 1] + "…"
 
-    def resource(self, pointer: Any) -> str:
+    def resource(self, pointer: int) -> str:
         """The key of the resource a component's own/borrow names: where
         the component imports or exports it (``"ns:pkg/iface#name"``).
         The instances the shape names are searched first: WASI's many
@@ -379,19 +237,20 @@ class _Comparison:
         if self._named_resources is None:
             self._named_resources = self._declared(lambda name: self.shape.renamed.get(name, name) in named)
         for key, ty in self._named_resources:
-            if _B.wasmtime_component_resource_type_equal(pointer, ty.ptr()):
+            if C.resource_type_equal(pointer, ty):
                 return key
         if self._resources is None:
             self._resources = self._declared(lambda name: self.shape.renamed.get(name, name) not in named)
         for key, ty in self._resources:
-            if _B.wasmtime_component_resource_type_equal(pointer, ty.ptr()):
+            if C.resource_type_equal(pointer, ty):
                 return key
         return "?"
 
-    def _declared(self, wanted: Callable[[str], bool]) -> list[tuple[str, ResourceType]]:
+    def _declared(self, wanted: Callable[[str], bool]) -> list[tuple[str, int]]:
         """The resources the component's instances (and the component
-        itself) import and export, of the instances `wanted` accepts."""
-        out = []
+        itself) import and export, of the instances `wanted` accepts, with
+        the address of each one's type (kept alive in `self._types`)."""
+        out: list[tuple[str, ResourceType]] = []
         for items in (self.imports, self.exports):
             for name, ty in sorted(items.items()):
                 if not wanted(name):
@@ -404,7 +263,8 @@ class _Comparison:
                         member = ext.ty
                         if isinstance(member, ResourceType):
                             out.append((f"{shape_name}#{rname}", member))
-        return out
+        self._types.extend(ty for _, ty in out)
+        return [(key, ctypes.cast(ty.ptr(), ctypes.c_void_p).value or 0) for key, ty in out]
 
 
 def _kind(ty: Any) -> str:
@@ -417,62 +277,6 @@ def _kind(ty: Any) -> str:
     return f"a {type(ty).__name__}"
 
 
-def _render(desc: Optional[Desc], types: Mapping[str, str], budget: int = 200) -> str:
-    """A description as WIT text (named types by their name), cut short
-    once about `budget` characters are written."""
-    if desc is None:
-        return "nothing"
-    parts: list[str] = []
-    size = 0
-
-    def put(text: str) -> None:
-        nonlocal size
-        parts.append(text)
-        size += len(text)
-
-    def walk(d: Optional[Desc]) -> None:
-        if size > budget:
-            return
-        if d is None:
-            put("_")
-            return
-        k = d[0]
-        if k == _REF:
-            put(d[1].rsplit("#", 1)[-1])
-        elif k in (C.T_OWN, C.T_BORROW):
-            put(f"{_NAMES[k]}<{d[1].rsplit('#', 1)[-1]}>")
-        elif k in (C.T_RECORD, C.T_VARIANT):
-            put(f"{_NAMES[k]} {{ ")
-            for i, (n, t) in enumerate(d[1]):
-                put((", " if i else "") + n)
-                if t is not None:
-                    put(": " if k == C.T_RECORD else "(")
-                    walk(t)
-                    if k == C.T_VARIANT:
-                        put(")")
-            put(" }")
-        elif k in (C.T_ENUM, C.T_FLAGS):
-            put(f"{_NAMES[k]} {{ {', '.join(d[1])} }}")
-        elif k in (C.T_LIST, C.T_OPTION, C.T_RESULT, C.T_TUPLE, C.T_MAP) and len(d) > 1:
-            args = list(d[1:])
-            if k == C.T_RESULT:
-                if args[1] is None:
-                    args = args[:1]
-                if args == [None]:
-                    put("result")
-                    return
-            put(f"{_NAMES[k]}<")
-            for i, a in enumerate(args):
-                put(", " if i else "")
-                walk(a)
-            put(">")
-        else:
-            put(_NAMES.get(k, f"kind {k}"))
-
-    walk(desc)
-    return "".join(parts)
-
-
-def _func_text(comparison: _Comparison, params: list[tuple[str, Desc]], result: Optional[Desc]) -> str:
+def _func_text(comparison: _Comparison, params: Sequence[tuple[str, Described]], result: Optional[Described]) -> str:
     text = f"func({', '.join(f'{n}: {comparison.text(t)}' for n, t in params)})"
     return text + (f" -> {comparison.text(result)}" if result is not None else "")
