@@ -180,7 +180,7 @@ _valtype_buf = ctypes.c_char * VALTYPE_SIZE
 _out_buf = ctypes.c_char * 24  # name pointer, name size, has-payload flag
 
 
-class Shape(enum.Enum):
+class Access(enum.Enum):
     """The C API's ways of giving a type's details (``p``: the valtype's
     union member; ``out``: a valtype the caller deletes)."""
 
@@ -193,15 +193,15 @@ class Shape(enum.Enum):
     RESOURCE = "p"  # p is a `wasmtime_component_resource_type_t *`: an atom (its key)
 
 
-# Each shape's C prototypes, arguments as plain ints (see `_fn`).
-_PROTOTYPES: dict[Shape, tuple[tuple[Any, ...], ...]] = {
-    Shape.ONE: ((None, P, P),),
-    Shape.MAYBE: ((c_bool, P, P),),
-    Shape.TYPES: ((c_size_t, P), (c_bool, P, c_size_t, P)),
-    Shape.NAMED: ((c_size_t, P), (c_bool, P, c_size_t, P, P, P)),
-    Shape.NAMED_MAYBE: ((c_size_t, P), (c_bool, P, c_size_t, P, P, P, P)),
-    Shape.NAMES: ((c_size_t, P), (c_bool, P, c_size_t, P, P)),
-    Shape.RESOURCE: (),
+# Each access's C prototypes, arguments as plain ints (see `_fn`).
+_PROTOTYPES: dict[Access, tuple[tuple[Any, ...], ...]] = {
+    Access.ONE: ((None, P, P),),
+    Access.MAYBE: ((c_bool, P, P),),
+    Access.TYPES: ((c_size_t, P), (c_bool, P, c_size_t, P)),
+    Access.NAMED: ((c_size_t, P), (c_bool, P, c_size_t, P, P, P)),
+    Access.NAMED_MAYBE: ((c_size_t, P), (c_bool, P, c_size_t, P, P, P, P)),
+    Access.NAMES: ((c_size_t, P), (c_bool, P, c_size_t, P, P)),
+    Access.RESOURCE: (),
 }
 
 
@@ -210,10 +210,10 @@ class Reader:
     """How one part of a kind's type is read: `member` of the valtype's
     union (every member is a pointer at offset 8), through the C functions
     `functions` (less their ``wasmtime_component_`` prefix), called as
-    `shape` says."""
+    `access` says."""
 
     member: str
-    shape: Shape
+    access: Access
     functions: tuple[str, ...] = ()
     bound: tuple[Any, ...] = field(init=False, compare=False, repr=False)
 
@@ -222,9 +222,9 @@ class Reader:
         union = _B.wasmtime_component_valtype_union
         if self.member not in {f[0] for f in union._fields_}:
             raise ImportError(f"witgen_runtime: wasmtime {WASMTIME_VERSION} has no valtype member {self.member!r}")
-        prototypes = _PROTOTYPES[self.shape]
+        prototypes = _PROTOTYPES[self.access]
         if len(prototypes) != len(self.functions):
-            raise TypeError(f"{self.shape}: {len(prototypes)} functions, not {self.functions}")
+            raise TypeError(f"{self.access}: {len(prototypes)} functions, not {self.functions}")
         object.__setattr__(self, "bound", tuple(
             _fn(f"wasmtime_component_{f}", *proto) for f, proto in zip(self.functions, prototypes)))
 
@@ -244,14 +244,14 @@ def describe(addr: int, readers: tuple[Reader, ...], read: Callable[[int], Descr
     names: list[str] = []
     atoms: list[str] = []
     for reader in readers:
-        shape = reader.shape
-        if shape is Shape.RESOURCE:
+        access = reader.access
+        if access is Access.RESOURCE:
             if resource is not None:
                 atoms.append(resource(p))
             continue
         child = _valtype_buf()
         t = _addressof(child)
-        if shape is Shape.ONE or shape is Shape.MAYBE:
+        if access is Access.ONE or access is Access.MAYBE:
             if reader.bound[0](p, t) is False:  # MAYBE: no child (ONE returns None)
                 children.append(None)
                 continue
@@ -264,23 +264,23 @@ def describe(addr: int, readers: tuple[Reader, ...], read: Callable[[int], Descr
         out = _out_buf()
         o = _addressof(out)
         for i in range(count(p)):
-            if shape is Shape.NAMES:
+            if access is Access.NAMES:
                 nth(p, i, o, o + 8)
-            elif shape is Shape.TYPES:
+            elif access is Access.TYPES:
                 nth(p, i, t)
-            elif shape is Shape.NAMED:
+            elif access is Access.NAMED:
                 nth(p, i, o, o + 8, t)
             else:
                 MEM[o + 16] = 1
                 nth(p, i, o, o + 8, o + 16, t)
-            if shape is not Shape.TYPES:
+            if access is not Access.TYPES:
                 data, size = unpack_from("<QQ", MEM, o)
                 name = str(MEM[data:data + size], "utf-8")
-                if shape is Shape.NAMES:
+                if access is Access.NAMES:
                     atoms.append(name)
                     continue
                 names.append(name)
-            if not MEM[o + 16] and shape is Shape.NAMED_MAYBE:
+            if not MEM[o + 16] and access is Access.NAMED_MAYBE:
                 children.append(None)
                 continue
             try:

@@ -38,6 +38,11 @@ from ._capi import MEM, BYTES_DATA, pack_into, unpack_from
 from ._errors import Err, Ok, Some
 from ._types import Form, Kind, Kinds, Type, first_difference
 
+__all__ = [
+    "Codec", "BOOL", "U8", "U16", "U32", "U64", "S8", "S16", "S32", "S64", "F32", "F64", "CHAR", "STRING",
+    "BYTES", "List", "Tuple", "Record", "Enum", "Flags", "Option", "ResultOf", "Variant", "Map",
+]
+
 _char_array = ctypes.c_char.__mul__
 _addressof = ctypes.addressof
 
@@ -55,7 +60,7 @@ _addressof = ctypes.addressof
 V_BOOL, V_S8, V_U8, V_S16, V_U16, V_S32, V_U32, V_S64, V_U64, V_F32, V_F64, V_CHAR, V_STRING, V_LIST, V_RECORD, \
     V_TUPLE, V_VARIANT, V_ENUM, V_OPTION, V_RESULT, V_FLAGS, V_RESOURCE, V_MAP = range(23)
 
-_R, _S = C.Reader, C.Shape
+_R, _A = C.Reader, C.Access
 KINDS = Kinds(
     # WIT keyword, `wasmtime_component_valtype_kind_t` (None: not in the C API), value kind (None: no codec)
     Kind("bool", 0, V_BOOL),
@@ -72,29 +77,29 @@ KINDS = Kinds(
     Kind("char", 11, V_CHAR),
     Kind("string", 12, V_STRING),
     Kind("list", 13, V_LIST, Form.ARGS, labels=("element",),
-         c_read=(_R("list", _S.ONE, ("list_type_element",)),)),
+         c_read=(_R("list", _A.ONE, ("list_type_element",)),)),
     Kind("record", 14, V_RECORD, Form.FIELDS, label="field {}",
-         c_read=(_R("record", _S.NAMED, ("record_type_field_count", "record_type_field_nth")),)),
+         c_read=(_R("record", _A.NAMED, ("record_type_field_count", "record_type_field_nth")),)),
     Kind("tuple", 15, V_TUPLE, Form.ARGS, label="element {}",
-         c_read=(_R("tuple", _S.TYPES, ("tuple_type_types_count", "tuple_type_types_nth")),)),
+         c_read=(_R("tuple", _A.TYPES, ("tuple_type_types_count", "tuple_type_types_nth")),)),
     Kind("variant", 16, V_VARIANT, Form.CASES, label="case {}",
-         c_read=(_R("variant", _S.NAMED_MAYBE, ("variant_type_case_count", "variant_type_case_nth")),)),
+         c_read=(_R("variant", _A.NAMED_MAYBE, ("variant_type_case_count", "variant_type_case_nth")),)),
     Kind("enum", 17, V_ENUM, Form.NAMES,
-         c_read=(_R("enum_", _S.NAMES, ("enum_type_names_count", "enum_type_names_nth")),)),
+         c_read=(_R("enum_", _A.NAMES, ("enum_type_names_count", "enum_type_names_nth")),)),
     Kind("option", 18, V_OPTION, Form.ARGS, labels=("some",),
-         c_read=(_R("option", _S.ONE, ("option_type_ty",)),)),
+         c_read=(_R("option", _A.ONE, ("option_type_ty",)),)),
     Kind("result", 19, V_RESULT, Form.ARGS, labels=("ok", "err"), optional=True,
-         c_read=(_R("result", _S.MAYBE, ("result_type_ok",)), _R("result", _S.MAYBE, ("result_type_err",)))),
+         c_read=(_R("result", _A.MAYBE, ("result_type_ok",)), _R("result", _A.MAYBE, ("result_type_err",)))),
     Kind("flags", 20, V_FLAGS, Form.NAMES,
-         c_read=(_R("flags", _S.NAMES, ("flags_type_names_count", "flags_type_names_nth")),)),
-    Kind("own", 21, V_RESOURCE, Form.HANDLE, c_read=(_R("own", _S.RESOURCE),)),
-    Kind("borrow", 22, V_RESOURCE, Form.HANDLE, c_read=(_R("borrow", _S.RESOURCE),)),
+         c_read=(_R("flags", _A.NAMES, ("flags_type_names_count", "flags_type_names_nth")),)),
+    Kind("own", 21, V_RESOURCE, Form.HANDLE, c_read=(_R("own", _A.RESOURCE),)),
+    Kind("borrow", 22, V_RESOURCE, Form.HANDLE, c_read=(_R("borrow", _A.RESOURCE),)),
     # No codec passes these (wasmtime-py has no values for them): compared by kind only.
     Kind("future", 23, None, Form.ARGS, labels=("payload",), optional=True, kind_only=True),
     Kind("stream", 24, None, Form.ARGS, labels=("payload",), optional=True, kind_only=True),
     Kind("error-context", 25),
     Kind("map", 26, V_MAP, Form.ARGS, labels=("key", "value"),
-         c_read=(_R("map", _S.ONE, ("map_type_key",)), _R("map", _S.ONE, ("map_type_value",)))),
+         c_read=(_R("map", _A.ONE, ("map_type_key",)), _R("map", _A.ONE, ("map_type_value",)))),
     # A resource's own definition in the world's text, never a value's type.
     Kind("resource", None),
 )
