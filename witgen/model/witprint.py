@@ -10,6 +10,7 @@ component binary; parsing the text gives the same packages back.
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable, Sequence
 
 from .. import model as m
@@ -17,11 +18,16 @@ from .._compat import assert_never
 
 __all__ = ["print_packages", "print_resolve"]
 
-KEYWORDS = frozenset(
-    "use type func u8 u16 u32 u64 s8 s16 s32 s64 f32 f64 float32 float64 char resource record flags variant "
-    "enum bool string option result future stream list own borrow _ as from static interface tuple world "
-    "import export package with include constructor error-context async map".split()
-)
+# wit-component's printer escapes WIT's keywords, which the grammar defines
+# (a new one is escaped with no edit here), and words WIT no longer reserves.
+_ALSO_ESCAPED = frozenset({"_", "float32", "float64", "from"})
+
+
+@functools.lru_cache(maxsize=None)
+def _escaped() -> frozenset[str]:
+    from ..frontend.parser import keywords
+
+    return keywords() | _ALSO_ESCAPED
 
 
 class PrintError(Exception):
@@ -29,7 +35,7 @@ class PrintError(Exception):
 
 
 def _name(name: str) -> str:
-    return f"%{name}" if name in KEYWORDS else name
+    return f"%{name}" if name in _escaped() else name
 
 
 def print_resolve(resolve: m.Resolve, main: m.PackageId, docs: bool = True) -> str:
