@@ -27,9 +27,18 @@ and `stream<T>` were added to WIT) touches six files, each pointed at:
    callback (then `python -m witgen.frontend.lalr` rebuilds the table);
 5. `binary/components.py`, its binary encoding:
    `tests/binary/test_oracle.py` decodes `EVERY_KIND` as wasm-tools does;
-6. the runtime's codec module (`runtime/witgen_runtime/_values.py`), the
-   kind's C numbering, its codec if values can cross and how it is read and
-   compared: `tests/bindgen/test_types.py` imports bindings using every kind.
+6. `runtime/witgen_runtime/_values.py`, everything the runtime knows of
+   it: its entry in `KINDS` (C numbering, how its type is read and
+   compared) and, if its values can cross, its codec:
+   `tests/bindgen/test_types.py` imports bindings using every kind, and
+   the runtime's `tests/test_kinds.py` wants an entry for every kind
+   wasmtime's C API has.
+
+mypy can point only at consumers (an exhaustive `match`); what produces
+the new class (the parser, the binary decoder) or lives outside witgen's
+Python (the grammar, the runtime, which never imports witgen) is pointed
+at by those tests. A kind with a rule of its own (as `map`'s key types) has
+it checked where wit-parser checks it, in `resolve/package.py`.
 
 Stages that treat all shapes alike (resolving, linking, the syntax tree,
 WIT and JSON writers, the expected-world text of `witgen verify`) need
