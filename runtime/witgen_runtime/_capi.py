@@ -252,13 +252,8 @@ def describe(addr: int, readers: tuple[Reader, ...], read: Callable[[int], Descr
         child = _valtype_buf()
         t = _addressof(child)
         if access is Access.ONE or access is Access.MAYBE:
-            if reader.bound[0](p, t) is False:  # MAYBE: no child (ONE returns None)
-                children.append(None)
-                continue
-            try:
-                children.append(read(t))
-            finally:
-                valtype_delete(t)
+            has = reader.bound[0](p, t) is not False  # MAYBE: a child or not (ONE returns None)
+            children.append(_read_once(read, t) if has else None)
             continue
         count, nth = reader.bound
         out = _out_buf()
@@ -280,14 +275,17 @@ def describe(addr: int, readers: tuple[Reader, ...], read: Callable[[int], Descr
                     atoms.append(name)
                     continue
                 names.append(name)
-            if not MEM[o + 16] and access is Access.NAMED_MAYBE:
-                children.append(None)
-                continue
-            try:
-                children.append(read(t))
-            finally:
-                valtype_delete(t)
+            has = MEM[o + 16] != 0 or access is not Access.NAMED_MAYBE
+            children.append(_read_once(read, t) if has else None)
     return children, names, atoms
+
+
+def _read_once(read: Callable[[int], Described], valtype: int) -> Described:
+    """``read(valtype)``, then the valtype the C API filled in is deleted."""
+    try:
+        return read(valtype)
+    finally:
+        valtype_delete(valtype)
 
 
 def func_signature(func: Any, store: Any, read: Callable[[int], Described],
