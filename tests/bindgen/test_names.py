@@ -70,6 +70,22 @@ def test_world_and_accessor_classes_define_only_their_reserved_public_names(tmp_
         assert {a for a in assigned if a.startswith("_")} <= naming.PRIVATE_NAMES | {f"_{m}" for m in wit_names}
 
 
+def test_awaited_twins_of_a_resource_give_way_to_its_own_functions(tmp_path: Path) -> None:
+    # A WIT name wins over a twin's: `increment-async` keeps `increment_async`.
+    wit = tmp_path / "w.wit"
+    wit.write_text(
+        "package a:b;\ninterface i {\n  resource r {\n    constructor();\n    increment: func();\n"
+        "    increment-async: func();\n    new-async: static func() -> r;\n  }\n}\nworld w {\n  export i;\n}\n"
+    )
+    tree = ast.parse(generate(wit).files["i.py"])
+    body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "R").body
+    members = {n.name: isinstance(n, ast.AsyncFunctionDef) for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    assert members == {
+        "__new__": False, "increment": False, "increment_async": False, "new_async": False,
+        "new_async_": True, "increment_async_": True, "increment_async_async": True, "new_async_async": True,
+    }
+
+
 def test_module_names_cover_every_name_modules_import() -> None:
     for path in sorted(GOLDEN.rglob("*.py")):
         for node in ast.parse(path.read_text()).body:

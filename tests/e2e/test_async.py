@@ -4,6 +4,7 @@ the componentize-py kv-store guest, in an engine with epoch interruption."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from types import SimpleNamespace
 from typing import Optional
 
@@ -12,6 +13,7 @@ from wasmtime import Config, Engine, Store, WasiConfig
 from wasmtime.component import Linker
 
 from guests import build
+import witgen_runtime as _rt
 from witgen_runtime import load_component
 
 
@@ -97,3 +99,37 @@ def test_an_engine_without_epoch_interruption_is_refused_at_instantiate(
     kv = bindings.kv_store
     with pytest.raises(kv.UnsupportedError, match="epoch_interruption"):
         asyncio.run(kv.KvStoreAsync.instantiate(Store(engine), None, Linker(engine)))
+
+
+def test_exported_resources_have_awaited_constructors_methods_and_statics(
+    bindings: SimpleNamespace, epoch_engine: Engine
+) -> None:
+    from .test_coverage import EchoHost
+
+    pkg = bindings.coverage
+    component = load_component(epoch_engine, build.wasm_path("coverage"))
+    host = EchoHost(pkg)
+    linker = Linker(epoch_engine)
+    pkg.Coverage.add_to_linker(linker, host_echo=host, imports=host)
+    Counter = pkg.guest_echo.Counter
+    threads: set[str] = set()
+
+    async def main() -> tuple[int, int, int, int]:
+        store = Store(epoch_engine)
+        store.set_wasi(WasiConfig())
+        world = await pkg.CoverageAsync.instantiate(store, component, linker)
+        echo = world.guest_echo
+        c = await Counter.new_async(echo, store, 5)  # the constructor, awaited
+        assert isinstance(c, Counter)
+        first = await c.increment_async(store)
+        d = await echo.make_counter(store, 10)
+        total = await Counter.sum_async(echo, store, c, d)  # a static with two borrows
+        threads.add(threading.current_thread().name)
+        calls = _rt.store_calls(store)
+        seen = await calls.run(lambda: threading.current_thread().name)
+        threads.add(seen)
+        return first, await c.value_async(store), total, c.increment(store)  # the sync method still works
+
+    assert asyncio.run(main()) == (6, 6, 16, 7)
+    assert len(threads) == 2  # the awaited calls ran on the store's thread, not the loop's
+

@@ -1,7 +1,7 @@
 """The awaited twins of what the host implements and calls: a Protocol
-whose methods are `async def` (`AsyncHost`), and classes whose methods
-await the synchronous ones on the store's own thread (`AsyncExports`,
-`{World}Async`). Made from the synchronous code model, so the two always
+whose methods are `async def` (`AsyncHost`), classes whose methods await
+the synchronous ones on the store's own thread (`AsyncExports`,
+`{World}Async`), and an exported resource's `..._async` methods. Made from the synchronous code model, so the two always
 have the same names, parameters and types. Decisions: docs/design/async.md."""
 
 from __future__ import annotations
@@ -31,3 +31,29 @@ def _awaited(method: cm.Def) -> cm.Def:
     sync = cm.Attr(cm.Attr(SELF, "_sync"), method.name)
     body = cm.Await(cm.Call(cm.Attr(cm.Attr(SELF, "_calls"), "run"), (sync, *args)))
     return dataclasses.replace(method, body=body, is_async=True)
+
+
+def awaited_resource_function(
+    method: cm.Def, name: str, kind: str, cls: str, async_exports: cm.Expr, store_calls: cm.Expr
+) -> cm.Def:
+    """The `async def` twin `name` of an exported resource's constructor
+    (`__new__`), method or static `method`, awaiting it on the store's
+    thread. A constructor or static takes the `AsyncExports` an awaited
+    world gives (`world.iface`) where the synchronous one takes `Exports`."""
+    args = tuple(cm.Name(p.name) for p in method.params if p.annotation is not None)
+    docs = f"`{method.name if kind != 'constructor' else cls}`, awaited on the store's thread."
+    if kind == "method":
+        calls: cm.Expr = cm.Call(store_calls, (cm.Name("store"),))
+        run = cm.Call(cm.Attr(calls, "run"), (cm.Attr(SELF, method.name), *args))
+        return dataclasses.replace(method, name=name, docs=docs, body=cm.Await(run), is_async=True)
+    exports = cm.Name("exports")
+    target = cm.Name("cls") if kind == "constructor" else cm.Attr(cm.Name(cls), method.name)
+    rest = args[1:]  # after `exports`, which the synchronous function takes as `exports._sync`
+    run = cm.Call(cm.Attr(cm.Attr(exports, "_calls"), "run"), (target, cm.Attr(exports, "_sync"), *rest))
+    params = tuple(
+        dataclasses.replace(p, annotation=async_exports) if p.name == "exports" else p for p in method.params
+    )
+    decorator = "classmethod" if kind == "constructor" else method.decorator
+    return dataclasses.replace(
+        method, name=name, params=params, docs=docs, decorator=decorator, body=cm.Await(run), is_async=True
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import model as m
 from . import code as cm
 from . import names
-from .awaited import async_methods
+from .awaited import async_methods, awaited_resource_function
 from .context import Context, ModuleBuilder
 from .names import Scope, shouty_part, snake
 from .world_shape import interface_shape, shape_expr
@@ -29,6 +29,7 @@ def proxy(ctx: Context, module: ModuleBuilder, resource: m.TypeId) -> list[cm.De
     instance = ctx.instance_name(module)
     scope = Scope(names.PROXY_NAMES)
     methods: list[cm.Def] = []
+    kinds: list[str] = []
     specs: list[cm.Decl] = []
     for function in ctx.resource_functions(resource):
         if ctx.support.function_reason(function, "guest") is not None:
@@ -49,6 +50,7 @@ def proxy(ctx: Context, module: ModuleBuilder, resource: m.TypeId) -> list[cm.De
         )
         store = cm.Param("store", module.name("wasmtime", "Store"))
         args = tuple(cm.Name(a) for a in sig.args)
+        kinds.append(sig.kind)
         match sig.kind:
             case "constructor":
                 # `__new__`: the runtime makes instances of a handle with `object.__new__`.
@@ -65,8 +67,22 @@ def proxy(ctx: Context, module: ModuleBuilder, resource: m.TypeId) -> list[cm.De
                 methods.append(_method(scope.claim(snake(sig.item)), params, sig, call, "staticmethod"))
             case "freestanding":
                 raise AssertionError("a resource's function is a constructor, method or static")
+    # Awaited twins, named after every synchronous one has its name: `new_async`, `increment_async`.
+    async_exports = cm.Name(names.ASYNC_EXPORTS)
+    store_calls = module.rt("store_calls")
+    twins = [
+        awaited_resource_function(
+            method,
+            scope.claim(f"{'new' if kind == 'constructor' else method.name}_async"),
+            kind,
+            cls,
+            async_exports,
+            store_calls,
+        )
+        for method, kind in zip(methods, kinds)
+    ]
     docs = typedef.docs or f"Resource `{wit}`, exported by the component."
-    return [cm.Proxy(cls, docs, wit, tuple(methods)), *specs]
+    return [cm.Proxy(cls, docs, wit, (*methods, *twins)), *specs]
 
 
 def _exports_param() -> cm.Param:

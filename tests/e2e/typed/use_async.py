@@ -56,4 +56,7 @@ async def counters(world: cov.CoverageAsync, store: Store) -> int:
     echoed: bool = await world.guest_echo.bools(store, True)
     counter = await world.guest_echo.make_counter(store, 1)
     value: int = await kv.store_calls(store).run(counter.increment, store)
-    return doubled + value + int(echoed)
+    made: cov.guest_echo.Counter = await cov.guest_echo.Counter.new_async(world.guest_echo, store, 3)
+    bumped: int = await made.increment_async(store)
+    total: int = await cov.guest_echo.Counter.sum_async(world.guest_echo, store, counter, made)
+    return doubled + value + int(echoed) + bumped + total

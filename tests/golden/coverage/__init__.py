@@ -272,9 +272,9 @@ class CoverageAsync:
     Cancelling the awaiting task (or `asyncio.wait_for`'s timeout)
     interrupts the guest with wasmtime's epoch interruption; the store is
     then poisoned. The store's engine needs `Config.epoch_interruption =
-    True` (`UnsupportedError` otherwise). Link with `Coverage.add_to_linker`;
-    for anything else (exported resources' methods) use
-    `await store_calls(store).run(func, *args)`."""
+    True` (`UnsupportedError` otherwise). Link with `Coverage.add_to_linker`.
+    Exported resources have `..._async` twins of their functions; anything
+    else runs awaited through `await store_calls(store).run(func, *args)`."""
 
     def __init__(self, sync: Coverage) -> None:
         self._sync = sync

@@ -58,6 +58,32 @@ class Counter(_rt.GuestResource):
         result: int = exports._instance.funcs[_COUNTER_SUM].call(store, a, b)
         return result
 
+    @classmethod
+    async def new_async(
+        cls, exports: AsyncExports, store: Store, start: int
+    ) -> Counter:
+        """`Counter`, awaited on the store's thread."""
+        result: Counter = await exports._calls.run(cls, exports._sync, store, start)
+        return result
+
+    async def increment_async(self, store: Store) -> int:
+        """`increment`, awaited on the store's thread."""
+        result: int = await _rt.store_calls(store).run(self.increment, store)
+        return result
+
+    async def value_async(self, store: Store) -> int:
+        """`value`, awaited on the store's thread."""
+        result: int = await _rt.store_calls(store).run(self.value, store)
+        return result
+
+    @staticmethod
+    async def sum_async(
+        exports: AsyncExports, store: Store, a: Counter, b: Counter
+    ) -> int:
+        """`sum`, awaited on the store's thread."""
+        result: int = await exports._calls.run(Counter.sum, exports._sync, store, a, b)
+        return result
+
 
 _COUNTER_NEW = _rt.ExportSpec(
     "witgen:coverage/guest-echo@0.1.0",
