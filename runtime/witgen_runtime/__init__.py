@@ -7,7 +7,7 @@ package says which interface it was generated for.
 """
 
 from ._async import StoreCalls, epoch_interruption, store_calls
-from ._capi import SUPPORTED, TWO_HOST_BORROWS_FAIL, WASMTIME_VERSION, config_enable_map
+from ._capi import SUPPORTED, TWO_HOST_BORROWS_FAIL, WASMTIME_VERSION, config_enable_map, config_use_winch
 from ._errors import (BindingMismatchError, CloseError, Err, HandleError, InstancePoisonedError, Ok,
                       ResourceDroppedError, Result, Some, Trap, UnsupportedError, WitError)
 from ._exports import ExportFunc, ExportSpec, InstanceState
@@ -49,6 +49,7 @@ def require_interface(interface: int, package: str) -> None:
 
 __all__ = [
     "INTERFACE", "require_interface", "SUPPORTED", "WASMTIME_VERSION", "TWO_HOST_BORROWS_FAIL", "config_enable_map",
+    "config_use_winch",
     "Ok", "Err", "Some", "Result",
     "WitError", "Trap", "InstancePoisonedError", "ResourceDroppedError", "HandleError", "BindingMismatchError",
     "UnsupportedError", "CloseError",
