@@ -263,6 +263,25 @@ def test_an_async_host_awaiting_its_own_store_is_refused(engine: Engine, compone
     assert "would wait forever" in str(info.value.__cause__)
 
 
+def test_a_plain_call_while_an_awaited_one_runs_in_the_store_is_refused(engine: Engine, component: Component) -> None:
+    # wasm of one store must never run on two threads at once: the plain
+    # call is refused before it runs, and works again once the store is free.
+    guest = Guest(engine, component, double)
+    other = Guest(engine, component, double)
+
+    async def main() -> tuple[Any, Any, Any]:
+        long = asyncio.ensure_future(guest.run(guest.spin, 20_000_000))
+        await asyncio.sleep(0.01)
+        with pytest.raises(_rt.WitError, match="an awaited call into this store .* is running"):
+            guest.via_host(guest.store, 1)
+        assert other.via_host(other.store, 1) == 3  # another store is not held up
+        await long
+        inner = await guest.calls.run(lambda: guest.via_host(guest.store, 2))  # plain calls an awaited one makes
+        return guest.via_host(guest.store, 3), inner, guest.state.poisoned
+
+    assert asyncio.run(main()) == (7, 5, None)
+
+
 def test_an_engine_without_epoch_interruption_is_refused() -> None:
     with pytest.raises(_rt.UnsupportedError, match="epoch_interruption = True"):
         _rt.store_calls(Store(Engine()))

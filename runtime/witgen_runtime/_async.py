@@ -26,7 +26,7 @@ import ctypes
 import itertools
 import threading
 import weakref
-from typing import Any, Callable, Coroutine, Optional, ParamSpec, TypeVar
+from typing import Any, Callable, Coroutine, NoReturn, Optional, ParamSpec, TypeVar
 
 import wasmtime
 from wasmtime import Engine, Store
@@ -135,6 +135,12 @@ class StoreCalls:
         self._key = C.context(store)
         self._lock = threading.Lock()
         self._running: Optional[_Call] = None
+        # Held by the thread inside the store's wasm: the worker for an
+        # awaited call, or the thread of a plain one (`_store.plain_call`,
+        # and calls compiled by `ExportFunc`). A store is one thread's at a
+        # time (wasmtime's rule); reentrant, because the worker runs the
+        # plain calls an awaited one is made of.
+        self._busy = state.busy = threading.RLock()
         #: Set when a running call is cancelled; the deadline callback then traps.
         self.interrupting = False
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="witgen-store")
@@ -168,18 +174,30 @@ class StoreCalls:
             ) from None
 
     def _work(self, call: _Call, fn: Callable[..., T], args: Any, kwargs: Any) -> T:
-        with self._lock:
-            if call.interrupted:
-                raise asyncio.CancelledError()  # cancelled while queued
-            call.started = True
-            self._running = call
-        _WORKER.call = call
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            _WORKER.call = None
+        with self._busy:  # waits for a plain call another thread is making, if any
             with self._lock:
-                self._running = None
+                if call.interrupted:
+                    raise asyncio.CancelledError()  # cancelled while queued
+                call.started = True
+                self._running = call
+            _WORKER.call = call
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _WORKER.call = None
+                with self._lock:
+                    self._running = None
+
+    def refuse(self, what: str) -> NoReturn:
+        """A plain (not awaited) call `what` found the store busy: wasm of
+        one store must not run on two threads at once."""
+        running = self._running
+        busy = f"an awaited call into this store ({running.what}) is running" if running else (
+            "another thread is calling into this store")
+        raise WitError(
+            f"{what}: {busy}, and a store runs one call at a time: await this call too (the Async "
+            "class, or `await store_calls(store).run(...)`), or use another store"
+        )
 
     def _interrupt(self, call: _Call) -> bool:
         """Stop `call`: True if it had started (the guest is being interrupted)."""

@@ -24,7 +24,7 @@ from wasmtime.component import Instance
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
 from ._errors import BindingMismatchError, Err, InstancePoisonedError, Trap
-from ._store import CallScope, Context, prepare_store, register_store, set_current
+from ._store import CallScope, Context, plain_call, prepare_store, register_store, set_current
 from ._values import V_BOOL, V_RESOURCE, Bad, Codec, ResultOf, check_signature, scalar_format, signature_of
 
 __all__ = ["InstanceState", "ExportSpec", "ExportFunc"]
@@ -301,6 +301,11 @@ class ExportFunc:
                  f"        return generic({arglist})",
                  "    try:", "        tokens.pop()", "    except IndexError:",
                  f"        return generic({arglist})",  # re-entered: these slots are in use
+                 # A store with awaited calls is one thread's at a time (`_store.plain_call`).
+                 "    busy = state.busy",
+                 "    if busy is not None and not busy.acquire(False):",
+                 "        tokens.append(True)",
+                 f"        return generic({arglist})",  # which says why
                  "    try:"]
         inner = ["keep = []"] if uses_keep else []
         inner += body + handle_body
@@ -309,7 +314,8 @@ class ExportFunc:
         inner += ["if err:", f"    raise failed({self.qualname!r}, err)"]
         inner += self._result_lines(r, env)
         lines += ["        " + line for line in inner]
-        lines += ["    finally:", "        tokens.append(True)"]
+        lines += ["    finally:", "        tokens.append(True)", "        if busy is not None:",
+                  "            busy.release()"]
         self.source = "\n".join(lines) + "\n"
         C.compile_source(self.source, f"<export {self.qualname}>", env)
         return env["call"]  # type: ignore[no-any-return]
@@ -351,6 +357,13 @@ class ExportFunc:
         if store is not owner.store:
             owner.check_store(store)
         owner._check()
+        if owner.state.busy is None:
+            return self._call(*args)
+        with plain_call(owner.state, self.qualname):  # not while another thread runs the store's wasm
+            return self._call(*args)
+
+    def _call(self, *args: Any) -> Any:
+        owner = self._owner
         codecs, names = self._codecs, self._names
         n = len(codecs)
         if len(args) != n:

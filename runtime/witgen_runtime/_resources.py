@@ -14,7 +14,7 @@ from typing import Any, Callable, ClassVar, Optional, Type, TypeVar
 from . import _capi as C
 from ._capi import MEM, pack_into, unpack_from
 from ._errors import ResourceDroppedError, Trap, WitError
-from ._store import StoreState, all_hosts, current, hosts_of, state_for
+from ._store import StoreState, all_hosts, current, hosts_of, plain_call, state_for
 from ._types import Type as WitType
 from ._values import KINDS, V_RESOURCE, Bad, Codec, _expected, _tname
 
@@ -261,8 +261,9 @@ class GuestResource:
             raise ResourceDroppedError(f"{self._wit_name}.drop(): this {self._wit_name} was dropped or moved")
         if instance.state.poisoned is not None:
             instance._check()
-        self._handle = None
-        err = _any_drop(instance.ctx, handle)
+        with plain_call(instance.state, f"{self._wit_name}.drop()"):
+            self._handle = None
+            err = _any_drop(instance.ctx, handle)
         _any_delete(handle)
         if err:
             # A host function the guest's destructor called may have failed.

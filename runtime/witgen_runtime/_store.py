@@ -6,10 +6,11 @@ handle tables and poisoning agree."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import weakref
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from wasmtime import Store, WasiConfig
 from wasmtime.component import Instance
@@ -115,6 +116,8 @@ class StoreState:
         self.host_classes: dict[int, tuple[int, tuple[type, ...], bool]] = {}
         #: Its `StoreCalls` (`_async`), once a call into it is awaited.
         self.calls: Any = None
+        #: Then, held by the thread running the store's wasm (`plain_call`).
+        self.busy: Optional[threading.RLock] = None
 
     @property
     def store(self) -> Optional[Store]:
@@ -258,8 +261,26 @@ def instantiate(store: Store, component: Any, linker: Any, shape: Optional[World
     state, hosts = store_state(store), hosts_of(linker)
     if not any(h is hosts for h in state.hosts):
         state.hosts.append(hosts)
-    instance: Instance = linker.instantiate(store, component)
+    with plain_call(state, "instantiate"):
+        instance: Instance = linker.instantiate(store, component)
     return instance
+
+
+@contextlib.contextmanager
+def plain_call(state: StoreState, what: str) -> Iterator[None]:
+    """Around a call into the store that is not awaited: refused while an
+    awaited one runs in it (`StoreCalls.enter`); nothing to do in a store
+    never awaited."""
+    busy = state.busy
+    if busy is None:
+        yield
+        return
+    if not busy.acquire(blocking=False):
+        state.calls.refuse(what)
+    try:
+        yield
+    finally:
+        busy.release()
 
 
 class CallScope:
