@@ -160,7 +160,9 @@ class _Writer:
                 return f"{handle}<{t(resource)}>"
             case m.Alias(target=target):
                 return t(target)
+            case m.ShapeKind():
+                return m.shape_wit(kind, t)
             case m.Unknown():
                 raise AssertionError("a resolved model has no Unknown types")
             case _:
-                return m.shape_wit(kind, t)
+                assert_never(kind)

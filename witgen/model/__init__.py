@@ -745,8 +745,10 @@ def type_references(kind: TypeDefKind) -> Iterator[Type]:
             yield resource
         case Flags() | Enum() | Resource() | Unknown():
             pass
-        case _:
+        case ShapeKind():
             yield from shape_references(kind)
+        case _:
+            assert_never(kind)
 
 
 def map_type_ids(kind: TypeDefKind, f: Callable[[TypeId], TypeId]) -> TypeDefKind:
@@ -768,8 +770,10 @@ def map_type_ids(kind: TypeDefKind, f: Callable[[TypeId], TypeId]) -> TypeDefKin
             return Handle(how, f(resource))
         case Flags() | Enum() | Resource() | Unknown():
             return kind
-        case _:
+        case ShapeKind():
             return map_shape(kind, ty)
+        case _:
+            assert_never(kind)
 
 
 Node = TypeVar("Node", bound=Hashable)

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from .. import model as m
+from .._compat import assert_never
 
 Json = Any
 
@@ -136,8 +137,10 @@ def _kind(kind: m.TypeDefKind) -> Json:
             return {"handle": {how: resource}}
         case m.Unknown():
             return "unknown"
-        case _:
+        case m.ShapeKind():
             return m.shape_json(kind)
+        case _:
+            assert_never(kind)
 
 
 def _owner(owner: m.TypeOwner | None) -> Json:

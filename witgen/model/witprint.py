@@ -383,8 +383,10 @@ class _Printer:
                 return t(target)
             case m.Resource() | m.Record() | m.Flags() | m.Enum() | m.Variant() | m.Unknown():
                 raise PrintError(f"the model has an unnamed {type(kind).__name__.lower()} type")
-            case _:
+            case m.ShapeKind():
                 return m.shape_wit(kind, t)
+            case _:
+                assert_never(kind)
 
     def handle(self, how: str, resource: m.TypeId, force: bool) -> str:
         name = self.resolve.types[resource].name
@@ -443,6 +445,8 @@ class _Printer:
                 self.semicolon()
             case m.Resource() | m.Unknown():
                 raise PrintError("resources are printed apart")
-            case _:
+            case m.ShapeKind():
                 self.text(f"type {name} = {m.shape_wit(kind, t)}")
                 self.semicolon()
+            case _:
+                assert_never(kind)
