@@ -1,14 +1,19 @@
 """The awaited twins of what the host implements and calls: a Protocol
 whose methods are `async def` (`AsyncHost`), classes whose methods await
 the synchronous ones on the store's own thread (`AsyncExports`,
-`{World}Async`), and an exported resource's `..._async` methods. Made from the synchronous code model, so the two always
-have the same names, parameters and types. Decisions: docs/design/async.md."""
+`{World}Async`), and an exported resource's `..._async` methods. Made
+from the synchronous code model, so the two always have the same names,
+parameters and types. Decisions: docs/design/async.md."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from . import code as cm
+
+if TYPE_CHECKING:  # `signature` needs the stages that need this module
+    from .signature import Kind
 
 SELF = cm.Name("self")
 
@@ -34,7 +39,7 @@ def _awaited(method: cm.Def) -> cm.Def:
 
 
 def awaited_resource_function(
-    method: cm.Def, name: str, kind: str, cls: str, async_exports: cm.Expr, store_calls: cm.Expr
+    method: cm.Def, name: str, kind: Kind, cls: str, async_exports: cm.Expr, store_calls: cm.Expr
 ) -> cm.Def:
     """The `async def` twin `name` of an exported resource's constructor
     (`__new__`), method or static `method`, awaiting it on the store's

@@ -29,7 +29,7 @@ def proxy(ctx: Context, module: ModuleBuilder, resource: m.TypeId) -> list[cm.De
     instance = ctx.instance_name(module)
     scope = Scope(names.PROXY_NAMES)
     methods: list[cm.Def] = []
-    kinds: list[str] = []
+    kinds: list[signatures.Kind] = []
     specs: list[cm.Decl] = []
     for function in ctx.resource_functions(resource):
         if ctx.support.function_reason(function, "guest") is not None:
